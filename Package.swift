@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Keel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "keel", targets: ["keel"]),
+        .library(name: "KeelFormats", targets: ["KeelFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    ],
+    targets: [
+        .target(
+            name: "KeelFormats",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelLinux",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelFileTree",
+            dependencies: ["KeelFormats", "KeelLinux"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelCLI",
+            dependencies: [
+                "KeelFormats", "KeelFileTree", "KeelLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "keel", dependencies: ["KeelCLI"], swiftSettings: strict),
+        .target(
+            name: "KeelTesting",
+            dependencies: ["KeelFormats", "KeelLinux"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelFormatsTests",
+            dependencies: ["KeelFormats", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelFileTreeTests",
+            dependencies: ["KeelFileTree", "KeelFormats", "KeelLinux", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelCLITests",
+            dependencies: ["KeelCLI", "KeelTesting"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

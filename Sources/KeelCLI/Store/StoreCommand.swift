@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `keel store`: store paths and the local store.
+struct StoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Compute store paths and work with the local store.",
+        subcommands: []
+    )
+}

@@ -1,0 +1,3 @@
+import KeelCLI
+
+KeelMain.run(CommandLine.arguments.dropFirst())
