@@ -116,7 +116,8 @@ public enum StorePathError: Error, Equatable, Sendable, CustomStringConvertible 
             "store path name '\(name)' contains illegal character '\(character)'"
         case .malformedBaseName(let text): "'\(text)' is not a store path base name (<hash>-<name>)"
         case .notInStore(let path, let store): "path '\(path)' is not in the store directory '\(store)'"
-        case .invalidStoreDirectory(let dir): "store directory '\(dir)' must be an absolute path without a trailing slash"
+        case .invalidStoreDirectory(let dir):
+            "store directory '\(dir)' must be an absolute path without a trailing slash"
         }
     }
 }

@@ -68,7 +68,8 @@ public struct StorePathComputer: Sendable {
     public func path(for contentAddress: ContentAddress, name: String, references: [StorePath] = [])
         throws(StorePathError) -> StorePath
     {
-        try fixedOutputPath(method: contentAddress.method, hash: contentAddress.hash, name: name, references: references)
+        try fixedOutputPath(
+            method: contentAddress.method, hash: contentAddress.hash, name: name, references: references)
     }
 
     /// The path of an input-addressed derivation output.
