@@ -23,9 +23,10 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        .target(name: "CKeelLinux"),
         .target(
             name: "KeelLinux",
-            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["CKeelLinux", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
         .target(

@@ -5,6 +5,6 @@ struct NarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nar",
         abstract: "Write a file-system tree as a Nix archive (NAR), or restore one.",
-        subcommands: []
+        subcommands: [NarDump.self, NarRestore.self]
     )
 }

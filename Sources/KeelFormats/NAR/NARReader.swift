@@ -173,7 +173,8 @@ public enum NARReader {
 extension ByteReader {
     fileprivate mutating func expectMagic() throws {
         let at = offset
-        let magic = try readString(limit: 64)
+        let magic: [UInt8]
+        do { magic = try readString(limit: 64) } catch { throw NARReadError(offset: at, problem: .badMagic) }
         guard magic == NARToken.magic else { throw NARReadError(offset: at, problem: .badMagic) }
     }
 }

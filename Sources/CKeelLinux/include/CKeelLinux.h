@@ -1,0 +1,18 @@
+#ifndef CKEEL_LINUX_H
+#define CKEEL_LINUX_H
+
+/// The C that Swift cannot reach directly: calls glibc hides behind _GNU_SOURCE or that need a
+/// raw syscall. Every symbol is prefixed `ckeel_`. Errors follow libc: -1 and errno.
+
+/// renameat2(2) with flags such as CKEEL_RENAME_NOREPLACE.
+int ckeel_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
+/// syncfs(2): flush every dirty page of the file system holding fd.
+int ckeel_syncfs(int fd);
+
+/// Fail instead of replacing an existing destination.
+extern const unsigned int CKEEL_RENAME_NOREPLACE;
+/// Swap the two names atomically.
+extern const unsigned int CKEEL_RENAME_EXCHANGE;
+
+#endif

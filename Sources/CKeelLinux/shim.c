@@ -1,0 +1,18 @@
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "CKeelLinux.h"
+
+const unsigned int CKEEL_RENAME_NOREPLACE = RENAME_NOREPLACE;
+const unsigned int CKEEL_RENAME_EXCHANGE = RENAME_EXCHANGE;
+
+int ckeel_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
+    return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+int ckeel_syncfs(int fd) {
+    return syncfs(fd);
+}

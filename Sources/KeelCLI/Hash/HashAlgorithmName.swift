@@ -1,0 +1,18 @@
+import KeelFormats
+
+/// Parses an algorithm name given on the command line.
+func HashAlgorithmName(_ name: String) -> HashAlgorithm? {
+    HashAlgorithm(rawValue: name)
+}
+
+extension HashFormatOptions {
+    /// The chosen algorithm (validated).
+    var algorithm: HashAlgorithm { HashAlgorithmName(algorithmName)! }
+
+    /// Prints a hash as the flags ask.
+    func render(_ hash: NixHash) -> String {
+        if base32 { return hash.nixBase32 }
+        if base16 { return hash.base16 }
+        return hash.sri
+    }
+}

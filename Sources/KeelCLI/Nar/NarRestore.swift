@@ -1,0 +1,46 @@
+import ArgumentParser
+import KeelFileTree
+import KeelFormats
+import SystemPackage
+
+/// `keel nar restore DEST`: creates the tree a NAR on stdin describes.
+struct NarRestore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Read a NAR from stdin and create DEST from it (what `nix-store --restore` does).",
+        discussion: """
+            The NAR is checked strictly as it is read: a wrong magic string, unknown or \
+            misplaced tokens, unsorted or duplicate entries, names that are empty, '.', '..' or \
+            hold '/' or NUL, over-long names or targets, truncation and trailing bytes are \
+            refused with the byte offset. The tree is built under a temporary name and renamed \
+            to DEST only when the whole NAR is valid, so DEST is never left half-made; DEST must \
+            not exist. Symlinks are created as links and never followed.
+            """
+    )
+
+    @Argument(help: "Where to create the tree; must not exist.")
+    var destination: String
+
+    func run() throws {
+        var restorer: TreeRestorer
+        do {
+            restorer = try TreeRestorer(destination: destination)
+        } catch let error as FileTreeError {
+            throw CLIError(error.description)
+        }
+        var reader = ByteReader(source: FileDescriptorSource(fd: .standardInput), bufferSize: 1 << 20)
+        do {
+            try NARReader.parseWhole(&reader, visitor: &restorer)
+            try restorer.commit()
+        } catch let error as NARReadError {
+            restorer.abandon()
+            throw CLIError(error.description)
+        } catch let error as FileTreeError {
+            restorer.abandon()
+            throw CLIError(error.description)
+        } catch {
+            restorer.abandon()
+            throw error
+        }
+    }
+}

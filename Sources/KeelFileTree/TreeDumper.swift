@@ -1,0 +1,127 @@
+import KeelFormats
+import KeelLinux
+import SystemPackage
+
+/// Serialises a file-system tree as a NAR (spec/nix-formats.md §1.3), streaming file contents
+/// straight from the kernel into the writer's buffers.
+///
+/// Regular files are executable in the NAR when their owner-execute bit is set; symlinks are
+/// written with their raw target and never followed; directory entries are sorted by name bytes.
+/// Fifos, sockets and devices are refused with an error naming the file.
+public enum TreeDumper {
+    /// Writes the tree at `path` as one complete NAR into `writer` (without calling `finish`).
+    ///
+    /// - Parameters:
+    ///   - path: the tree's path, absolute or relative to the working directory.
+    ///   - writer: a writer expecting its root node.
+    /// - Throws: `FileTreeError` naming the file, or what the writer's sink throws.
+    public static func dump<Sink: NARSink>(path: String, into writer: inout NARWriter<Sink>) throws {
+        var walker = Walker(root: path)
+        try walker.dumpRoot(into: &writer)
+    }
+
+    /// Hashes the NAR of the tree at `path` without writing it anywhere, overlapping reading and
+    /// hashing on two threads.
+    ///
+    /// - Returns: the hash and the NAR's size in bytes.
+    public static func hash(path: String, algorithm: HashAlgorithm = .sha256) throws -> (hash: NixHash, size: UInt64) {
+        var writer = try NARWriter(sink: PipelinedSink(consumer: HashingConsumer(algorithm: algorithm)))
+        try dump(path: path, into: &writer)
+        try writer.finish()
+        let consumer = writer.sink.consumer
+        return (consumer.hash!, consumer.size)
+    }
+
+    /// Writes the NAR of the tree at `path` to a file descriptor.
+    public static func write(path: String, to fd: FileDescriptor) throws {
+        var writer = try NARWriter(sink: PipelinedSink(consumer: FileDescriptorConsumer(fd: fd)))
+        try dump(path: path, into: &writer)
+        try writer.finish()
+    }
+}
+
+/// Walks one tree; keeps the names from the root down for error messages.
+private struct Walker {
+    let root: String
+    var names: [[UInt8]] = []
+
+    init(root: String) { self.root = root }
+
+    func currentPath(_ name: [UInt8]? = nil) -> String {
+        var path = root
+        for component in names + (name.map { [$0] } ?? []) { path += "/" + FileSystem.display(component) }
+        return path
+    }
+
+    func failure(_ error: SystemError, _ name: [UInt8]?) -> FileTreeError {
+        FileTreeError(path: currentPath(name), problem: .system(error))
+    }
+
+    mutating func dumpRoot<Sink: NARSink>(into writer: inout NARWriter<Sink>) throws {
+        let rootName = Array(root.utf8)
+        let info: FileStatus
+        do { info = try FileSystem.status(of: rootName) } catch { throw failure(error, nil) }
+        try dumpNode(named: rootName, kind: info.kind, in: FileSystem.currentDirectory, isRoot: true, into: &writer)
+    }
+
+    mutating func dumpNode<Sink: NARSink>(
+        named name: [UInt8], kind: FileKind, in parent: FileDescriptor, isRoot: Bool, into writer: inout NARWriter<Sink>
+    ) throws {
+        let label: [UInt8]? = isRoot ? nil : name
+        var kind = kind
+        if kind == .unknown {
+            do { kind = try FileSystem.status(of: name, in: parent).kind } catch { throw failure(error, label) }
+        }
+        switch kind {
+        case .symlink:
+            let target: [UInt8]
+            do { target = try FileSystem.readLink(name, in: parent) } catch { throw failure(error, label) }
+            try writer.symlink(target: target)
+        case .regular:
+            try dumpFile(named: name, label: label, in: parent, into: &writer)
+        case .directory:
+            let directory: FileDescriptor
+            do { directory = try FileSystem.openDirectory(name, in: parent) } catch { throw failure(error, label) }
+            defer { FileSystem.close(directory) }
+            if let label { names.append(label) }
+            try dumpDirectory(directory, into: &writer)
+            if label != nil { names.removeLast() }
+        case .special, .unknown:
+            throw FileTreeError(path: currentPath(label), problem: .unsupportedType)
+        }
+    }
+
+    mutating func dumpFile<Sink: NARSink>(
+        named name: [UInt8], label: [UInt8]?, in parent: FileDescriptor, into writer: inout NARWriter<Sink>
+    ) throws {
+        let fd: FileDescriptor
+        do { fd = try FileSystem.openForReading(name, in: parent) } catch { throw failure(error, label) }
+        defer { FileSystem.close(fd) }
+        let info: FileStatus
+        do { info = try FileSystem.status(of: fd) } catch { throw failure(error, label) }
+        guard info.kind == .regular else { throw FileTreeError(path: currentPath(label), problem: .unsupportedType) }
+        try writer.beginFile(executable: info.isOwnerExecutable, size: info.size)
+        while writer.remainingContents > 0 {
+            let count: Int
+            do {
+                count = try writer.fillContents { try SystemCall.read(fd.rawValue, into: $0) }
+            } catch let error as SystemError {
+                throw failure(error, label)
+            }
+            if count == 0 { throw FileTreeError(path: currentPath(label), problem: .changedWhileReading) }
+        }
+        try writer.endFile()
+    }
+
+    mutating func dumpDirectory<Sink: NARSink>(_ directory: FileDescriptor, into writer: inout NARWriter<Sink>) throws {
+        var entries: [DirectoryEntry]
+        do { entries = try DirectoryListing.read(directory) } catch { throw failure(error, nil) }
+        entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        try writer.beginDirectory()
+        for entry in entries {
+            try writer.entry(name: entry.name)
+            try dumpNode(named: entry.name, kind: entry.kind, in: directory, isRoot: false, into: &writer)
+        }
+        try writer.endDirectory()
+    }
+}
