@@ -16,7 +16,8 @@ public enum TreeDumper {
     ///   - writer: a writer expecting its root node.
     /// - Throws: `FileTreeError` naming the file, or what the writer's sink throws.
     public static func dump<Sink: NARSink>(path: String, into writer: inout NARWriter<Sink>) throws {
-        var walker = Walker(root: path)
+        var walker = Walker(root: path, prefetcher: FilePrefetcher())
+        defer { walker.stop() }
         try walker.dumpRoot(into: &writer)
     }
 
@@ -43,9 +44,22 @@ public enum TreeDumper {
 /// Walks one tree; keeps the names from the root down for error messages.
 private struct Walker {
     let root: String
+    let prefetcher: FilePrefetcher
     var names: [[UInt8]] = []
+    /// Directories open from the root down; closed only after the prefetcher stops on failure.
+    var openDirectories: [FileDescriptor] = []
 
-    init(root: String) { self.root = root }
+    init(root: String, prefetcher: FilePrefetcher) {
+        self.root = root
+        self.prefetcher = prefetcher
+    }
+
+    /// Stops the prefetcher, then closes any directory a failure left open.
+    mutating func stop() {
+        prefetcher.shutdown()
+        for directory in openDirectories { FileSystem.close(directory) }
+        openDirectories.removeAll()
+    }
 
     func currentPath(_ name: [UInt8]? = nil) -> String {
         var path = root
@@ -82,10 +96,11 @@ private struct Walker {
         case .directory:
             let directory: FileDescriptor
             do { directory = try FileSystem.openDirectory(name, in: parent) } catch { throw failure(error, label) }
-            defer { FileSystem.close(directory) }
+            openDirectories.append(directory)
             if let label { names.append(label) }
             try dumpDirectory(directory, into: &writer)
             if label != nil { names.removeLast() }
+            FileSystem.close(openDirectories.removeLast())
         case .special, .unknown:
             throw FileTreeError(path: currentPath(label), problem: .unsupportedType)
         }
@@ -117,10 +132,20 @@ private struct Walker {
         var entries: [DirectoryEntry]
         do { entries = try DirectoryListing.read(directory) } catch { throw failure(error, nil) }
         entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        let tickets = entries.map { entry in
+            entry.kind == .regular ? prefetcher.submit(directory: directory, name: entry.name) : nil
+        }
         try writer.beginDirectory()
-        for entry in entries {
+        for (entry, ticket) in zip(entries, tickets) {
             try writer.entry(name: entry.name)
-            try dumpNode(named: entry.name, kind: entry.kind, in: directory, isRoot: false, into: &writer)
+            if let ticket, case .read(let prefetched) = prefetcher.take(ticket) {
+                defer { prefetcher.release(prefetched) }
+                try writer.beginFile(executable: prefetched.status.isOwnerExecutable, size: UInt64(prefetched.count))
+                try writer.writeContents(UnsafeRawBufferPointer(rebasing: prefetched.bytes[..<prefetched.count]))
+                try writer.endFile()
+            } else {
+                try dumpNode(named: entry.name, kind: entry.kind, in: directory, isRoot: false, into: &writer)
+            }
         }
         try writer.endDirectory()
     }

@@ -35,7 +35,7 @@ public struct NARWriter<Sink: NARSink> {
     }
 
     /// Writes a symlink node with `target` (raw bytes: not followed, not normalised).
-    public mutating func symlink(target: some Collection<UInt8>) throws {
+    public mutating func symlink(target: [UInt8]) throws {
         try expectNode()
         guard !target.isEmpty else { throw NARWriteError.emptySymlinkTarget }
         guard !target.contains(0) else { throw NARWriteError.nulInSymlinkTarget }
@@ -59,7 +59,7 @@ public struct NARWriter<Sink: NARSink> {
         try writeString(NARToken.regular)
         if executable {
             try writeString(NARToken.executable)
-            try writeString(EmptyCollection<UInt8>())
+            try writeString([])
         }
         try writeString(NARToken.contents)
         try writeInteger(size)
@@ -195,15 +195,20 @@ public struct NARWriter<Sink: NARSink> {
 
     private mutating func writePadding(for length: UInt64) throws {
         let padding = Int((8 - length % 8) % 8)
-        if padding > 0 {
-            try withUnsafeBytes(of: UInt64(0)) { try writeRaw(UnsafeRawBufferPointer(rebasing: $0[..<padding])) }
+        var remaining = padding
+        while remaining > 0 {
+            if filled == buffer.count { try flushBuffer() }
+            let count = min(buffer.count - filled, remaining)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + count]).initializeMemory(
+                as: UInt8.self, repeating: 0)
+            filled += count
+            remaining -= count
         }
     }
 
-    private mutating func writeString(_ bytes: some Collection<UInt8>) throws {
+    private mutating func writeString(_ bytes: [UInt8]) throws {
         try writeInteger(UInt64(bytes.count))
-        let written: Void? = try bytes.withContiguousStorageIfAvailable { try writeRaw(UnsafeRawBufferPointer($0)) }
-        if written == nil { try Array(bytes).withUnsafeBytes { try writeRaw($0) } }
+        try bytes.withUnsafeBytes { try writeRaw($0) }
         try writePadding(for: UInt64(bytes.count))
     }
 }
