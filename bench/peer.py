@@ -47,10 +47,14 @@ def compare(name: str, keel: str, peer: str, runs: int, warmup: int = 1) -> dict
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--case", nargs=3, action="append", metavar=("NAME", "KEEL", "PEER"), required=True)
+    parser.add_argument("--case", nargs=3, action="append", metavar=("NAME", "KEEL", "PEER"), default=[])
+    parser.add_argument("--rss", metavar="COMMAND", help="print the peak RSS of COMMAND in MiB and exit")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.rss:
+        print(f"{peak_rss_kib(args.rss) / 1024:.1f}")
+        return
     results = [compare(n, k, p, args.runs) for n, k, p in args.case]
     if args.json:
         print(json.dumps(results))

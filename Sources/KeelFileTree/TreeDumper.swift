@@ -132,9 +132,9 @@ private struct Walker {
         var entries: [DirectoryEntry]
         do { entries = try DirectoryListing.read(directory) } catch { throw failure(error, nil) }
         entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
-        let tickets = entries.map { entry in
-            entry.kind == .regular ? prefetcher.submit(directory: directory, name: entry.name) : nil
-        }
+        let regular = entries.filter { $0.kind == .regular }.map(\.name)
+        var submitted = prefetcher.submit(directory: directory, names: regular).makeIterator()
+        let tickets = entries.map { $0.kind == .regular ? submitted.next() : nil }
         try writer.beginDirectory()
         for (entry, ticket) in zip(entries, tickets) {
             try writer.entry(name: entry.name)
