@@ -5,6 +5,6 @@ struct DrvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drv",
         abstract: "Read Nix derivations (.drv files in ATerm form).",
-        subcommands: []
+        subcommands: [DrvShow.self, DrvPaths.self]
     )
 }
