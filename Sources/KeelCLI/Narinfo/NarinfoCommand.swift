@@ -5,6 +5,6 @@ struct NarinfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "narinfo",
         abstract: "Sign and verify binary-cache .narinfo files with Nix's Ed25519 key files.",
-        subcommands: []
+        subcommands: [NarinfoVerify.self, NarinfoSign.self, NarinfoFingerprint.self, NarinfoGenerateKey.self]
     )
 }

@@ -1,0 +1,90 @@
+import Foundation
+import KeelTesting
+import Testing
+
+@Suite("keel narinfo")
+struct NarinfoCLITests {
+    static let narinfo = """
+        StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep
+        URL: nar/0hwvc4iadsgx4m4w1ky1f5jbz34dg6m15wzdp0kkwfgjrqpi8715.nar.xz
+        Compression: xz
+        FileHash: sha256:0hwvc4iadsgx4m4w1ky1f5jbz34dg6m15wzdp0kkwfgjrqpi8715
+        FileSize: 308
+        NarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j
+        NarSize: 808
+        References: 4y77d79x9mqd8rvfxy8swfv68qn205vb-dep-dev 8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep mfxcg50dkil46c9672za69mc0v3ss4k1-fod-flat
+        Deriver: 665n0n6jb4c85andkixjndpgam1kxvr7-dep.drv
+        Sig: test-cache-1:/p+GXRPP6e7g7F0wQnBz2Mblv8rwaZgAtidbZLvOt2b1Tx1sRJu0acgTQQ3WC5iAKD6s0BkMV7+FFmR0GRihAQ==
+
+        """
+
+    @Test("verify, sign, fingerprint and generate-key work together, with nix's key files")
+    func roundTrip() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let file = temporary.appending("x.narinfo")
+        try Self.narinfo.write(toFile: file, atomically: false, encoding: .utf8)
+        try "test-cache-1:fPoRQMf8kWxlR3hysfn0jZkLMqpjLWJnsUu9mtl3b1g=".write(
+            toFile: temporary.appending("spec.pub"), atomically: false, encoding: .utf8)
+        let verified = try KeelBinary.run(["narinfo", "verify", file, "--key", temporary.appending("spec.pub")])
+        #expect(verified.status == 0, "\(verified.output)\(verified.errorOutput)")
+
+        let nix = try NixOracle(root: temporary.appending("nix"))
+        try nix.run(
+            "nix-store", ["--generate-binary-cache-key", "mine", temporary.appending("sk"), temporary.appending("pk")])
+        let unverified = try KeelBinary.run(["narinfo", "verify", file, "--key", temporary.appending("pk")])
+        #expect(unverified.status == 1)
+        #expect(unverified.output.contains("no valid signature"))
+
+        let signed = try KeelBinary.run(["narinfo", "sign", file, "--key", temporary.appending("sk")])
+        #expect(signed.status == 0)
+        #expect(signed.output.contains("Sig: mine:"))
+        #expect(signed.output.contains("Sig: test-cache-1:"))
+        try signed.output.write(toFile: temporary.appending("signed.narinfo"), atomically: false, encoding: .utf8)
+        #expect(
+            try KeelBinary.run([
+                "narinfo", "verify", temporary.appending("signed.narinfo"), "--key", temporary.appending("pk"),
+            ]).status == 0)
+
+        let generated = try KeelBinary.run([
+            "narinfo", "generate-key", "k2", temporary.appending("k2.sec"), temporary.appending("k2.pub"),
+        ])
+        #expect(generated.status == 0)
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: temporary.appending("k2.sec"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try KeelBinary.run([
+            "narinfo", "generate-key", "k2", temporary.appending("k2.sec"), temporary.appending("x.pub"),
+        ])
+        #expect(again.status == 1 && again.errorOutput.contains("already exists"))
+        let fingerprint = try KeelBinary.run(["narinfo", "fingerprint", file])
+        #expect(fingerprint.output.hasPrefix("1;/nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep;sha256:0gddyix"))
+    }
+
+    @Test("malformed narinfo or key files exit 1 with one line; usage errors exit 2")
+    func errors() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let broken = temporary.appending("broken.narinfo")
+        try "StorePath: /nix/store/x\n".write(toFile: broken, atomically: false, encoding: .utf8)
+        let good = temporary.appending("good.narinfo")
+        try Self.narinfo.write(toFile: good, atomically: false, encoding: .utf8)
+        try "garbage".write(toFile: temporary.appending("bad.key"), atomically: false, encoding: .utf8)
+        for arguments in [
+            ["narinfo", "verify", broken, "--key", temporary.appending("bad.key")],
+            ["narinfo", "verify", good, "--key", temporary.appending("bad.key")],
+            ["narinfo", "sign", good, "--key", temporary.appending("missing.key")],
+        ] {
+            let keel = try KeelBinary.run(arguments)
+            #expect(keel.status == 1)
+            #expect(
+                keel.errorOutput.hasPrefix("keel: ") && keel.errorOutput.split(separator: "\n").count == 1,
+                "\(keel.errorOutput)")
+        }
+        #expect(try KeelBinary.run(["narinfo", "verify", good]).status == 2)
+        #expect(try KeelBinary.run(["narinfo", "sign"]).status == 2)
+        for verb in ["verify", "sign", "fingerprint", "generate-key"] {
+            #expect(try KeelBinary.run(["narinfo", verb, "--help"]).status == 0)
+        }
+    }
+}

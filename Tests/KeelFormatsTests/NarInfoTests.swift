@@ -1,0 +1,153 @@
+import KeelFormats
+import Testing
+
+@Suite("narinfo and signatures")
+struct NarInfoTests {
+    static let secret =
+        "test-cache-1:cOdRYmd+7A3sTxTe8rux/VQw9Y72Nl5rfp6uSV0UvUJ8+hFAx/yRbGVHeHKx+fSNmQsyqmMtYmexS72a2XdvWA=="
+    static let publicKey = "test-cache-1:fPoRQMf8kWxlR3hysfn0jZkLMqpjLWJnsUu9mtl3b1g="
+    static let signature =
+        "test-cache-1:/p+GXRPP6e7g7F0wQnBz2Mblv8rwaZgAtidbZLvOt2b1Tx1sRJu0acgTQQ3WC5iAKD6s0BkMV7+FFmR0GRihAQ=="
+    static let text = """
+        StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep
+        URL: nar/0hwvc4iadsgx4m4w1ky1f5jbz34dg6m15wzdp0kkwfgjrqpi8715.nar.xz
+        Compression: xz
+        FileHash: sha256:0hwvc4iadsgx4m4w1ky1f5jbz34dg6m15wzdp0kkwfgjrqpi8715
+        FileSize: 308
+        NarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j
+        NarSize: 808
+        References: 4y77d79x9mqd8rvfxy8swfv68qn205vb-dep-dev 8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep mfxcg50dkil46c9672za69mc0v3ss4k1-fod-flat
+        Deriver: 665n0n6jb4c85andkixjndpgam1kxvr7-dep.drv
+        Sig: \(signature)
+
+        """
+
+    @Test("the spec's narinfo round-trips and its fingerprint and signature match")
+    func specExample() throws {
+        let info = try NarInfo(parsing: Self.text)
+        #expect(info.text == Self.text)
+        #expect(
+            try info.fingerprint()
+                == "1;/nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep;sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j;808;/nix/store/4y77d79x9mqd8rvfxy8swfv68qn205vb-dep-dev,/nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep,/nix/store/mfxcg50dkil46c9672za69mc0v3ss4k1-fod-flat"
+        )
+        let key = try SigningSecretKey(parsing: Self.secret)
+        #expect(key.text == Self.secret)
+        #expect(key.publicKey.text == Self.publicKey)
+        #expect(key.sign(Array(try info.fingerprint().utf8)) == Self.signature)
+        let publicKey = try SigningPublicKey(parsing: Self.publicKey + "\n")
+        #expect(try info.validSignatures(for: publicKey) == [Self.signature])
+
+        var tampered = info
+        tampered.narSize = 809
+        #expect(try tampered.validSignatures(for: publicKey).isEmpty)
+        var resigned = info
+        resigned.signatures = []
+        try resigned.sign(with: key)
+        #expect(resigned.text == Self.text)
+    }
+
+    @Test("a signature by another key name or of the wrong length is not valid")
+    func foreignSignatures() throws {
+        let info = try NarInfo(parsing: Self.text)
+        let other = try SigningSecretKey.generate(name: "test-cache-1")
+        #expect(try info.validSignatures(for: other.publicKey).isEmpty)
+        let key = try SigningPublicKey(parsing: Self.publicKey)
+        let message = Array(try info.fingerprint().utf8)
+        #expect(
+            !key.verify(signature: Self.signature.replacingOccurrences(of: "test-cache-1", with: "other"), of: message))
+        #expect(!key.verify(signature: "test-cache-1:AAAA", of: message))
+        #expect(!key.verify(signature: "nocolon", of: message))
+    }
+
+    @Test("hex hashes, unsorted references and unknown keys are accepted; output is canonical")
+    func lenientParsing() throws {
+        let hex = StreamingHasher.hash(.sha256, [1, 2, 3])
+        let text = """
+            StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep
+            URL: nar/x.nar
+            NarHash: \(hex.prefixed(.base16))
+            NarSize: 8
+            References: mfxcg50dkil46c9672za69mc0v3ss4k1-fod-flat 4y77d79x9mqd8rvfxy8swfv68qn205vb-dep-dev
+            Future: something
+            CA: fixed:r:sha256:\(hex.nixBase32)
+
+            """
+        let info = try NarInfo(parsing: text)
+        #expect(info.narHash == hex)
+        #expect(info.text.contains("NarHash: \(hex.prefixed(.nixBase32))\n"))
+        #expect(info.contentAddress?.method == .recursive)
+        #expect(!info.text.contains("Future"))
+    }
+
+    static let malformed: [(String, String, String)] = [
+        (
+            "no StorePath",
+            "URL: x\nNarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j\nNarSize: 8\n", "no StorePath"
+        ),
+        (
+            "no URL",
+            "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\nNarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j\nNarSize: 8\n",
+            "no URL"
+        ),
+        (
+            "no NarHash", "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\nURL: x\nNarSize: 8\n",
+            "no NarHash"
+        ),
+        (
+            "NarSize 0",
+            "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\nURL: x\nNarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j\nNarSize: 0\n",
+            "line 4: invalid NarSize"
+        ),
+        (
+            "bad hash",
+            "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\nURL: x\nNarHash: sha256:zzzz\nNarSize: 8\n",
+            "line 3: invalid NarHash"
+        ),
+        (
+            "bad path",
+            "StorePath: /nix/store/bad\nURL: x\nNarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j\nNarSize: 8\n",
+            "line 1: invalid StorePath"
+        ),
+        (
+            "bad reference",
+            "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\nURL: x\nNarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j\nNarSize: 8\nReferences: not-a-path\n",
+            "line 5: invalid References"
+        ),
+        ("junk line", "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\njunk\n", "line 2: not 'Key: value'"),
+        (
+            "no final newline", "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep",
+            "does not end with a newline"
+        ),
+        (
+            "duplicate key",
+            "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\nStorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\n",
+            "line 2: StorePath given twice"
+        ),
+        (
+            "bad CA",
+            "StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep\nURL: x\nNarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j\nNarSize: 8\nCA: nope\n",
+            "line 5: invalid CA"
+        ),
+    ]
+
+    @Test("malformed narinfo files get a clear error naming the line", arguments: malformed)
+    func rejectsMalformed(name: String, text: String, expected: String) {
+        let error = #expect(throws: NarInfoError.self, "\(name)") { try NarInfo(parsing: text) }
+        #expect(error?.description.contains(expected) == true, "\(name): \(error?.description ?? "none")")
+    }
+
+    @Test(
+        "malformed keys are refused",
+        arguments: ["nocolon", ":AAAA", "k:!!!!", "k:" + Base64.encode([UInt8](repeating: 1, count: 31))])
+    func badKeys(text: String) {
+        #expect(throws: SigningKeyError.self) { try SigningPublicKey(parsing: text) }
+        #expect(throws: SigningKeyError.self) { try SigningSecretKey(parsing: text) }
+    }
+
+    @Test("a secret key whose halves disagree is refused")
+    func inconsistentSecret() throws {
+        let good = try #require(Base64.decode(Self.secret.dropFirst("test-cache-1:".count)))
+        let bad = Array(good[..<32]) + [UInt8](repeating: 0, count: 32)
+        #expect(throws: SigningKeyError.inconsistent) { try SigningSecretKey(parsing: "k:" + Base64.encode(bad)) }
+    }
+}
