@@ -34,7 +34,7 @@ public struct NixOracle: Sendable {
             substituters =
             require-sigs = false
             """
-        try config.write(toFile: "\(root)/conf/nix.conf", atomically: true, encoding: .utf8)
+        try config.write(toFile: "\(root)/conf/nix.conf", atomically: false, encoding: .utf8)
         var environment: [String: String] = [:]
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         environment["NIX_STORE_DIR"] = self.storeDirectory

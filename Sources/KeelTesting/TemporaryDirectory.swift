@@ -1,4 +1,5 @@
 import Foundation
+import KeelLinux
 
 /// A fresh directory under the system's temporary directory, removed (read-only parts included)
 /// by `remove()`.
@@ -24,18 +25,9 @@ public final class TemporaryDirectory: Sendable {
         Self.removeTree(path)
     }
 
-    /// Removes a tree that may hold read-only directories (store paths are 0555).
+    /// Removes a tree that may hold read-only directories (store paths are 0555) and names
+    /// that are not UTF-8.
     public static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if info.st_mode & S_IFMT == S_IFDIR {
-            chmod(path, 0o755)
-            if let entries = try? FileManager.default.contentsOfDirectory(atPath: path) {
-                for entry in entries { removeTree("\(path)/\(entry)") }
-            }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
+        try? FileSystem.removeTree(Array(path.utf8))
     }
 }

@@ -19,11 +19,10 @@ struct NarHashCLITests {
             let manager = FileManager.default
             try manager.createDirectory(atPath: tree + "/sub/empty", withIntermediateDirectories: true)
             try "hello\n".write(toFile: tree + "/a.txt", atomically: false, encoding: .utf8)
-            _ = manager.createFile(
-                atPath: tree + "/run", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+            try TestFiles.write(tree + "/run", Array("#!/bin/sh\n".utf8), permissions: 0o755)
             try manager.createSymbolicLink(atPath: tree + "/link", withDestinationPath: "a.txt")
             try manager.createSymbolicLink(atPath: tree + "/sub/dangling", withDestinationPath: "/does/not/exist")
-            _ = manager.createFile(atPath: tree + "/sub/ünï -x", contents: Data("z".utf8))
+            try TestFiles.write(tree + "/sub/ünï -x", Array("z".utf8))
         }
 
         deinit { temporary.remove() }

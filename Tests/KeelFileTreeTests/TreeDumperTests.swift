@@ -23,8 +23,7 @@ struct TreeDumperTests {
 
         let tiny = temporary.appending("tiny")
         try FileManager.default.createDirectory(atPath: tiny, withIntermediateDirectories: false)
-        _ = FileManager.default.createFile(
-            atPath: tiny + "/e", contents: Data(), attributes: [.posixPermissions: 0o755])
+        try TestFiles.write(tiny + "/e", [], permissions: 0o755)
         try FileManager.default.createSymbolicLink(atPath: tiny + "/l", withDestinationPath: "e")
         let (tinyHash, tinySize) = try TreeDumper.hash(path: tiny)
         #expect(tinySize == 504)
@@ -57,9 +56,9 @@ struct TreeDumperTests {
         var random = SeededGenerator(seed: 7)
         for index in 0..<600 {
             let bytes = random.bytes(Int.random(in: 0...300_000, using: &random) / (index % 50 == 0 ? 1 : 100))
-            _ = FileManager.default.createFile(atPath: "\(tree)/f\(index)", contents: Data(bytes))
+            try TestFiles.write("\(tree)/f\(index)", bytes)
             if index % 3 == 0 {
-                _ = FileManager.default.createFile(atPath: "\(tree)/sub/g\(index)", contents: Data(bytes))
+                try TestFiles.write("\(tree)/sub/g\(index)", bytes)
             }
         }
         var writer = try NARWriter(sink: ArrayNARSink())
@@ -76,8 +75,8 @@ struct TreeDumperTests {
         defer { temporary.remove() }
         let tree = temporary.appending("tree")
         try FileManager.default.createDirectory(atPath: tree + "/a", withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: tree + "/a/file", contents: Data(repeating: 7, count: 10_000))
-        _ = FileManager.default.createFile(atPath: tree + "/b", contents: Data("b".utf8))
+        try TestFiles.write(tree + "/a/file", [UInt8](repeating: 7, count: 10_000))
+        try TestFiles.write(tree + "/b", Array("b".utf8))
         var writer = try NARWriter(sink: ArrayNARSink())
         try TreeDumper.dump(path: tree, into: &writer)
         try writer.finish()
