@@ -46,8 +46,11 @@ private struct Walker {
     let root: String
     let prefetcher: FilePrefetcher
     var names: [[UInt8]] = []
-    /// Directories open from the root down; closed only after the prefetcher stops on failure.
-    var openDirectories: [FileDescriptor] = []
+    /// Directories open (on the path from the root, or listed ahead); on failure they are closed
+    /// only after the prefetcher stops.
+    var openDirectories: Set<Int32> = []
+    /// Subdirectories listed ahead of the walker, at most this many at once.
+    static let maxListedAhead = 256
 
     init(root: String, prefetcher: FilePrefetcher) {
         self.root = root
@@ -57,7 +60,7 @@ private struct Walker {
     /// Stops the prefetcher, then closes any directory a failure left open.
     mutating func stop() {
         prefetcher.shutdown()
-        for directory in openDirectories { FileSystem.close(directory) }
+        for directory in openDirectories { FileSystem.close(FileDescriptor(rawValue: directory)) }
         openDirectories.removeAll()
     }
 
@@ -96,11 +99,13 @@ private struct Walker {
         case .directory:
             let directory: FileDescriptor
             do { directory = try FileSystem.openDirectory(name, in: parent) } catch { throw failure(error, label) }
-            openDirectories.append(directory)
+            openDirectories.insert(directory.rawValue)
             if let label { names.append(label) }
-            try dumpDirectory(directory, into: &writer)
+            let listing: Listing
+            do { listing = try list(directory) } catch { throw failure(error, nil) }
+            try dumpDirectory(listing, into: &writer)
             if label != nil { names.removeLast() }
-            FileSystem.close(openDirectories.removeLast())
+            close(directory)
         case .special, .unknown:
             throw FileTreeError(path: currentPath(label), problem: .unsupportedType)
         }
@@ -128,23 +133,64 @@ private struct Walker {
         try writer.endFile()
     }
 
-    mutating func dumpDirectory<Sink: NARSink>(_ directory: FileDescriptor, into writer: inout NARWriter<Sink>) throws {
-        var entries: [DirectoryEntry]
-        do { entries = try DirectoryListing.read(directory) } catch { throw failure(error, nil) }
+    /// A directory's sorted entries, with prefetch tickets for its regular files.
+    struct Listing {
+        let directory: FileDescriptor
+        let entries: [DirectoryEntry]
+        let tickets: [Int?]
+    }
+
+    /// Lists a directory and queues its regular files for reading ahead.
+    func list(_ directory: FileDescriptor) throws(SystemError) -> Listing {
+        var entries = try DirectoryListing.read(directory)
         entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
         let regular = entries.filter { $0.kind == .regular }.map(\.name)
         var submitted = prefetcher.submit(directory: directory, names: regular).makeIterator()
         let tickets = entries.map { $0.kind == .regular ? submitted.next() : nil }
+        return Listing(directory: directory, entries: entries, tickets: tickets)
+    }
+
+    mutating func close(_ directory: FileDescriptor) {
+        openDirectories.remove(directory.rawValue)
+        FileSystem.close(directory)
+    }
+
+    /// Lists the subdirectories of `listing` now, so their files are read ahead while the walker
+    /// is still busy with this directory. A subdirectory that cannot be listed is left for the
+    /// walker, which reports the error in archive order.
+    mutating func listAhead(_ listing: Listing) -> [Int: Listing] {
+        var ahead: [Int: Listing] = [:]
+        for (index, entry) in listing.entries.enumerated() where entry.kind == .directory {
+            guard openDirectories.count < Self.maxListedAhead,
+                let child = try? FileSystem.openDirectory(entry.name, in: listing.directory)
+            else { break }
+            guard let childListing = try? list(child) else {
+                FileSystem.close(child)
+                continue
+            }
+            openDirectories.insert(child.rawValue)
+            ahead[index] = childListing
+        }
+        return ahead
+    }
+
+    mutating func dumpDirectory<Sink: NARSink>(_ listing: Listing, into writer: inout NARWriter<Sink>) throws {
+        let ahead = listAhead(listing)
         try writer.beginDirectory()
-        for (entry, ticket) in zip(entries, tickets) {
+        for (index, (entry, ticket)) in zip(listing.entries, listing.tickets).enumerated() {
             try writer.entry(name: entry.name)
             if let ticket, case .read(let prefetched) = prefetcher.take(ticket) {
                 defer { prefetcher.release(prefetched) }
                 try writer.beginFile(executable: prefetched.status.isOwnerExecutable, size: UInt64(prefetched.count))
                 try writer.writeContents(UnsafeRawBufferPointer(rebasing: prefetched.bytes[..<prefetched.count]))
                 try writer.endFile()
+            } else if let child = ahead[index] {
+                names.append(entry.name)
+                try dumpDirectory(child, into: &writer)
+                names.removeLast()
+                close(child.directory)
             } else {
-                try dumpNode(named: entry.name, kind: entry.kind, in: directory, isRoot: false, into: &writer)
+                try dumpNode(named: entry.name, kind: entry.kind, in: listing.directory, isRoot: false, into: &writer)
             }
         }
         try writer.endDirectory()
