@@ -41,6 +41,37 @@ struct TreeDumperTests {
         #expect(error?.description == "file '\(tree)/pipe' has an unsupported type")
     }
 
+    @Test("a fifo deep inside a tree listed ahead is reported with its path, in archive order")
+    func fifoDeepInside() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let tree = temporary.appending("tree")
+        for directory in ["a/b", "a/c", "z"] {
+            try FileManager.default.createDirectory(atPath: "\(tree)/\(directory)", withIntermediateDirectories: true)
+            for index in 0..<50 { try TestFiles.write("\(tree)/\(directory)/f\(index)", [UInt8](repeating: 1, count: 3000)) }
+        }
+        #expect(mkfifo(tree + "/a/b/pipe", 0o644) == 0)
+        #expect(mkfifo(tree + "/z/pipe", 0o644) == 0)
+        let error = #expect(throws: FileTreeError.self) { try TreeDumper.hash(path: tree) }
+        #expect(error?.description == "file '\(tree)/a/b/pipe' has an unsupported type")
+    }
+
+    @Test("more subdirectories than are listed ahead at once still archive correctly")
+    func manySubdirectories() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let tree = temporary.appending("tree")
+        for index in 0..<400 {
+            try FileManager.default.createDirectory(atPath: "\(tree)/d\(index)/e", withIntermediateDirectories: true)
+            try TestFiles.write("\(tree)/d\(index)/e/f", Array("\(index)".utf8))
+        }
+        let nix = try NixOracle(root: temporary.appending("nix"))
+        let expected = try nix.run("nix-store", ["--dump", tree]).standardOutput
+        let (hash, size) = try TreeDumper.hash(path: tree)
+        #expect(size == UInt64(expected.count))
+        #expect(hash == StreamingHasher.hash(.sha256, expected))
+    }
+
     @Test("a missing path is an error naming it")
     func missingPath() throws {
         let error = #expect(throws: FileTreeError.self) { try TreeDumper.hash(path: "/nonexistent/keel/path") }
