@@ -4,19 +4,7 @@ import Testing
 
 @Suite("keel narinfo")
 struct NarinfoCLITests {
-    static let narinfo = """
-        StorePath: /nix/store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep
-        URL: nar/0hwvc4iadsgx4m4w1ky1f5jbz34dg6m15wzdp0kkwfgjrqpi8715.nar.xz
-        Compression: xz
-        FileHash: sha256:0hwvc4iadsgx4m4w1ky1f5jbz34dg6m15wzdp0kkwfgjrqpi8715
-        FileSize: 308
-        NarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j
-        NarSize: 808
-        References: 4y77d79x9mqd8rvfxy8swfv68qn205vb-dep-dev 8nnk8h887pfkfd2dbvlhw4mrws352dbf-dep mfxcg50dkil46c9672za69mc0v3ss4k1-fod-flat
-        Deriver: 665n0n6jb4c85andkixjndpgam1kxvr7-dep.drv
-        Sig: test-cache-1:/p+GXRPP6e7g7F0wQnBz2Mblv8rwaZgAtidbZLvOt2b1Tx1sRJu0acgTQQ3WC5iAKD6s0BkMV7+FFmR0GRihAQ==
-
-        """
+    static let narinfo = SpecVectors.narinfo
 
     @Test("verify, sign, fingerprint and generate-key work together, with nix's key files")
     func roundTrip() throws {
@@ -24,7 +12,7 @@ struct NarinfoCLITests {
         defer { temporary.remove() }
         let file = temporary.appending("x.narinfo")
         try Self.narinfo.write(toFile: file, atomically: false, encoding: .utf8)
-        try "test-cache-1:fPoRQMf8kWxlR3hysfn0jZkLMqpjLWJnsUu9mtl3b1g=".write(
+        try SpecVectors.publicKey.write(
             toFile: temporary.appending("spec.pub"), atomically: false, encoding: .utf8)
         let verified = try KeelBinary.run(["narinfo", "verify", file, "--key", temporary.appending("spec.pub")])
         #expect(verified.status == 0, "\(verified.output)\(verified.errorOutput)")

@@ -48,7 +48,9 @@ struct TreeDumperTests {
         let tree = temporary.appending("tree")
         for directory in ["a/b", "a/c", "z"] {
             try FileManager.default.createDirectory(atPath: "\(tree)/\(directory)", withIntermediateDirectories: true)
-            for index in 0..<50 { try TestFiles.write("\(tree)/\(directory)/f\(index)", [UInt8](repeating: 1, count: 3000)) }
+            for index in 0..<50 {
+                try TestFiles.write("\(tree)/\(directory)/f\(index)", [UInt8](repeating: 1, count: 3000))
+            }
         }
         #expect(mkfifo(tree + "/a/b/pipe", 0o644) == 0)
         #expect(mkfifo(tree + "/z/pipe", 0o644) == 0)
