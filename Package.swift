@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -37,9 +38,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelStore",
+            dependencies: ["KeelFormats", "KeelFileTree", "KeelLinux", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelCLI",
             dependencies: [
-                "KeelFormats", "KeelFileTree", "KeelLinux",
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -58,6 +64,11 @@ let package = Package(
         .testTarget(
             name: "KeelFileTreeTests",
             dependencies: ["KeelFileTree", "KeelFormats", "KeelLinux", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelStoreTests",
+            dependencies: ["KeelStore", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelTesting"],
             swiftSettings: strict
         ),
         .testTarget(

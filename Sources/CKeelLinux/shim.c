@@ -16,3 +16,7 @@ int ckeel_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char 
 int ckeel_syncfs(int fd) {
     return syncfs(fd);
 }
+
+long ckeel_copy_file_range(int fd_in, int fd_out, unsigned long length) {
+    return (long)copy_file_range(fd_in, NULL, fd_out, NULL, length, 0);
+}

@@ -10,6 +10,9 @@ int ckeel_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char 
 /// syncfs(2): flush every dirty page of the file system holding fd.
 int ckeel_syncfs(int fd);
 
+/// copy_file_range(2) between the current offsets of two descriptors.
+long ckeel_copy_file_range(int fd_in, int fd_out, unsigned long length);
+
 /// Fail instead of replacing an existing destination.
 extern const unsigned int CKEEL_RENAME_NOREPLACE;
 /// Swap the two names atomically.

@@ -1,0 +1,36 @@
+import ArgumentParser
+import KeelStore
+
+/// `keel store add PATH...`.
+struct StoreAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add trees to the store as source paths and print their store paths.",
+        discussion: """
+            Each tree gets the path `nix-store --add` would give it in this store directory. \
+            Content already in the store is hashed and not copied again. New content is copied \
+            into its canonical form (files 0444 or 0555, directories 0555, mtime 1), made \
+            durable, and registered in one transaction. Fifos, sockets and devices are refused.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "The store path name (default: each PATH's last component).")
+    var name: String?
+
+    @Argument(help: "The trees to add.")
+    var paths: [String]
+
+    func validate() throws {
+        if name != nil && paths.count > 1 { throw ValidationError("--name takes one PATH") }
+    }
+
+    func run() throws {
+        let local = try store.open()
+        for path in paths {
+            let added = try storeOperation { try local.add(path, name: name) }
+            print(local.fullPath(added))
+        }
+    }
+}

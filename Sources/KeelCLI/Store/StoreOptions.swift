@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import KeelFormats
+import KeelStore
+
+/// `--root` and `--store-dir`, shared by the commands that open the local store.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The state root (default: /var/lib/keel as root, else $XDG_STATE_HOME/keel).")
+    var root: String?
+
+    @Option(help: "The store directory (default: ROOT/store; any absolute directory, /nix/store included).")
+    var storeDir: String?
+
+    /// The root these options name.
+    var resolvedRoot: String {
+        if let root { return root }
+        if getuid() == 0 { return "/var/lib/keel" }
+        let environment = ProcessInfo.processInfo.environment
+        let state = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
+        return state + "/keel"
+    }
+
+    /// Opens the store.
+    func open() throws -> LocalStore {
+        do {
+            let directory = try storeDir.map { text throws(StorePathError) in try StoreDirectory(text) }
+            let layout = try StoreLayout(root: resolvedRoot, storeDirectory: directory)
+            return try LocalStore(layout: layout)
+        } catch let error as StorePathError {
+            throw CLIError(error.description)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+/// Runs a store operation, turning its errors into one-line CLI errors.
+func storeOperation<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as StoreError { throw CLIError(error.description) }
+}

@@ -1,0 +1,54 @@
+import GRDB
+
+/// The store database's schema, as migrations. It follows Nix 2.8's schema (spec §9.2) so the
+/// meaning of every column is Nix's:
+///
+/// - `ValidPaths(id, path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca)`: one
+///   row per valid path; `hash` is `sha256:<hex>` of the NAR; `sigs` space-separated; `ca` a
+///   content address (`fixed:r:sha256:<b32>`, `text:sha256:<b32>`) or NULL.
+/// - `Refs(referrer, reference)`: one row per reference, `(id, id)` for a self-reference;
+///   a path cannot be deleted while another refers to it.
+/// - `DerivationOutputs(drv, id, path)`: a `.drv`'s outputs, written when the `.drv` is registered.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: Nix 2.8 schema") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ValidPaths (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+                        path TEXT UNIQUE NOT NULL,
+                        hash TEXT NOT NULL,
+                        registrationTime INTEGER NOT NULL,
+                        deriver TEXT,
+                        narSize INTEGER,
+                        ultimate INTEGER,
+                        sigs TEXT,
+                        ca TEXT
+                    );
+                    CREATE TABLE Refs (
+                        referrer INTEGER NOT NULL,
+                        reference INTEGER NOT NULL,
+                        PRIMARY KEY (referrer, reference),
+                        FOREIGN KEY (referrer) REFERENCES ValidPaths(id) ON DELETE CASCADE,
+                        FOREIGN KEY (reference) REFERENCES ValidPaths(id) ON DELETE RESTRICT
+                    );
+                    CREATE INDEX IndexReferrer ON Refs(referrer);
+                    CREATE INDEX IndexReference ON Refs(reference);
+                    CREATE TRIGGER DeleteSelfRefs BEFORE DELETE ON ValidPaths
+                    BEGIN
+                        DELETE FROM Refs WHERE referrer = old.id AND reference = old.id;
+                    END;
+                    CREATE TABLE DerivationOutputs (
+                        drv INTEGER NOT NULL,
+                        id TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        PRIMARY KEY (drv, id),
+                        FOREIGN KEY (drv) REFERENCES ValidPaths(id) ON DELETE CASCADE
+                    );
+                    CREATE INDEX IndexDerivationOutputs ON DerivationOutputs(path);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import KeelFileTree
+import KeelFormats
+import KeelLinux
+import SystemPackage
+
+/// The local store: a store directory of immutable, canonical paths plus the SQLite database
+/// that says which of them are valid and what they refer to.
+///
+/// Invariants: a path is valid only once its files are complete, canonical, durable and hashed,
+/// and it becomes valid in one database transaction. A crash at any instant leaves either no
+/// path or a valid one; the next `LocalStore` opened on the root removes unregistered leftovers.
+/// Several processes may share a store: each path is created under its own lock.
+public final class LocalStore: Sendable {
+    /// Where the store lives.
+    public let layout: StoreLayout
+    let database: DatabasePool
+
+    /// The prefix of temporary names inside the store directory.
+    static let temporaryPrefix = ".keel-tmp-"
+
+    /// Opens (creating if needed) the store under `layout`, then removes leftovers of
+    /// interrupted work.
+    ///
+    /// - Throws: `StoreError` when the directories or the database cannot be made or opened.
+    public init(layout: StoreLayout) throws(StoreError) {
+        self.layout = layout
+        for directory in [layout.root, layout.root + "/db", layout.gcRootsDirectory, layout.storeDirectory.path] {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(.fileSystem, "cannot create '\(directory)'", cause: UnderlyingError(error))
+            }
+        }
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(60)
+            database = try DatabasePool(path: layout.databasePath, configuration: configuration)
+            try StoreSchema.migrator.migrate(database)
+        } catch {
+            throw StoreError(
+                .database, "cannot open the store database '\(layout.databasePath)'", cause: UnderlyingError(error))
+        }
+        try removeLeftovers()
+    }
+
+    /// The store directory, opened for `*at` calls; the caller closes it.
+    func openStoreDirectory() throws(StoreError) -> FileDescriptor {
+        do { return try FileSystem.openDirectory(Array(layout.storeDirectory.path.utf8)) } catch {
+            throw StoreError(.fileSystem, "cannot open the store directory", cause: error)
+        }
+    }
+
+    /// Parses a full path (possibly inside a store path) into a store path of this store.
+    public func storePath(_ fullPath: String) throws(StoreError) -> StorePath {
+        var path = fullPath
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        do { return try layout.storeDirectory.parseWithin(path).0 } catch {
+            throw StoreError(.notInStore, "'\(fullPath)' is not in the store directory '\(layout.storeDirectory)'")
+        }
+    }
+
+    /// The full path of a store path.
+    public func fullPath(_ path: StorePath) -> String { layout.storeDirectory.fullPath(path) }
+
+    /// Whether `path` is valid.
+    public func isValid(_ path: StorePath) throws(StoreError) -> Bool {
+        let full = fullPath(path)
+        return try read { db in try ValidPathRecord.filter(Column("path") == full).fetchCount(db) > 0 }
+    }
+
+    /// What the store knows about `path`.
+    ///
+    /// - Throws: `StoreError.Code.notValid` when the path is not valid.
+    public func info(_ path: StorePath) throws(StoreError) -> PathInfo {
+        let full = fullPath(path)
+        let found: (ValidPathRecord, [String])? = try read { db in
+            guard let record = try ValidPathRecord.filter(Column("path") == full).fetchOne(db) else { return nil }
+            let references = try String.fetchAll(
+                db,
+                sql: "SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ?",
+                arguments: [record.id])
+            return (record, references)
+        }
+        guard let (record, references) = found else { throw StoreError(.notValid, "path '\(full)' is not valid") }
+        return try pathInfo(record, references: references)
+    }
+
+    func pathInfo(_ record: ValidPathRecord, references: [String]) throws(StoreError) -> PathInfo {
+        do {
+            let directory = layout.storeDirectory
+            return PathInfo(
+                path: try directory.parse(record.path),
+                narHash: try NixHash(parsing: record.hash),
+                narSize: UInt64(record.narSize ?? 0),
+                references: try references.map { path throws(StorePathError) in try directory.parse(path) },
+                deriver: try record.deriver.map { path throws(StorePathError) in try directory.parse(path) },
+                registrationTime: record.registrationTime,
+                signatures: record.sigs.map { $0.split(separator: " ").map(String.init) } ?? [],
+                contentAddress: try record.ca.map { text throws(ContentAddressError) in
+                    try ContentAddress(parsing: text)
+                })
+        } catch {
+            throw StoreError(.database, "corrupt database row for '\(record.path)'", cause: UnderlyingError(error))
+        }
+    }
+
+    /// Every valid path that `paths` reach through references, `paths` included.
+    public func closure(of paths: [StorePath]) throws(StoreError) -> Set<StorePath> {
+        for path in paths where try !isValid(path) {
+            throw StoreError(.notValid, "path '\(fullPath(path))' is not valid")
+        }
+        let start = paths.map(fullPath)
+        let found: [String] = try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    WITH RECURSIVE closure(id) AS (
+                        SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))
+                        UNION
+                        SELECT r.reference FROM Refs r JOIN closure c ON r.referrer = c.id
+                    )
+                    SELECT v.path FROM ValidPaths v JOIN closure c ON v.id = c.id
+                    """,
+                arguments: [String(decoding: try JSONEncoder().encode(start), as: UTF8.self)])
+        }
+        var result = Set<StorePath>()
+        for path in found {
+            do { result.insert(try layout.storeDirectory.parse(path)) } catch {
+                throw StoreError(.database, "corrupt database path '\(path)'")
+            }
+        }
+        return result
+    }
+
+    /// The valid paths that refer to `path` (itself included when it refers to itself).
+    public func referrers(of path: StorePath) throws(StoreError) -> [StorePath] {
+        guard try isValid(path) else { throw StoreError(.notValid, "path '\(fullPath(path))' is not valid") }
+        let full = fullPath(path)
+        let found: [String] = try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.referrer
+                    WHERE r.reference = (SELECT id FROM ValidPaths WHERE path = ?)
+                    """,
+                arguments: [full])
+        }
+        var result: [StorePath] = []
+        for path in found {
+            do { result.append(try layout.storeDirectory.parse(path)) } catch {
+                throw StoreError(.database, "corrupt database path '\(path)'")
+            }
+        }
+        return result.sorted()
+    }
+
+    /// Runs a read in the database, wrapping its errors.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do { return try database.read(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.database, "store database read failed", cause: UnderlyingError(error))
+        }
+    }
+
+    /// Runs a write transaction in the database, wrapping its errors.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do { return try database.write(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.database, "store database write failed", cause: UnderlyingError(error))
+        }
+    }
+}
