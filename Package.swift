@@ -68,7 +68,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelStoreTests",
-            dependencies: ["KeelStore", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelTesting"],
+            dependencies: [
+                "KeelStore", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelTesting",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

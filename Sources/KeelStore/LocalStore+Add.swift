@@ -149,7 +149,10 @@ extension LocalStore {
         let prefix = Array(Self.temporaryPrefix.utf8)
         for entry in entries {
             let text = String(decoding: entry.name, as: UTF8.self)
-            if text.hasSuffix(".lock") { continue }
+            if text.hasSuffix(".lock") {
+                PathLock.removeIfAbandoned(entry.name, in: directory)
+                continue
+            }
             let baseName: String
             if entry.name.starts(with: prefix) {
                 baseName = String(text.dropFirst(Self.temporaryPrefix.count))

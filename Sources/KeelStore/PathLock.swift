@@ -47,6 +47,16 @@ final class PathLock {
         self.directory = directory
     }
 
+    /// Removes a lock file nobody holds (left by a process that died).
+    static func removeIfAbandoned(_ name: [UInt8], in directory: FileDescriptor) {
+        guard let fd = try? FileSystem.openOrCreate(name, in: directory) else { return }
+        defer { FileSystem.close(fd) }
+        guard (try? FileSystem.tryLock(fd)) == true else { return }
+        let stale: [UInt8] = [UInt8(ascii: "d")]
+        stale.withUnsafeBytes { _ = try? SystemCall.writeAll(fd.rawValue, $0) }
+        try? FileSystem.remove(name, in: directory, isDirectory: false)
+    }
+
     /// Marks the lock file stale, removes it, and releases the lock.
     func release() {
         guard let fd else { return }

@@ -1,1 +1,190 @@
+import Foundation
+import KeelFileTree
+import KeelFormats
+import KeelLinux
+import KeelStore
+import KeelTesting
+import SystemPackage
 import Testing
+
+/// A fresh store under a temporary root.
+final class StoreFixture {
+    let temporary: TemporaryDirectory
+    let store: LocalStore
+
+    init(storeDirectory: String? = nil) throws {
+        temporary = try TemporaryDirectory()
+        let directory = try storeDirectory.map { try StoreDirectory($0) }
+        store = try LocalStore(layout: StoreLayout(root: temporary.appending("root"), storeDirectory: directory))
+    }
+
+    deinit { temporary.remove() }
+
+    /// Entries of the store directory other than valid store paths (and `.links`, which the
+    /// nix oracle creates when it opens the same store directory).
+    func strayEntries() throws -> [String] {
+        let directory = store.layout.storeDirectory.path
+        return try FileManager.default.contentsOfDirectory(atPath: directory).filter { name in
+            if name == ".links" { return false }
+            guard let path = try? StorePath(baseName: name) else { return true }
+            return (try? store.isValid(path)) != true
+        }
+    }
+}
+
+@Suite("The local store")
+struct LocalStoreTests {
+    @Test("added trees get nix's store paths, canonical files, and metadata; adding again is a no-op")
+    func addMatchesNix() throws {
+        let seed = testSeed()
+        let fixture = try StoreFixture()
+        let nix = try NixOracle(
+            root: fixture.temporary.appending("nix"), storeDirectory: fixture.store.layout.storeDirectory.path)
+        var generator = RandomTree(seed: seed)
+        for index in 0..<30 {
+            let tree = fixture.temporary.appending("t\(index)")
+            try generator.make(at: tree)
+            let path = try fixture.store.add(tree)
+            let expected = try nix.output("nix", ["store", "add-path", "--dry-run", tree])
+            #expect(fixture.store.fullPath(path) == expected, "seed \(seed), t\(index)")
+            #expect(try fixture.store.add(tree) == path)
+            let info = try fixture.store.info(path)
+            let (hash, size) = try TreeDumper.hash(path: fixture.store.fullPath(path))
+            #expect(info.narHash == hash && info.narSize == size, "seed \(seed), t\(index)")
+            #expect(info.contentAddress == ContentAddress(method: .recursive, hash: hash))
+            #expect(info.references.isEmpty && info.deriver == nil)
+            try expectCanonical(fixture.store.fullPath(path))
+        }
+        let stray = try fixture.strayEntries()
+        #expect(stray.isEmpty, "\(stray)")
+    }
+
+    /// Checks modes and times of every object under `path` (names as raw bytes).
+    func expectCanonical(_ path: String) throws {
+        try expectCanonical(Array(path.utf8), in: FileSystem.currentDirectory, label: path)
+    }
+
+    func expectCanonical(_ name: [UInt8], in parent: FileDescriptor, label: String) throws {
+        let info = try FileSystem.status(of: name, in: parent)
+        #expect(info.modificationTime == 1, "\(label) mtime")
+        switch info.kind {
+        case .directory:
+            #expect(info.permissions == 0o555, "\(label) mode")
+            let directory = try FileSystem.openDirectory(name, in: parent)
+            defer { FileSystem.close(directory) }
+            for entry in try DirectoryListing.read(directory) {
+                try expectCanonical(entry.name, in: directory, label: label + "/" + FileSystem.display(entry.name))
+            }
+        case .regular:
+            #expect(info.permissions == 0o444 || info.permissions == 0o555, "\(label) mode")
+        default:
+            break
+        }
+    }
+
+    @Test("special files are refused with the file's name, and nothing is left behind")
+    func refusesSpecialFiles() throws {
+        let fixture = try StoreFixture()
+        let tree = fixture.temporary.appending("tree")
+        try FileManager.default.createDirectory(atPath: tree + "/sub", withIntermediateDirectories: true)
+        try TestFiles.write(tree + "/a", [1, 2, 3])
+        #expect(mkfifo(tree + "/sub/pipe", 0o644) == 0)
+        let error = #expect(throws: StoreError.self) { try fixture.store.add(tree) }
+        #expect(error?.description == "file '\(tree)/sub/pipe' has an unsupported type")
+        #expect(try fixture.strayEntries().isEmpty)
+        #expect(throws: StoreError.self) { try fixture.store.add(tree + "/a", name: "bad name") }
+    }
+
+    @Test("opening a store removes unregistered leftovers and keeps valid paths")
+    func removesLeftovers() throws {
+        let fixture = try StoreFixture()
+        let tree = fixture.temporary.appending("tree")
+        try TestFiles.write(tree, Array("kept\n".utf8))
+        let kept = try fixture.store.add(tree)
+        let directory = fixture.store.layout.storeDirectory.path
+        try FileManager.default.createDirectory(atPath: directory + "/.keel-tmp-abc", withIntermediateDirectories: true)
+        try TestFiles.write(directory + "/8nnk8h887pfkfd2dbvlhw4mrws352dbf-unregistered", [1])
+        _ = try LocalStore(layout: fixture.store.layout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [kept.baseName])
+    }
+
+    @Test("closure and referrers follow references registered in the database")
+    func closureAndReferrers() throws {
+        let fixture = try StoreFixture()
+        let tree = fixture.temporary.appending("tree")
+        try TestFiles.write(tree, Array("x".utf8))
+        let path = try fixture.store.add(tree)
+        #expect(try fixture.store.closure(of: [path]) == [path])
+        #expect(try fixture.store.referrers(of: path).isEmpty)
+        let missing = try StorePath(baseName: "8nnk8h887pfkfd2dbvlhw4mrws352dbf-missing")
+        #expect(throws: StoreError.self) { try fixture.store.closure(of: [missing]) }
+        #expect(throws: StoreError.self) { try fixture.store.info(missing) }
+    }
+
+    @Test("processes adding the same tree at once produce one valid copy")
+    func concurrentAdds() throws {
+        let fixture = try StoreFixture()
+        let tree = fixture.temporary.appending("tree")
+        var generator = RandomTree(seed: 11)
+        try generator.make(at: tree)
+        for index in 0..<200 {
+            try TestFiles.write(tree + "-big-\(index)", [UInt8](repeating: UInt8(index), count: 1000))
+        }
+        let root = fixture.store.layout.root
+        let results = ConcurrentResults()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let result = try? KeelBinary.run(["store", "add", tree, "--root", root])
+            results.append(result)
+        }
+        let outputs = results.all.compactMap { $0 }.filter { $0.status == 0 }.map(\.output)
+        #expect(outputs.count == 4)
+        #expect(Set(outputs).count == 1)
+        let reopened = try LocalStore(layout: fixture.store.layout)
+        let path = try reopened.storePath(outputs[0].trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(try reopened.isValid(path))
+        #expect(try fixture.strayEntries().isEmpty)
+    }
+
+    @Test("SIGKILL at random moments of keel store add never leaves a broken or stray path")
+    func killedAdds() throws {
+        let seed = testSeed()
+        var random = SeededGenerator(seed: seed)
+        let fixture = try StoreFixture()
+        let root = fixture.store.layout.root
+        for round in 0..<50 {
+            let tree = fixture.temporary.appending("tree\(round)")
+            try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+            for index in 0..<300 {
+                try TestFiles.write("\(tree)/f\(index)", random.bytes(Int.random(in: 0...4000, using: &random)))
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: KeelBinary.path)
+            process.arguments = ["store", "add", tree, "--root", root]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // The point of the test is an arbitrary instant: a random delay, then SIGKILL.
+            usleep(UInt32.random(in: 0...60_000, using: &random))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let store = try LocalStore(layout: fixture.store.layout)
+        #expect(try fixture.strayEntries().isEmpty, "seed \(seed)")
+        for name in try FileManager.default.contentsOfDirectory(atPath: store.layout.storeDirectory.path) {
+            let path = try StorePath(baseName: name)
+            let info = try store.info(path)
+            let (hash, size) = try TreeDumper.hash(path: store.fullPath(path))
+            #expect(info.narHash == hash && info.narSize == size, "seed \(seed): \(name)")
+            try expectCanonical(store.fullPath(path))
+        }
+    }
+}
+
+/// Results collected from concurrent work.
+final class ConcurrentResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [ProcessResult?] = []
+
+    func append(_ result: ProcessResult?) { lock.withLock { results.append(result) } }
+    var all: [ProcessResult?] { lock.withLock { results } }
+}
