@@ -21,6 +21,8 @@ public struct TreeRestorer: NARVisitor {
     private let destinationName: [UInt8]
     private let temporaryName: [UInt8]
     private let parent: FileDescriptor
+    /// Whether the restorer opened `parent` (and so closes it).
+    private let ownsParent: Bool
     private var directories: [FileDescriptor] = []
     private var file: FileDescriptor?
     private var names: [[UInt8]] = []
@@ -42,6 +44,7 @@ public struct TreeRestorer: NARVisitor {
         }
         destinationName = Array(name.utf8)
         temporaryName = Array(".\(name).keel-restore-\(getpid())".utf8)
+        ownsParent = true
         do {
             parent = try FileSystem.openDirectory(Array(parentPath.utf8))
         } catch {
@@ -52,6 +55,17 @@ public struct TreeRestorer: NARVisitor {
             throw FileTreeError(path: destination, problem: .destinationExists)
         }
         try? FileSystem.removeTree(temporaryName, in: parent)
+    }
+
+    /// Prepares to create the tree directly as `name` inside `directory` (which stays open and
+    /// the caller's); the caller owns the name and moves it into place itself. `commit()` then
+    /// only closes what the restorer opened.
+    public init(creating name: [UInt8], in directory: FileDescriptor, label: String) {
+        destination = label
+        destinationName = name
+        temporaryName = name
+        parent = directory
+        ownsParent = false
     }
 
     private func path(_ name: [UInt8]?) -> String {
@@ -117,6 +131,7 @@ public struct TreeRestorer: NARVisitor {
     /// Moves the finished tree to its destination.
     public mutating func commit() throws {
         closeAll()
+        guard ownsParent else { return }
         defer { FileSystem.close(parent) }
         do {
             try FileSystem.renameNoReplace(temporaryName, in: parent, to: destinationName, in: parent)
@@ -131,7 +146,7 @@ public struct TreeRestorer: NARVisitor {
     public mutating func abandon() {
         closeAll()
         if created { try? FileSystem.removeTree(temporaryName, in: parent) }
-        FileSystem.close(parent)
+        if ownsParent { FileSystem.close(parent) }
     }
 
     private mutating func closeAll() {

@@ -170,3 +170,17 @@ public final class LocalStore: Sendable {
         }
     }
 }
+
+extension LocalStore {
+    /// Every valid path, sorted by base name.
+    public func validPaths() throws(StoreError) -> [StorePath] {
+        let paths: [String] = try read { db in try String.fetchAll(db, sql: "SELECT path FROM ValidPaths") }
+        var result: [StorePath] = []
+        for path in paths {
+            do { result.append(try layout.storeDirectory.parse(path)) } catch {
+                throw StoreError(.database, "corrupt database path '\(path)'")
+            }
+        }
+        return result.sorted()
+    }
+}

@@ -22,7 +22,8 @@ final class StoreFixture {
 
     /// Entries of the store directory other than valid store paths (and `.links`, which the
     /// nix oracle creates when it opens the same store directory).
-    func strayEntries() throws -> [String] {
+    func strayEntries(in reopened: LocalStore? = nil) throws -> [String] {
+        let store = reopened ?? self.store
         let directory = store.layout.storeDirectory.path
         return try FileManager.default.contentsOfDirectory(atPath: directory).filter { name in
             if name == ".links" { return false }

@@ -5,6 +5,9 @@ struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Compute store paths and work with the local store.",
-        subcommands: [StorePathOf.self, StoreAdd.self, StoreInfo.self, StoreClosure.self, StoreReferrers.self]
+        subcommands: [
+            StorePathOf.self, StoreAdd.self, StoreInfo.self, StoreClosure.self, StoreReferrers.self, StoreExport.self,
+            StoreImport.self,
+        ]
     )
 }

@@ -1,0 +1,54 @@
+import KeelFileTree
+import KeelFormats
+import KeelLinux
+import SystemPackage
+
+extension LocalStore {
+    /// Orders `paths` so that every path comes after those of its references that are also in
+    /// `paths`, as `nix-store --export` does: paths by base name, each preceded by its
+    /// references (in base-name order), depth first.
+    public func dependencyOrder(_ paths: [StorePath]) throws(StoreError) -> [StorePath] {
+        let wanted = Set(paths)
+        var references: [StorePath: [StorePath]] = [:]
+        for path in wanted { references[path] = try info(path).references.filter { wanted.contains($0) && $0 != path } }
+        var ordered: [StorePath] = []
+        var done = Set<StorePath>()
+        var visiting = Set<StorePath>()
+        func visit(_ path: StorePath) {
+            guard !done.contains(path), !visiting.contains(path) else { return }
+            visiting.insert(path)
+            for reference in references[path]!.sorted() { visit(reference) }
+            visiting.remove(path)
+            done.insert(path)
+            ordered.append(path)
+        }
+        for path in wanted.sorted() { visit(path) }
+        return ordered
+    }
+
+    /// Writes `paths` as a `nix-store --export` stream to `fd`, references first whatever the
+    /// order given, so that `nix-store --import` accepts it.
+    ///
+    /// - Throws: `StoreError.Code.notValid` for a path that is not valid (before anything is
+    ///   written), `.fileSystem` when reading or writing fails.
+    public func export(_ paths: [StorePath], to fd: FileDescriptor) throws(StoreError) {
+        let ordered = try dependencyOrder(paths)
+        let infos = try ordered.map { path throws(StoreError) in try info(path) }
+        func put(_ bytes: [UInt8]) throws(StoreError) {
+            do { try bytes.withUnsafeBytes { try SystemCall.writeAll(fd.rawValue, $0) } } catch {
+                throw StoreError(.fileSystem, "cannot write the export stream", cause: UnderlyingError(error))
+            }
+        }
+        for info in infos {
+            try put(ExportStream.pathStart)
+            do { try TreeDumper.write(path: fullPath(info.path), to: fd) } catch {
+                throw StoreError(.fileSystem, "cannot export '\(fullPath(info.path))'", cause: UnderlyingError(error))
+            }
+            let entry = ExportEntry(
+                path: fullPath(info.path), references: info.references.map(fullPath),
+                deriver: info.deriver.map(fullPath))
+            try put(ExportStream.trailer(for: entry))
+        }
+        try put(ExportStream.end)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import KeelFileTree
+import KeelFormats
+import KeelLinux
+import SystemPackage
+
+/// One path of an import in progress: restored under a temporary name, not yet in place.
+private struct StagedPath {
+    let temporary: [UInt8]
+    let exported: ExportedPath
+    let path: StorePath
+    let alreadyValid: Bool
+}
+
+extension LocalStore {
+    /// Imports a `nix-store --export` stream read from `source`; returns the paths it holds.
+    ///
+    /// All or nothing: every NAR is validated strictly and hashed, and restored under a temporary
+    /// name in canonical form, before anything is registered. A path whose references are neither
+    /// valid nor in the same stream is refused. Only when the whole stream is good are the paths
+    /// made durable (one `syncfs`), renamed into place and registered in one transaction.
+    /// - Throws: `StoreError.Code.badInput` for a broken stream (naming the byte offset) or a
+    ///   missing reference; nothing is registered then.
+    public func importPaths<Source: ByteSource>(from source: Source) throws(StoreError) -> [StorePath] {
+        let directory = try openStoreDirectory()
+        defer { FileSystem.close(directory) }
+        var staged: [StagedPath] = []
+        var locks: [PathLock] = []
+        defer { for lock in locks { lock.release() } }
+        func discard() {
+            for item in staged where !item.alreadyValid { try? FileSystem.removeTree(item.temporary, in: directory) }
+        }
+        do {
+            var reader = ExportReader(source: source, storeDirectory: layout.storeDirectory)
+            var index = 0
+            while true {
+                let stagingName = "import-\(getpid())-\(index)"
+                index += 1
+                let stagingLock = try PathLock(baseName: stagingName, in: directory)
+                let temporary = Array((Self.temporaryPrefix + stagingName).utf8)
+                try? FileSystem.removeTree(temporary, in: directory)
+                var restorer = TreeRestorer(creating: temporary, in: directory, label: "(import)")
+                let exported: ExportedPath?
+                do {
+                    exported = try reader.next(visitor: &restorer)
+                    try restorer.commit()
+                } catch {
+                    restorer.abandon()
+                    stagingLock.release()
+                    throw error
+                }
+                guard let exported else {
+                    stagingLock.release()
+                    break
+                }
+                let path = try layout.storeDirectory.parse(exported.entry.path)
+                let lock = try PathLock(baseName: path.baseName, in: directory)
+                locks.append(lock)
+                let valid = try isValid(path) || staged.contains { $0.path == path }
+                if valid {
+                    try? FileSystem.removeTree(temporary, in: directory)
+                } else {
+                    try Canonicaliser.canonicalise(temporary, in: directory, label: exported.entry.path)
+                }
+                staged.append(StagedPath(temporary: temporary, exported: exported, path: path, alreadyValid: valid))
+                locks.append(stagingLock)
+            }
+            try checkReferences(staged)
+        } catch let error as StoreError {
+            discard()
+            throw error
+        } catch {
+            discard()
+            throw StoreError(.badInput, "\(error)")
+        }
+        let fresh = staged.filter { !$0.alreadyValid }
+        do {
+            try FileSystem.syncFileSystem(directory)
+            for item in fresh {
+                try FileSystem.renameNoReplace(
+                    item.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
+            }
+            try FileSystem.sync(directory)
+        } catch {
+            discard()
+            throw StoreError(.fileSystem, "cannot move imported paths into place", cause: error)
+        }
+        let directoryPaths = layout.storeDirectory
+        try register(
+            try fresh.map { item throws(StoreError) in
+                do {
+                    return NewPath(
+                        path: item.path, narHash: item.exported.narHash, narSize: item.exported.narSize,
+                        references: try item.exported.entry.references.map { try directoryPaths.parse($0) },
+                        deriver: try item.exported.entry.deriver.map { try directoryPaths.parse($0) },
+                        contentAddress: nil)
+                } catch {
+                    throw StoreError(.badInput, "\(error)")
+                }
+            })
+        return staged.map(\.path)
+    }
+
+    /// Refuses the import unless every reference is valid or in the stream.
+    private func checkReferences(_ staged: [StagedPath]) throws(StoreError) {
+        let inStream = Set(staged.map(\.exported.entry.path))
+        for item in staged {
+            for reference in item.exported.entry.references where !inStream.contains(reference) {
+                let path: StorePath
+                do { path = try layout.storeDirectory.parse(reference) } catch {
+                    throw StoreError(.badInput, "invalid reference '\(reference)'")
+                }
+                guard try isValid(path) else {
+                    throw StoreError(
+                        .badInput,
+                        "'\(item.exported.entry.path)' refers to '\(reference)', which is neither valid nor in the stream; nothing was imported"
+                    )
+                }
+            }
+        }
+    }
+}
