@@ -33,6 +33,8 @@ extension LocalStore {
         let trimmed = source.count > 1 && source.hasSuffix("/") ? String(source.dropLast()) : source
         let name = name ?? String(trimmed.split(separator: "/").last ?? Substring(trimmed))
         do { try StorePath.validateName(name) } catch { throw StoreError(.badInput, error.description) }
+        let collectionLock = try lockAgainstCollection()
+        defer { withExtendedLifetime(collectionLock) {} }
         let (hash, _) = try hashTree(source)
         let computer = StorePathComputer(storeDirectory: layout.storeDirectory)
         let path: StorePath
@@ -75,6 +77,13 @@ extension LocalStore {
                 contentAddress: ContentAddress(method: .recursive, hash: hash))
         ])
         return path
+    }
+
+    /// Holds off garbage collection until the returned lock is released.
+    func lockAgainstCollection(exclusive: Bool = false) throws(StoreError) -> GarbageCollectionLock {
+        do { return try GarbageCollectionLock(root: layout.root, exclusive: exclusive) } catch {
+            throw StoreError(.fileSystem, "cannot take the store's collection lock", cause: error)
+        }
     }
 
     func hashTree(_ path: String) throws(StoreError) -> (NixHash, UInt64) {

@@ -22,6 +22,8 @@ extension LocalStore {
     /// - Throws: `StoreError.Code.badInput` for a broken stream (naming the byte offset) or a
     ///   missing reference; nothing is registered then.
     public func importPaths<Source: ByteSource>(from source: Source) throws(StoreError) -> [StorePath] {
+        let collectionLock = try lockAgainstCollection()
+        defer { withExtendedLifetime(collectionLock) {} }
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
         var staged: [StagedPath] = []

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import KeelFormats
+import KeelLinux
+import SystemPackage
+
+/// What a collection or deletion removed.
+public struct CollectionResult: Sendable {
+    /// The paths removed, referrers before the paths they refer to.
+    public let deleted: [StorePath]
+    /// The sum of their NAR sizes.
+    public let bytesFreed: UInt64
+}
+
+/// A root that keeps a path alive: where it is and what it points at.
+public struct GCRoot: Hashable, Sendable {
+    /// The root's own path (a symlink under `ROOT/gcroots`).
+    public let location: String
+    /// The store path it keeps alive.
+    public let target: StorePath
+}
+
+extension LocalStore {
+    /// The roots: symlinks under `ROOT/gcroots` (searched recursively) whose target, followed
+    /// through further symlinks, lies in the store. Targets that are not valid are ignored.
+    public func roots() throws(StoreError) -> [GCRoot] {
+        var found: [GCRoot] = []
+        func scan(_ directory: String) {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+            for name in names.sorted() {
+                let location = directory + "/" + name
+                var target = location
+                for _ in 0..<8 {
+                    guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else { break }
+                    target = next.hasPrefix("/") ? next : (target as NSString).deletingLastPathComponent + "/" + next
+                    if let (path, _) = try? layout.storeDirectory.parseWithin(target) {
+                        found.append(GCRoot(location: location, target: path))
+                        break
+                    }
+                }
+                var isDirectory: ObjCBool = false
+                if target == location, FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory),
+                    isDirectory.boolValue
+                {
+                    scan(location)
+                }
+            }
+        }
+        scan(layout.gcRootsDirectory)
+        var valid: [GCRoot] = []
+        for root in found where try isValid(root.target) { valid.append(root) }
+        return valid
+    }
+
+    /// Deletes every valid path no root reaches, or (with `maxFreed`) enough of them to free that
+    /// many bytes, referrers first. With `dryRun`, only says what it would delete.
+    ///
+    /// Holds the store's collection lock, so no add or import runs meanwhile. Rows go first, in
+    /// one transaction; files after, so a crash leaves only unregistered files, which the next
+    /// open removes.
+    public func collectGarbage(maxFreed: UInt64? = nil, dryRun: Bool = false) throws(StoreError) -> CollectionResult {
+        let collectionLock = try lockAgainstCollection(exclusive: true)
+        defer { withExtendedLifetime(collectionLock) {} }
+        let live = try closure(of: try roots().map(\.target))
+        let dead = try validPaths().filter { !live.contains($0) }
+        return try delete(referrersFirst(dead), maxFreed: maxFreed, dryRun: dryRun)
+    }
+
+    /// Deletes `paths`, refusing (before deleting anything) any that another valid path still
+    /// refers to, or that a root keeps alive; the error says by what.
+    public func delete(_ paths: [StorePath]) throws(StoreError) -> CollectionResult {
+        let collectionLock = try lockAgainstCollection(exclusive: true)
+        defer { withExtendedLifetime(collectionLock) {} }
+        let doomed = Set(paths)
+        for path in doomed {
+            guard try isValid(path) else { throw StoreError(.notValid, "path '\(fullPath(path))' is not valid") }
+            if let referrer = try referrers(of: path).first(where: { !doomed.contains($0) }) {
+                throw StoreError(
+                    .badInput, "cannot delete '\(fullPath(path))': it is still referenced by '\(fullPath(referrer))'")
+            }
+        }
+        for root in try roots() where try closure(of: [root.target]).contains(where: doomed.contains) {
+            let kept = try closure(of: [root.target]).first(where: doomed.contains)!
+            throw StoreError(
+                .badInput, "cannot delete '\(fullPath(kept))': it is kept alive by the root '\(root.location)'")
+        }
+        return try delete(referrersFirst(Array(doomed)), maxFreed: nil, dryRun: false)
+    }
+
+    /// Orders `paths` so that each comes before the paths (among them) it refers to.
+    private func referrersFirst(_ paths: [StorePath]) throws(StoreError) -> [StorePath] {
+        let full = Set(paths.map(fullPath))
+        let edges: [(String, String)] = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.path AS referrer, b.path AS reference FROM Refs r
+                    JOIN ValidPaths a ON a.id = r.referrer JOIN ValidPaths b ON b.id = r.reference
+                    WHERE r.referrer != r.reference
+                    """
+            ).map { ($0["referrer"], $0["reference"]) }
+        }
+        var referencesOf: [String: [String]] = [:]
+        for (referrer, reference) in edges where full.contains(referrer) && full.contains(reference) {
+            referencesOf[referrer, default: []].append(reference)
+        }
+        var order: [String] = []
+        var done = Set<String>()
+        func visit(_ path: String) {
+            guard done.insert(path).inserted else { return }
+            for reference in referencesOf[path] ?? [] { visit(reference) }
+            order.append(path)
+        }
+        for path in full.sorted() { visit(path) }
+        return try order.reversed().map { path throws(StoreError) in try storePath(path) }
+    }
+
+    private func delete(_ ordered: [StorePath], maxFreed: UInt64?, dryRun: Bool) throws(StoreError) -> CollectionResult
+    {
+        var chosen: [StorePath] = []
+        var freed: UInt64 = 0
+        for path in ordered {
+            if let maxFreed, freed >= maxFreed { break }
+            chosen.append(path)
+            freed += try info(path).narSize
+        }
+        guard !dryRun, !chosen.isEmpty else { return CollectionResult(deleted: chosen, bytesFreed: freed) }
+        let ids = String(decoding: (try? JSONEncoder().encode(chosen.map(fullPath))) ?? Data(), as: UTF8.self)
+        try write { db in
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE IF NOT EXISTS Doomed (id INTEGER PRIMARY KEY);
+                    DELETE FROM Doomed;
+                    INSERT INTO Doomed SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?));
+                    DELETE FROM Refs WHERE referrer IN (SELECT id FROM Doomed);
+                    DELETE FROM ValidPaths WHERE id IN (SELECT id FROM Doomed);
+                    DELETE FROM Doomed;
+                    """, arguments: [ids])
+        }
+        let directory = try openStoreDirectory()
+        defer { FileSystem.close(directory) }
+        for path in chosen { try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory) }
+        return CollectionResult(deleted: chosen, bytesFreed: freed)
+    }
+}

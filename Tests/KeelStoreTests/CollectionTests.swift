@@ -1,0 +1,124 @@
+import Foundation
+import KeelFileTree
+import KeelFormats
+import KeelStore
+import KeelTesting
+import Testing
+
+@Suite("Garbage collection, deletion and verification")
+struct CollectionTests {
+    /// A store holding nix's closure of `top` (dep ← multi, multi-dev ← top), plus loose paths.
+    func populated() throws -> (StoreFixture, [String: StorePath], [StorePath]) {
+        let fixture = try StoreFixture()
+        let (nix, nixStore, closure) = try ExportImportTests().buildWithNix(fixture)
+        let stream = try nix.run("nix-store", ["--store", nixStore, "--export"] + closure).standardOutput
+        var named: [String: StorePath] = [:]
+        for path in try fixture.store.importPaths(from: ArrayByteSource(stream)) {
+            named[String(path.name)] = path
+        }
+        var loose: [StorePath] = []
+        for index in 0..<5 {
+            let file = fixture.temporary.appending("loose\(index)")
+            try TestFiles.write(file, Array("loose \(index)\n".utf8))
+            loose.append(try fixture.store.add(file))
+        }
+        return (fixture, named, loose)
+    }
+
+    func root(_ fixture: StoreFixture, _ path: StorePath, as name: String) throws {
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.store.layout.gcRootsDirectory + "/" + name,
+            withDestinationPath: fixture.store.fullPath(path))
+    }
+
+    @Test("gc deletes exactly what no root reaches, referrers first; dry runs delete nothing")
+    func collects() throws {
+        let (fixture, named, loose) = try populated()
+        let top = try #require(named["top"])
+        try root(fixture, top, as: "top")
+        try root(fixture, loose[0], as: "loose")
+        let dry = try fixture.store.collectGarbage(dryRun: true)
+        #expect(Set(dry.deleted) == Set(loose.dropFirst()))
+        #expect(try fixture.store.validPaths().count == named.count + loose.count)
+
+        let result = try fixture.store.collectGarbage()
+        #expect(Set(result.deleted) == Set(loose.dropFirst()))
+        #expect(result.bytesFreed > 0)
+        #expect(Set(try fixture.store.validPaths()) == Set(named.values).union([loose[0]]))
+
+        try FileManager.default.removeItem(atPath: fixture.store.layout.gcRootsDirectory + "/top")
+        let second = try fixture.store.collectGarbage()
+        #expect(Set(second.deleted) == Set(named.values))
+        let position = { (name: String) in second.deleted.firstIndex(of: named[name]!)! }
+        #expect(position("top") < position("multi-dev") && position("multi") < position("dep"), "referrers first")
+        #expect(try fixture.store.validPaths() == [loose[0]])
+        #expect(try fixture.strayEntries().isEmpty)
+        #expect(try fixture.store.verify(checkContents: true).isEmpty)
+    }
+
+    @Test("gc --max-freed stops early and leaves a consistent store")
+    func maxFreed() throws {
+        let (fixture, named, loose) = try populated()
+        let result = try fixture.store.collectGarbage(maxFreed: 1)
+        #expect(result.deleted.count == 1)
+        let unreferenced = Set(loose + [named["top"]!])
+        #expect(result.deleted.allSatisfy(unreferenced.contains), "a path nothing refers to goes first")
+        #expect(try fixture.store.verify(checkContents: true).isEmpty)
+        #expect(try fixture.strayEntries().isEmpty)
+    }
+
+    @Test("delete refuses referenced or rooted paths and names what holds them")
+    func deleteRefuses() throws {
+        let (fixture, named, loose) = try populated()
+        let dep = try #require(named["dep"])
+        let error = #expect(throws: StoreError.self) { try fixture.store.delete([dep]) }
+        #expect(error?.description.contains("still referenced by") == true, "\(error?.description ?? "")")
+        try root(fixture, loose[1], as: "pinned")
+        let rooted = #expect(throws: StoreError.self) { try fixture.store.delete([loose[1]]) }
+        #expect(
+            rooted?.description.contains("kept alive by the root '\(fixture.store.layout.gcRootsDirectory)/pinned'")
+                == true)
+        #expect(try fixture.store.delete([loose[2]]).deleted == [loose[2]])
+        let closure = try fixture.store.closure(of: [named["top"]!])
+        #expect(Set(try fixture.store.delete(Array(closure)).deleted) == closure, "a whole closure can go at once")
+        #expect(try fixture.store.verify(checkContents: true).isEmpty)
+    }
+
+    @Test("verify reports a changed and a missing path")
+    func verifyFindsDamage() throws {
+        let (fixture, _, loose) = try populated()
+        #expect(try fixture.store.verify(checkContents: true).isEmpty)
+        let changed = fixture.store.fullPath(loose[0])
+        chmod(changed, 0o644)
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: changed))
+        TemporaryDirectory.removeTree(fixture.store.fullPath(loose[1]))
+        let problems = try fixture.store.verify(checkContents: true)
+        #expect(problems.map(\.path) == [loose[0], loose[1]].sorted())
+        #expect(problems.contains { $0.reason.hasPrefix("contents changed") })
+        #expect(problems.contains { $0.reason == "missing from the store directory" })
+        #expect(try fixture.store.verify(checkContents: false).map(\.path) == [loose[1]])
+    }
+
+    @Test("gc running beside adds never leaves a half-deleted or broken path")
+    func gcBesideAdds() throws {
+        let fixture = try StoreFixture()
+        let root = fixture.store.layout.root
+        var trees: [String] = []
+        for index in 0..<12 {
+            let tree = fixture.temporary.appending("tree\(index)")
+            try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+            for file in 0..<100 { try TestFiles.write("\(tree)/f\(file)", Array("\(index) \(file)".utf8)) }
+            trees.append(tree)
+        }
+        let results = ConcurrentResults()
+        let jobs = trees.map { ["store", "add", $0] } + Array(repeating: ["store", "gc"], count: 4)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let arguments = jobs[index]
+            results.append(try? KeelBinary.run(arguments + ["--root", root]))
+        }
+        #expect(results.all.allSatisfy { $0?.status == 0 }, "\(results.all.compactMap { $0?.errorOutput })")
+        let store = try LocalStore(layout: fixture.store.layout)
+        #expect(try store.verify(checkContents: true).isEmpty)
+        #expect(try fixture.strayEntries(in: store).isEmpty)
+    }
+}
