@@ -55,4 +55,55 @@ struct StoreCLITests {
             #expect(try KeelBinary.run(["store", verb, "--help"]).status == 0)
         }
     }
+
+    @Test("add-nar checks the expected hash; gc, delete, verify, export and import work end to end")
+    func lifecycle() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let root = temporary.appending("root")
+        let tree = temporary.appending("tree")
+        var generator = RandomTree(seed: 9)
+        try generator.make(at: tree)
+        let nar = try KeelBinary.run(["nar", "dump", tree]).standardOutput
+        let hash = try KeelBinary.run(["hash", "path", tree]).output.trimmingCharacters(in: .newlines)
+        let wrong = try KeelBinary.run(["hash", "path", "/etc/hostname"]).output.trimmingCharacters(in: .newlines)
+
+        let refused = try KeelBinary.run(
+            ["store", "add-nar", "--name", "t", "--expect-hash", wrong, "--root", root], input: nar)
+        #expect(refused.status == 1)
+        #expect(refused.errorOutput.contains("NAR hash mismatch") && refused.errorOutput.contains("nothing was added"))
+        #expect(try KeelBinary.run(["store", "verify", "--root", root]).status == 0)
+        let broken = try KeelBinary.run(
+            ["store", "add-nar", "--name", "t", "--root", root], input: Array(nar.dropLast(8)))
+        #expect(broken.status == 1 && broken.errorOutput.contains("invalid NAR"))
+
+        let added = try KeelBinary.run(
+            ["store", "add-nar", "--name", "t", "--expect-hash", hash, "--root", root], input: nar)
+        #expect(added.status == 0, "\(added.errorOutput)")
+        let expected = try KeelBinary.run(["store", "path-of", tree, "--name", "t", "--store-dir", root + "/store"])
+            .output
+        #expect(added.output == expected)
+        let path = added.output.trimmingCharacters(in: .newlines)
+
+        let exported = try KeelBinary.run(["store", "export", path, "--root", root])
+        #expect(exported.status == 0)
+        let other = temporary.appending("other")
+        let imported = try KeelBinary.run(
+            ["store", "import", "--root", other, "--store-dir", root + "/store-copy"], input: exported.standardOutput)
+        #expect(imported.status == 1, "a stream for another store dir is refused")
+        #expect(imported.errorOutput.contains("not in the store directory"))
+
+        #expect(try KeelBinary.run(["store", "verify", "--check-contents", "--root", root]).status == 0)
+        let gc = try KeelBinary.run(["store", "gc", "--dry-run", "--root", root])
+        #expect(gc.output.contains(path) && gc.output.contains("would delete 1 store paths"))
+        let deleted = try KeelBinary.run(["store", "delete", path, "--root", root])
+        #expect(deleted.status == 0 && deleted.output == path + "\n")
+        #expect(try KeelBinary.run(["store", "info", path, "--root", root]).status == 1)
+        for verb in ["gc", "delete", "verify", "export", "import", "add-nar"] {
+            #expect(try KeelBinary.run(["store", verb, "--help"]).status == 0)
+        }
+        #expect(
+            try KeelBinary.run(["store", "add-nar", "--name", "t", "--expect-hash", "nope", "--root", root]).status == 2
+        )
+    }
 }
