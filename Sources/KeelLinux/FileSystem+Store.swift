@@ -96,3 +96,31 @@ extension FileSystem {
         }
     }
 }
+
+extension FileSystem {
+    /// `linkat(2)`: makes `newName` in `newDirectory` another name of `name` in `directory`.
+    public static func link(
+        _ name: [UInt8], in directory: FileDescriptor, as newName: [UInt8], in newDirectory: FileDescriptor
+    ) throws(SystemError) {
+        try withCString(name) { old throws(SystemError) in
+            try withCString(newName) { new throws(SystemError) in
+                _ = try SystemCall.retrying("linkat", path: display(newName)) {
+                    linkat(directory.rawValue, old, newDirectory.rawValue, new, 0)
+                }
+            }
+        }
+    }
+
+    /// `renameat(2)`: moves `name` to `newName`, replacing what is there.
+    public static func rename(
+        _ name: [UInt8], in directory: FileDescriptor, to newName: [UInt8], in newDirectory: FileDescriptor
+    ) throws(SystemError) {
+        try withCString(name) { old throws(SystemError) in
+            try withCString(newName) { new throws(SystemError) in
+                _ = try SystemCall.retrying("renameat", path: display(newName)) {
+                    renameat(directory.rawValue, old, newDirectory.rawValue, new)
+                }
+            }
+        }
+    }
+}

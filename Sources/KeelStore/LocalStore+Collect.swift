@@ -140,6 +140,18 @@ extension LocalStore {
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
         for path in chosen { try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory) }
+        removeUnusedLinks(in: directory)
         return CollectionResult(deleted: chosen, bytesFreed: freed)
+    }
+
+    /// Removes `.links` entries that no store path shares any more (link count 1).
+    private func removeUnusedLinks(in store: FileDescriptor) {
+        guard let links = try? FileSystem.openDirectory(Array(".links".utf8), in: store) else { return }
+        defer { FileSystem.close(links) }
+        for entry in (try? DirectoryListing.read(links)) ?? [] {
+            if let status = try? FileSystem.status(of: entry.name, in: links), status.linkCount == 1 {
+                try? FileSystem.remove(entry.name, in: links, isDirectory: false)
+            }
+        }
     }
 }

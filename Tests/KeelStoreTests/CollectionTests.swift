@@ -1,6 +1,7 @@
 import Foundation
 import KeelFileTree
 import KeelFormats
+import KeelLinux
 import KeelStore
 import KeelTesting
 import Testing
@@ -120,5 +121,36 @@ struct CollectionTests {
         let store = try LocalStore(layout: fixture.store.layout)
         #expect(try store.verify(checkContents: true).isEmpty)
         #expect(try fixture.strayEntries(in: store).isEmpty)
+    }
+}
+
+@Suite("Optimising the store")
+struct OptimiseTests {
+    @Test("identical files become one inode; hashes, modes and times stay; gc drops unused links")
+    func optimise() throws {
+        let fixture = try StoreFixture()
+        var paths: [StorePath] = []
+        for index in 0..<3 {
+            let tree = fixture.temporary.appending("tree\(index)")
+            try FileManager.default.createDirectory(atPath: tree + "/sub", withIntermediateDirectories: true)
+            try TestFiles.write(tree + "/sub/shared", [UInt8](repeating: 7, count: 5000))
+            try TestFiles.write(tree + "/tool", [UInt8](repeating: 7, count: 5000), permissions: 0o755)
+            try TestFiles.write(tree + "/own", Array("tree \(index)".utf8))
+            paths.append(try fixture.store.add(tree))
+        }
+        let result = try fixture.store.optimise()
+        #expect(result.filesLinked == 4, "two more copies each of 'shared' and of the executable 'tool'")
+        #expect(result.bytesSaved == 20_000)
+        let inode = { (path: String) throws -> UInt64 in try FileSystem.status(of: Array(path.utf8)).inode }
+        let shared = try paths.map { try inode(fixture.store.fullPath($0) + "/sub/shared") }
+        let tools = try paths.map { try inode(fixture.store.fullPath($0) + "/tool") }
+        #expect(Set(shared).count == 1 && Set(tools).count == 1 && shared[0] != tools[0])
+        #expect(try fixture.store.verify(checkContents: true).isEmpty)
+        for path in paths { try LocalStoreTests().expectCanonical(fixture.store.fullPath(path)) }
+        #expect(try fixture.store.optimise().filesLinked == 0, "a second run has nothing to do")
+
+        _ = try fixture.store.collectGarbage()
+        let links = fixture.store.layout.storeDirectory.path + "/.links"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: links).isEmpty)
     }
 }

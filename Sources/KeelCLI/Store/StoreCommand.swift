@@ -7,7 +7,7 @@ struct StoreCommand: ParsableCommand {
         abstract: "Compute store paths and work with the local store.",
         subcommands: [
             StorePathOf.self, StoreAdd.self, StoreInfo.self, StoreClosure.self, StoreReferrers.self, StoreExport.self,
-            StoreImport.self, StoreGC.self, StoreDelete.self, StoreVerify.self, StoreAddNAR.self,
+            StoreImport.self, StoreGC.self, StoreDelete.self, StoreVerify.self, StoreAddNAR.self, StoreOptimise.self,
         ]
     )
 }
