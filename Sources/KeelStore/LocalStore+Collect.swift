@@ -117,12 +117,19 @@ extension LocalStore {
 
     private func delete(_ ordered: [StorePath], maxFreed: UInt64?, dryRun: Bool) throws(StoreError) -> CollectionResult
     {
+        let sizes: [String: Int64] = try read { db in
+            var sizes: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT path, narSize FROM ValidPaths") {
+                sizes[row["path"]] = row["narSize"] ?? 0
+            }
+            return sizes
+        }
         var chosen: [StorePath] = []
         var freed: UInt64 = 0
         for path in ordered {
             if let maxFreed, freed >= maxFreed { break }
             chosen.append(path)
-            freed += try info(path).narSize
+            freed += UInt64(sizes[fullPath(path)] ?? 0)
         }
         guard !dryRun, !chosen.isEmpty else { return CollectionResult(deleted: chosen, bytesFreed: freed) }
         let ids = String(decoding: (try? JSONEncoder().encode(chosen.map(fullPath))) ?? Data(), as: UTF8.self)
