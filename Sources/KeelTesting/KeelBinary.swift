@@ -23,3 +23,20 @@ public enum KeelBinary {
         try ProcessRunner.run(path, arguments, input: input, directory: directory)
     }
 }
+
+extension KeelBinary {
+    /// Starts keel and SIGKILLs it after `delay` microseconds (the point of a crash test is an
+    /// arbitrary instant), then waits for it to end.
+    public static func runKilled(_ arguments: [String], input: String? = nil, afterMicroseconds delay: UInt32) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}

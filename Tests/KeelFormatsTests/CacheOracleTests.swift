@@ -33,19 +33,7 @@ private struct CopyingVisitor: NARVisitor {
 
 @Suite("Binary caches and export streams against nix")
 struct CacheOracleTests {
-    static let expression = #"""
-        rec {
-          dep = derivation { name = "dep"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo dep > $out" ]; };
-          multi = derivation {
-            name = "multi"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = [ "out" "dev" ];
-            args = [ "-c" "echo ${dep} $out > $out; echo $out > $dev" ];
-          };
-          top = derivation {
-            name = "top"; system = "x86_64-linux"; builder = "/bin/sh";
-            args = [ "-c" "echo ${multi.dev} ${multi} > $out" ];
-          };
-        }
-        """#
+    static let expression = NixExpressions.closure
 
     /// Builds the closure of `top` in a private store; returns nix and the closure's paths.
     func build(_ temporary: TemporaryDirectory) throws -> (NixOracle, [String]) {

@@ -158,16 +158,9 @@ struct LocalStoreTests {
             for index in 0..<300 {
                 try TestFiles.write("\(tree)/f\(index)", random.bytes(Int.random(in: 0...4000, using: &random)))
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: KeelBinary.path)
-            process.arguments = ["store", "add", tree, "--root", root]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // The point of the test is an arbitrary instant: a random delay, then SIGKILL.
-            usleep(UInt32.random(in: 0...60_000, using: &random))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try KeelBinary.runKilled(
+                ["store", "add", tree, "--root", root], afterMicroseconds: UInt32.random(in: 0...60_000, using: &random)
+            )
         }
         let store = try LocalStore(layout: fixture.store.layout)
         #expect(try fixture.strayEntries().isEmpty, "seed \(seed)")
