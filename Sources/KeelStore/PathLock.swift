@@ -52,6 +52,11 @@ final class PathLock {
         guard let fd = try? FileSystem.openOrCreate(name, in: directory) else { return }
         defer { FileSystem.close(fd) }
         guard (try? FileSystem.tryLock(fd)) == true else { return }
+        // A file that already holds data was unlinked by its last holder; its name may now
+        // belong to a newer lock file, which must not be removed.
+        guard let held = try? FileSystem.status(of: fd), held.size == 0,
+            let named = try? FileSystem.status(of: name, in: directory), named.inode == held.inode
+        else { return }
         let stale: [UInt8] = [UInt8(ascii: "d")]
         stale.withUnsafeBytes { _ = try? SystemCall.writeAll(fd.rawValue, $0) }
         try? FileSystem.remove(name, in: directory, isDirectory: false)
