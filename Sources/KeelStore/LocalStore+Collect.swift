@@ -89,30 +89,7 @@ extension LocalStore {
 
     /// Orders `paths` so that each comes before the paths (among them) it refers to.
     private func referrersFirst(_ paths: [StorePath]) throws(StoreError) -> [StorePath] {
-        let full = Set(paths.map(fullPath))
-        let edges: [(String, String)] = try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.path AS referrer, b.path AS reference FROM Refs r
-                    JOIN ValidPaths a ON a.id = r.referrer JOIN ValidPaths b ON b.id = r.reference
-                    WHERE r.referrer != r.reference
-                    """
-            ).map { ($0["referrer"], $0["reference"]) }
-        }
-        var referencesOf: [String: [String]] = [:]
-        for (referrer, reference) in edges where full.contains(referrer) && full.contains(reference) {
-            referencesOf[referrer, default: []].append(reference)
-        }
-        var order: [String] = []
-        var done = Set<String>()
-        func visit(_ path: String) {
-            guard done.insert(path).inserted else { return }
-            for reference in referencesOf[path] ?? [] { visit(reference) }
-            order.append(path)
-        }
-        for path in full.sorted() { visit(path) }
-        return try order.reversed().map { path throws(StoreError) in try storePath(path) }
+        try dependencyOrder(paths).reversed()
     }
 
     private func delete(_ ordered: [StorePath], maxFreed: UInt64?, dryRun: Bool) throws(StoreError) -> CollectionResult

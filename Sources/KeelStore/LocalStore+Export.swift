@@ -1,3 +1,4 @@
+import GRDB
 import KeelFileTree
 import KeelFormats
 import KeelLinux
@@ -9,21 +10,38 @@ extension LocalStore {
     /// references (in base-name order), depth first.
     public func dependencyOrder(_ paths: [StorePath]) throws(StoreError) -> [StorePath] {
         let wanted = Set(paths)
-        var references: [StorePath: [StorePath]] = [:]
-        for path in wanted { references[path] = try info(path).references.filter { wanted.contains($0) && $0 != path } }
+        let references = try referencesAmong(wanted)
         var ordered: [StorePath] = []
         var done = Set<StorePath>()
-        var visiting = Set<StorePath>()
         func visit(_ path: StorePath) {
-            guard !done.contains(path), !visiting.contains(path) else { return }
-            visiting.insert(path)
-            for reference in references[path]!.sorted() { visit(reference) }
-            visiting.remove(path)
-            done.insert(path)
+            guard done.insert(path).inserted else { return }
+            for reference in (references[path] ?? []).sorted() { visit(reference) }
             ordered.append(path)
         }
         for path in wanted.sorted() { visit(path) }
         return ordered
+    }
+
+    /// The references between `paths` (self-references left out), read in one query.
+    func referencesAmong(_ paths: Set<StorePath>) throws(StoreError) -> [StorePath: [StorePath]] {
+        let edges: [(String, String)] = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.path AS referrer, b.path AS reference FROM Refs r
+                    JOIN ValidPaths a ON a.id = r.referrer JOIN ValidPaths b ON b.id = r.reference
+                    WHERE r.referrer != r.reference
+                    """
+            ).map { ($0["referrer"], $0["reference"]) }
+        }
+        var references: [StorePath: [StorePath]] = [:]
+        for (referrer, reference) in edges {
+            guard let from = try? storePath(referrer), let to = try? storePath(reference),
+                paths.contains(from), paths.contains(to)
+            else { continue }
+            references[from, default: []].append(to)
+        }
+        return references
     }
 
     /// Writes `paths` as a `nix-store --export` stream to `fd`, references first whatever the

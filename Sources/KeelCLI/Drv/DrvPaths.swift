@@ -27,8 +27,7 @@ struct DrvPaths: ParsableCommand {
         var hasher = DerivationFile.hasher(storeDirectory: directory)
         do {
             let own = try hasher.derivationPath(derivation)
-            let outputs = try hasher.outputPaths(derivation)
-            try hasher.verifyOutputPaths(derivation)
+            let outputs = try hasher.verifyOutputPaths(derivation)
             print(directory.fullPath(own))
             for name in derivation.outputNames {
                 print("\(name) \(directory.fullPath(outputs[name]!))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KeelFormats
 
 /// `keel hash`: hash trees the way Nix does.
 struct HashCommand: ParsableCommand {
@@ -27,7 +28,7 @@ struct HashFormatOptions: ParsableArguments {
         if [base32, base16, sri].filter({ $0 }).count > 1 {
             throw ValidationError("--base32, --base16 and --sri exclude each other")
         }
-        if HashAlgorithmName(algorithmName) == nil {
+        if HashAlgorithm(rawValue: algorithmName) == nil {
             throw ValidationError("unknown hash algorithm '\(algorithmName)'; use md5, sha1, sha256 or sha512")
         }
     }

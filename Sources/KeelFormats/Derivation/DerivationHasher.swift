@@ -83,14 +83,19 @@ public struct DerivationHasher {
     }
 
     /// Checks that every output path written in `derivation` is the one it should have.
-    public mutating func verifyOutputPaths(_ derivation: Derivation) throws {
-        for (output, path) in try outputPaths(derivation) {
+    ///
+    /// - Returns: the output paths, by output name.
+    @discardableResult
+    public mutating func verifyOutputPaths(_ derivation: Derivation) throws -> [String: StorePath] {
+        let paths = try outputPaths(derivation)
+        for (output, path) in paths {
             let written = derivation.outputs[output]!.path
             let computed = storeDirectory.fullPath(path)
             guard written == computed else {
                 throw DerivationError.wrongOutputPath(output: output, written: written, computed: computed)
             }
         }
+        return paths
     }
 
     /// The `.drv`'s own store path: a text path over its ATerm bytes, referring to its input

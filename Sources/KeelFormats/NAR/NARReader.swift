@@ -41,7 +41,7 @@ public enum NARReader {
     public static func parse<Source: ByteSource, Visitor: NARVisitor>(
         _ reader: inout ByteReader<Source>, visitor: inout Visitor, limits: NARLimits = .standard
     ) throws {
-        try wrap(reader.offset) { try reader.expectMagic() }
+        try framed { try reader.expectMagic() }
         try parseNode(&reader, visitor: &visitor, name: nil, depth: 0, limits: limits)
     }
 
@@ -60,7 +60,8 @@ public enum NARReader {
         return result
     }
 
-    private static func wrap<T>(_ offset: UInt64, _ body: () throws -> T) throws -> T {
+    /// Runs `body`, turning framing errors (which carry their own offset) into `NARReadError`.
+    private static func framed<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as ByteReaderError {
@@ -71,20 +72,20 @@ public enum NARReader {
     private static func parseNode<Source: ByteSource, Visitor: NARVisitor>(
         _ reader: inout ByteReader<Source>, visitor: inout Visitor, name: [UInt8]?, depth: Int, limits: NARLimits
     ) throws {
-        try wrap(reader.offset) { try reader.expect(NARToken.open) }
-        try wrap(reader.offset) { try reader.expect(NARToken.type) }
+        try framed { try reader.expect(NARToken.open) }
+        try framed { try reader.expect(NARToken.type) }
         let typeOffset = reader.offset
-        let type = try wrap(typeOffset) { try reader.readString(limit: 64) }
+        let type = try framed { try reader.readString(limit: 64) }
         switch type {
         case NARToken.regular:
             try parseRegular(&reader, visitor: &visitor, name: name, limits: limits)
         case NARToken.symlink:
-            try wrap(reader.offset) { try reader.expect(NARToken.target) }
+            try framed { try reader.expect(NARToken.target) }
             let targetOffset = reader.offset
-            let target = try wrap(targetOffset) { try reader.readString(limit: limits.maxTargetLength) }
+            let target = try framed { try reader.readString(limit: limits.maxTargetLength) }
             if target.isEmpty { throw NARReadError(offset: targetOffset, problem: .invalidTarget("empty")) }
             if target.contains(0) { throw NARReadError(offset: targetOffset, problem: .invalidTarget("contains NUL")) }
-            try wrap(reader.offset) { try reader.expect(NARToken.close) }
+            try framed { try reader.expect(NARToken.close) }
             try visitor.symlink(name: name, target: target)
         case NARToken.directory:
             guard depth < limits.maxDepth else {
@@ -102,38 +103,30 @@ public enum NARReader {
         _ reader: inout ByteReader<Source>, visitor: inout Visitor, name: [UInt8]?, limits: NARLimits
     ) throws {
         var tokenOffset = reader.offset
-        var token = try wrap(tokenOffset) { try reader.readString(limit: 64) }
+        var token = try framed { try reader.readString(limit: 64) }
         var executable = false
         if token == NARToken.executable {
             let valueOffset = reader.offset
-            let value = try wrap(valueOffset) { try reader.readString(limit: 64) }
+            let value = try framed { try reader.readString(limit: 64) }
             guard value.isEmpty else { throw NARReadError(offset: valueOffset, problem: .nonEmptyExecutableMarker) }
             executable = true
             tokenOffset = reader.offset
-            token = try wrap(tokenOffset) { try reader.readString(limit: 64) }
+            token = try framed { try reader.readString(limit: 64) }
         }
         guard token == NARToken.contents else {
             let expected = executable ? [NARToken.contents] : [NARToken.executable, NARToken.contents]
             throw NARReadError(framing: .unexpectedToken(offset: tokenOffset, expected: expected, found: token))
         }
         let sizeOffset = reader.offset
-        let size = try wrap(sizeOffset) { try reader.readUInt64() }
+        let size = try framed { try reader.readUInt64() }
         guard size <= limits.maxFileSize else { throw NARReadError(offset: sizeOffset, problem: .fileTooLarge(size)) }
         try visitor.beginFile(name: name, executable: executable, size: size)
-        try wrapVisiting {
+        try framed {
             try reader.readBytes(count: size) { try visitor.contents($0) }
             try reader.readPadding(after: size)
         }
         try visitor.endFile()
-        try wrap(reader.offset) { try reader.expect(NARToken.close) }
-    }
-
-    private static func wrapVisiting(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as ByteReaderError {
-            throw NARReadError(framing: error)
-        }
+        try framed { try reader.expect(NARToken.close) }
     }
 
     private static func parseEntries<Source: ByteSource, Visitor: NARVisitor>(
@@ -142,17 +135,17 @@ public enum NARReader {
         var previous: [UInt8]?
         while true {
             let tokenOffset = reader.offset
-            let token = try wrap(tokenOffset) { try reader.readString(limit: 64) }
+            let token = try framed { try reader.readString(limit: 64) }
             if token == NARToken.close { return }
             guard token == NARToken.entry else {
                 throw NARReadError(
                     framing: .unexpectedToken(
                         offset: tokenOffset, expected: [NARToken.entry, NARToken.close], found: token))
             }
-            try wrap(reader.offset) { try reader.expect(NARToken.open) }
-            try wrap(reader.offset) { try reader.expect(NARToken.name) }
+            try framed { try reader.expect(NARToken.open) }
+            try framed { try reader.expect(NARToken.name) }
             let nameOffset = reader.offset
-            let name = try wrap(nameOffset) { try reader.readString(limit: limits.maxNameLength) }
+            let name = try framed { try reader.readString(limit: limits.maxNameLength) }
             if let problem = NARName.problem(with: name) {
                 throw NARReadError(offset: nameOffset, problem: .invalidName(name, problem))
             }
@@ -163,9 +156,9 @@ public enum NARReader {
                 }
             }
             previous = name
-            try wrap(reader.offset) { try reader.expect(NARToken.node) }
+            try framed { try reader.expect(NARToken.node) }
             try parseNode(&reader, visitor: &visitor, name: name, depth: depth + 1, limits: limits)
-            try wrap(reader.offset) { try reader.expect(NARToken.close) }
+            try framed { try reader.expect(NARToken.close) }
         }
     }
 }

@@ -1,13 +1,8 @@
 import KeelFormats
 
-/// Parses an algorithm name given on the command line.
-func HashAlgorithmName(_ name: String) -> HashAlgorithm? {
-    HashAlgorithm(rawValue: name)
-}
-
 extension HashFormatOptions {
     /// The chosen algorithm (validated).
-    var algorithm: HashAlgorithm { HashAlgorithmName(algorithmName)! }
+    var algorithm: HashAlgorithm { HashAlgorithm(rawValue: algorithmName)! }
 
     /// Prints a hash as the flags ask.
     func render(_ hash: NixHash) -> String {
