@@ -35,38 +35,3 @@ public struct ArrayNARSink: NARSink {
         scratch.deallocate()
     }
 }
-
-/// A sink that only hashes the NAR and counts its bytes: `nix hash path` without the archive.
-public struct HashingNARSink: NARSink {
-    private var hasher: StreamingHasher
-    private let scratch: UnsafeMutableRawBufferPointer
-    /// The number of bytes seen so far.
-    public private(set) var size: UInt64 = 0
-    /// The hash, set by `finish(filled:)`.
-    public private(set) var hash: NixHash?
-
-    /// Makes a sink hashing with `algorithm` through a buffer of `bufferSize` bytes.
-    public init(algorithm: HashAlgorithm = .sha256, bufferSize: Int = 256 * 1024) {
-        hasher = StreamingHasher(algorithm)
-        scratch = .allocate(byteCount: bufferSize, alignment: 64)
-    }
-
-    /// Hashes the filled bytes and lends the buffer again.
-    public mutating func nextBuffer(filled: Int) throws -> UnsafeMutableRawBufferPointer {
-        consume(filled)
-        return scratch
-    }
-
-    /// Hashes the last bytes and records the hash.
-    public mutating func finish(filled: Int) throws {
-        consume(filled)
-        hash = hasher.finalize()
-        scratch.deallocate()
-    }
-
-    private mutating func consume(_ filled: Int) {
-        guard filled > 0 else { return }
-        hasher.update(UnsafeRawBufferPointer(rebasing: scratch[..<filled]))
-        size += UInt64(filled)
-    }
-}
