@@ -43,9 +43,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelLedger",
+            dependencies: ["KeelFormats", "KeelLinux", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelCLI",
             dependencies: [
-                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore",
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -72,6 +77,11 @@ let package = Package(
                 "KeelStore", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelTesting",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelLedgerTests",
+            dependencies: ["KeelLedger", "KeelFormats", "KeelLinux", "KeelTesting"],
             swiftSettings: strict
         ),
         .testTarget(

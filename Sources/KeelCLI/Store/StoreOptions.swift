@@ -12,13 +12,7 @@ struct StoreOptions: ParsableArguments {
     var storeDir: String?
 
     /// The root these options name.
-    var resolvedRoot: String {
-        if let root { return root }
-        if getuid() == 0 { return "/var/lib/keel" }
-        let environment = ProcessInfo.processInfo.environment
-        let state = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
-        return state + "/keel"
-    }
+    var resolvedRoot: String { StateRoot.resolve(root) }
 
     /// Opens the store.
     func open() throws -> LocalStore {
@@ -31,6 +25,18 @@ struct StoreOptions: ParsableArguments {
         } catch let error as StoreError {
             throw CLIError(error.description)
         }
+    }
+}
+
+/// Where keel keeps its state.
+enum StateRoot {
+    /// `root` if given, else /var/lib/keel as root, else $XDG_STATE_HOME/keel.
+    static func resolve(_ root: String?) -> String {
+        if let root { return root }
+        if getuid() == 0 { return "/var/lib/keel" }
+        let environment = ProcessInfo.processInfo.environment
+        let state = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
+        return state + "/keel"
     }
 }
 

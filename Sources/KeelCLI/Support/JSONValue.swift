@@ -6,6 +6,8 @@ enum JSONValue {
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// JSON text that is already valid and rendered (inserted as it is).
+    case raw(String)
 
     /// Renders with two-space indentation (as nix prints JSON), or compactly.
     func rendered(pretty: Bool = true) -> String {
@@ -20,6 +22,7 @@ enum JSONValue {
         case .number(let value): out += String(value)
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
+        case .raw(let text): out += text
         case .array(let items):
             renderContainer(items.map { (nil, $0) }, open: "[", close: "]", into: &out, indent: indent)
         case .object(let members):
