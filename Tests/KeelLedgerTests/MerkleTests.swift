@@ -108,14 +108,22 @@ struct MerkleTests {
             for index in 0..<size {
                 let path = try MerkleProof.inclusionPath(index: index, size: size, in: source)
                 let leaf = many[Int(index)]
-                #expect(MerkleProof.verifyInclusion(leaf: leaf, index: index, size: size, path: path, root: roots[Int(size)]))
-                #expect(!MerkleProof.verifyInclusion(leaf: junk, index: index, size: size, path: path, root: roots[Int(size)]))
-                #expect(!MerkleProof.verifyInclusion(leaf: leaf, index: index, size: size, path: path + [junk], root: roots[Int(size)]))
+                #expect(
+                    MerkleProof.verifyInclusion(
+                        leaf: leaf, index: index, size: size, path: path, root: roots[Int(size)]))
+                #expect(
+                    !MerkleProof.verifyInclusion(
+                        leaf: junk, index: index, size: size, path: path, root: roots[Int(size)]))
+                #expect(
+                    !MerkleProof.verifyInclusion(
+                        leaf: leaf, index: index, size: size, path: path + [junk], root: roots[Int(size)]))
                 if !path.isEmpty {
                     #expect(
-                        !MerkleProof.verifyInclusion(leaf: leaf, index: index, size: size, path: path.dropLast(), root: roots[Int(size)]))
+                        !MerkleProof.verifyInclusion(
+                            leaf: leaf, index: index, size: size, path: path.dropLast(), root: roots[Int(size)]))
                     #expect(
-                        !MerkleProof.verifyInclusion(leaf: leaf, index: index ^ 1, size: size, path: path, root: roots[Int(size)])
+                        !MerkleProof.verifyInclusion(
+                            leaf: leaf, index: index ^ 1, size: size, path: path, root: roots[Int(size)])
                             || many[Int(index ^ 1)] == leaf || index ^ 1 >= size)
                 }
             }

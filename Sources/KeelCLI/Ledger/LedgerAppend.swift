@@ -16,6 +16,9 @@ struct LedgerAppend: ParsableCommand {
             """
     )
 
+    /// Entries per commit (one `fdatasync` round) for --jsonl.
+    static let batchSize = 1024
+
     @OptionGroup var ledger: LedgerOptions
 
     @Option(help: "The kind of change: lower-case letters, digits, '.', '-', '_' (the 'ledger.' prefix is keel's).")
@@ -59,7 +62,7 @@ struct LedgerAppend: ParsableCommand {
         try ledgerOperation { () throws(LedgerError) in
             var start = 0
             while start < drafts.count {
-                let end = min(start + 4096, drafts.count)
+                let end = min(start + Self.batchSize, drafts.count)
                 let entries = try writer.append(Array(drafts[start..<end]))
                 if first == nil { first = entries.first }
                 last = entries.last

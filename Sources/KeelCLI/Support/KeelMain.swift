@@ -9,6 +9,7 @@ import KeelLinux
 public enum KeelMain {
     /// Runs keel with the given arguments (without the program name) and exits.
     public static func run(_ arguments: some Collection<String>) -> Never {
+        SignalMask.unblockAll()
         var command: any ParsableCommand
         do {
             command = try KeelCommand.parseAsRoot(Array(arguments))
