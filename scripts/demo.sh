@@ -24,3 +24,34 @@ echo "\$ keel hash path restored"
 "$keel" hash path "$work/restored"
 echo "\$ head -c 100 sample-agent.nar | keel nar restore broken   # a truncated NAR is refused"
 head -c 100 "$work/sample-agent.nar" | "$keel" nar restore "$work/broken" || echo "  exit status $?; nothing was created: $(ls "$work")"
+
+echo
+echo "# The audit ledger (in a temporary state root)"
+root="$work/state"
+path=$("$keel" store path-of "$tree" --name sample-agent)
+echo "\$ keel ledger append --kind switch --subject generation-1 --details '{\"agent\":\"$path\"}'"
+"$keel" ledger append --root "$root" --kind switch --subject generation-1 --details "{\"agent\":\"$path\"}"
+printf '%s\n' '{"kind":"agent.start","subject":"sample-agent","details":{"pid":4242}}' \
+  '{"kind":"health","subject":"sample-agent","details":{"verdict":"ready"}}' > "$work/events.jsonl"
+echo "\$ keel ledger append --jsonl events.jsonl"
+"$keel" ledger append --root "$root" --jsonl "$work/events.jsonl"
+echo "\$ keel ledger log"
+"$keel" ledger log --root "$root"
+echo "\$ keel ledger verify"
+"$keel" ledger verify --root "$root"
+echo "\$ keel ledger prove 2 > proof.json; keel ledger check-proof proof.json"
+"$keel" ledger prove --root "$root" 2 > "$work/proof.json"
+"$keel" ledger check-proof --root "$root" "$work/proof.json"
+echo "\$ (flip one byte of entry 2 on disk) keel ledger verify"
+python3 - "$root/ledger/entries" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+offset, index = 8, 1
+while index < 2:  # skip entry 1: u32 length, body, 32-byte hash
+    offset += 4 + int.from_bytes(data[offset:offset + 4], "big") + 32
+    index += 1
+data[offset + 30] ^= 0x01
+open(path, "wb").write(data)
+PY
+"$keel" ledger verify --root "$root" || echo "  exit status $?: the tampering is caught and named"

@@ -6,19 +6,27 @@ import KeelLedger
 struct LedgerProve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prove",
-        abstract: "Print an inclusion proof of one entry against the latest checkpoint (JSON, stdout only).",
-        discussion: "Check it anywhere with `keel ledger check-proof FILE --key KEY`."
+        abstract: "Print an inclusion proof of an entry against the latest checkpoint (JSON, stdout only).",
+        discussion: """
+            One sequence number: the proof as pretty JSON. Several: one proof per line (JSON Lines),             in the order given. Check a proof anywhere with `keel ledger check-proof FILE --key KEY`.
+            """
     )
 
     @OptionGroup var ledger: LedgerOptions
 
-    @Argument(help: "The entry's sequence number.")
-    var sequence: UInt64
+    @Argument(help: "The entries' sequence numbers.")
+    var sequences: [UInt64]
+
+    func validate() throws {
+        guard !sequences.isEmpty else { throw ValidationError("give at least one sequence number") }
+    }
 
     func run() throws {
         let snapshot = try ledger.snapshot()
-        let proof = try ledgerOperation { try InclusionProof.make(sequence: sequence, in: snapshot) }
-        print(try ProofJSON.encode(proof))
+        for sequence in sequences {
+            let proof = try ledgerOperation { try InclusionProof.make(sequence: sequence, in: snapshot) }
+            print(ProofJSON.render(proof).rendered(pretty: sequences.count == 1))
+        }
     }
 }
 
@@ -51,7 +59,7 @@ struct LedgerConsistency: ParsableCommand {
             let key = try? LedgerKeyFiles.secretKey(in: ledger.directory)
             return try ConsistencyProof.make(oldSize: oldSize, newSize: newSize, in: snapshot, key: key ?? nil)
         }
-        print(try ProofJSON.encode(proof))
+        print(ProofJSON.render(proof).rendered())
     }
 }
 
@@ -103,11 +111,46 @@ struct LedgerCheckProof: ParsableCommand {
     }
 }
 
-/// Proofs as pretty, stable JSON.
+/// Proofs as JSON, fields in a fixed order (what docs/ledger-format.md shows).
 enum ProofJSON {
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    static func render(_ proof: InclusionProof) -> JSONValue {
+        .object([
+            ("type", .string(proof.type)),
+            ("entry", render(proof.entry)),
+            ("treeSize", .number(Int64(proof.treeSize))),
+            ("path", .array(proof.path.map { .string($0.hex) })),
+            ("checkpoint", render(proof.checkpoint)),
+        ])
+    }
+
+    static func render(_ proof: ConsistencyProof) -> JSONValue {
+        .object([
+            ("type", .string(proof.type)),
+            ("old", render(proof.old)),
+            ("new", render(proof.new)),
+            ("path", .array(proof.path.map { .string($0.hex) })),
+        ])
+    }
+
+    static func render(_ entry: LedgerEntry) -> JSONValue {
+        .object([
+            ("sequence", .number(Int64(entry.sequence))),
+            ("time", .number(entry.time)),
+            ("actor", .string(entry.actor)),
+            ("kind", .string(entry.kind)),
+            ("subject", .string(entry.subject)),
+            ("details", .string(entry.details)),
+            ("previousHash", .string(entry.previousHash.hex)),
+        ])
+    }
+
+    static func render(_ checkpoint: Checkpoint) -> JSONValue {
+        .object([
+            ("size", .number(Int64(checkpoint.size))),
+            ("root", .string(checkpoint.root.hex)),
+            ("time", .number(checkpoint.time)),
+            ("offset", .number(Int64(checkpoint.offset))),
+            ("signature", .string(checkpoint.signature)),
+        ])
     }
 }

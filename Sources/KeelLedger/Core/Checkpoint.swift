@@ -57,25 +57,20 @@ public struct Checkpoint: Sendable, Equatable {
     ///
     /// - Throws: `CheckpointError` saying which field is missing or malformed.
     public init(line: String) throws(CheckpointError) {
-        let stored: StoredCheckpoint
-        do {
-            stored = try JSONDecoder().decode(StoredCheckpoint.self, from: Data(line.utf8))
-        } catch {
-            throw .malformed("not a JSON object with integer size, time and offset and text root and signature")
+        if let fast = CheckpointLineParser.parse(Array(line.utf8)[...]) {
+            self = fast
+            return
         }
-        guard let root = LedgerHash(hex: stored.root) else { throw .malformed("root is not 64 hex digits") }
-        guard stored.signature.contains(":") else { throw .malformed("signature is not keyname:base64") }
-        self.init(size: stored.size, root: root, time: stored.time, offset: stored.offset, signature: stored.signature)
+        let decoded: Checkpoint
+        do { decoded = try JSONDecoder().decode(Checkpoint.self, from: Data(line.utf8)) } catch {
+            throw .malformed(
+                "not a JSON object with integer size, time and offset, a 64-hex-digit root and a signature")
+        }
+        guard decoded.signature.utf8.contains(UInt8(ascii: ":")) else {
+            throw .malformed("signature is not keyname:base64")
+        }
+        self = decoded
     }
-}
-
-/// A checkpoint line as JSON decodes it, before its fields are checked.
-private struct StoredCheckpoint: Decodable {
-    let size: UInt64
-    let root: String
-    let time: Int64
-    let offset: UInt64
-    let signature: String
 }
 
 /// Why a checkpoint line could not be read.
@@ -88,5 +83,32 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .malformed(let reason): "malformed checkpoint: \(reason)"
         }
+    }
+}
+
+extension Checkpoint: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case size, root, time, offset, signature
+    }
+
+    /// Decodes the fields of a checkpoint line.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            size: try container.decode(UInt64.self, forKey: .size),
+            root: try container.decode(LedgerHash.self, forKey: .root),
+            time: try container.decode(Int64.self, forKey: .time),
+            offset: try container.decode(UInt64.self, forKey: .offset),
+            signature: try container.decode(String.self, forKey: .signature))
+    }
+
+    /// Encodes the fields of a checkpoint line.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(size, forKey: .size)
+        try container.encode(root, forKey: .root)
+        try container.encode(time, forKey: .time)
+        try container.encode(offset, forKey: .offset)
+        try container.encode(signature, forKey: .signature)
     }
 }

@@ -56,3 +56,34 @@ public struct LedgerDraft: Sendable, Equatable {
         self.details = details
     }
 }
+
+extension LedgerEntry: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case sequence, time, actor, kind, subject, details, previousHash
+    }
+
+    /// Decodes the stored fields (`details` is the canonical text, `time` microseconds).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            sequence: try container.decode(UInt64.self, forKey: .sequence),
+            time: try container.decode(Int64.self, forKey: .time),
+            actor: try container.decode(String.self, forKey: .actor),
+            kind: try container.decode(String.self, forKey: .kind),
+            subject: try container.decode(String.self, forKey: .subject),
+            details: try container.decode(String.self, forKey: .details),
+            previousHash: try container.decode(LedgerHash.self, forKey: .previousHash))
+    }
+
+    /// Encodes the stored fields.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(time, forKey: .time)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(details, forKey: .details)
+        try container.encode(previousHash, forKey: .previousHash)
+    }
+}

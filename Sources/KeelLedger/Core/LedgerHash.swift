@@ -69,3 +69,21 @@ public struct LedgerHash: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(words.3)
     }
 }
+
+extension LedgerHash: Codable {
+    /// Decodes 64 hex digits.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let hash = LedgerHash(hex: text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not 64 hex digits"))
+        }
+        self = hash
+    }
+
+    /// Encodes 64 hex digits.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}

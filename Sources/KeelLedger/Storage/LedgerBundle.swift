@@ -3,14 +3,6 @@ import KeelFormats
 import KeelLinux
 import SystemPackage
 
-/// The public face of the ledger's key files.
-public enum LedgerKeyFiles {
-    /// The secret key in `directory`, or `nil` when there is none.
-    public static func secretKey(in directory: LedgerDirectory) throws(LedgerError) -> SigningSecretKey? {
-        try LedgerKeys(directory: directory).secretKey()
-    }
-}
-
 /// A self-contained copy of a ledger for offline verification: `entries`, `nodes`,
 /// `checkpoints` and `public.key`, exactly as a snapshot sees them (docs/ledger-format.md).
 public enum LedgerBundle {
@@ -26,10 +18,8 @@ public enum LedgerBundle {
             throw LedgerError(.fileSystem, "cannot create \(path)", cause: UnderlyingLedgerError(error))
         }
         var count: UInt64 = 0
-        var end = UInt64(LedgerDirectory.entriesMagic.count)
-        _ = try snapshot.entriesWithEnds(from: 1) { sequence, recordEnd in
+        _ = try snapshot.entriesWithEnds(from: 1) { sequence, _ in
             count = sequence
-            end = recordEnd
             return true
         }
         let checkpoints = try snapshot.checkpoints()
@@ -39,7 +29,6 @@ public enum LedgerBundle {
         try write(Array(checkpointText.utf8), to: path + "/checkpoints")
         let publicKey = try LedgerKeys(directory: snapshot.directory).publicKey()
         if let publicKey { try write(Array((publicKey.text + "\n").utf8), to: path + "/public.key") }
-        _ = end
         return count
     }
 

@@ -42,3 +42,9 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         return "\(message): \(cause)"
     }
 }
+
+/// The description of an error that is not `Sendable`, kept as the cause of a `LedgerError`.
+struct UnderlyingLedgerError: Error, Sendable, CustomStringConvertible {
+    let description: String
+    init(_ error: any Error) { description = String(describing: error) }
+}

@@ -73,3 +73,11 @@ struct LedgerKeys {
         } catch { throw .fileSystem("cannot install \(path)", error) }
     }
 }
+
+/// The public face of the ledger's key files.
+public enum LedgerKeyFiles {
+    /// The secret key in `directory`, or `nil` when there is none.
+    public static func secretKey(in directory: LedgerDirectory) throws(LedgerError) -> SigningSecretKey? {
+        try LedgerKeys(directory: directory).secretKey()
+    }
+}

@@ -45,6 +45,11 @@ public final class LedgerSnapshot {
         try CheckpointFile(fd: files.checkpoints).all(end: checkpointsEnd)
     }
 
+    /// The latest checkpoint (read from the end of the file).
+    public func latestCheckpoint() throws(LedgerError) -> Checkpoint? {
+        try CheckpointFile(fd: files.checkpoints).lastBelow(UInt64.max, end: checkpointsEnd)
+    }
+
     /// The Merkle nodes, for proofs.
     var nodes: NodeFile { NodeFile(fd: files.nodes) }
 
@@ -101,12 +106,12 @@ public final class LedgerSnapshot {
 
     /// Where to start reading to reach entry `sequence`: the end of the last checkpoint below it.
     private func locate(_ sequence: UInt64) throws(LedgerError) -> (offset: UInt64, count: UInt64) {
-        var best: (UInt64, UInt64) = (UInt64(LedgerDirectory.entriesMagic.count), 0)
-        guard sequence > 1 else { return best }
-        for checkpoint in try checkpoints() where checkpoint.size < sequence && checkpoint.size > best.1 {
-            if checkpoint.offset <= entriesEnd { best = (checkpoint.offset, checkpoint.size) }
-        }
-        return best
+        let start: (UInt64, UInt64) = (UInt64(LedgerDirectory.entriesMagic.count), 0)
+        guard sequence > 1,
+            let checkpoint = try CheckpointFile(fd: files.checkpoints).lastBelow(sequence, end: checkpointsEnd),
+            checkpoint.size > 0, checkpoint.offset <= entriesEnd
+        else { return start }
+        return (checkpoint.offset, checkpoint.size)
     }
 }
 

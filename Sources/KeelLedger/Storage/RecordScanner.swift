@@ -43,14 +43,16 @@ struct RecordScanner {
     private var filled = 0
     private var consumed = 0
     private var bufferOffset: UInt64
+    /// How much the next read asks for: small at first (a reader after one entry reads little),
+    /// doubling up to 4 MiB for long scans.
+    private var readSize = 64 << 10
 
     /// A scanner over the records between `start` and `end` of the entries file open as `fd`.
     init(fd: FileDescriptor, start: UInt64, end: UInt64) {
         self.fd = fd
         self.end = end
         bufferOffset = start
-        buffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: 4 << 20 + EntryEncoding.maximumBodyLength, alignment: 64)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 64)
     }
 
     /// Frees the buffer.
@@ -92,6 +94,12 @@ struct RecordScanner {
             filled = remaining
             consumed = 0
         }
+        if buffer.count < max(count, filled + readSize) {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, filled + readSize), alignment: 64)
+            if filled > 0 { larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled) }
+            buffer.deallocate()
+            buffer = larger
+        }
         while filled < count {
             let available = end - (bufferOffset + UInt64(filled))
             if available == 0 { return false }
@@ -104,6 +112,7 @@ struct RecordScanner {
             if got == 0 { return false }
             filled += got
         }
+        readSize = min(readSize * 2, 4 << 20)
         return true
     }
 }

@@ -57,6 +57,12 @@ public struct LedgerVerifier {
         }
         checked += witnesses.map { CheckedCheckpoint(checkpoint: $0, isWitness: true) }
         let bySize = Dictionary(grouping: checked.indices, by: { checked[$0].checkpoint.size })
+        for index in bySize[0] ?? [] {
+            checked[index].reached = true
+            checked[index].rootMatches = checked[index].checkpoint.root == MerkleHash.emptyRoot
+            checked[index].offsetMatches =
+                checked[index].checkpoint.offset == UInt64(LedgerDirectory.entriesMagic.count)
+        }
 
         var count: UInt64 = 0
         var previous = LedgerHash.zero
@@ -108,9 +114,6 @@ public struct LedgerVerifier {
         }
         if scanProblem == nil, case .complete = end, nodes.remaining > 0 {
             problems.append((count + 1, "missing entry (the Merkle nodes file holds nodes beyond entry \(count))"))
-        }
-        for item in checked where item.checkpoint.size == 0 {
-            if item.checkpoint.root != MerkleHash.emptyRoot { problems.append((1, "checkpoint of size 0 disagrees")) }
         }
         if scanProblem == nil,
             let uncovered = checked.filter({ $0.checkpoint.size > count }).map(\.checkpoint.size).min()
@@ -179,36 +182,5 @@ public struct LedgerVerifier {
             }
         }
         return problems
-    }
-}
-
-/// Reading `ledger.key-rotated` entries.
-enum RotationRecord {
-    private static let kind = Array(LedgerKind.keyRotated.rawValue.utf8)
-
-    /// Whether a body's kind is `ledger.key-rotated`, without decoding the rest.
-    static func isRotation(_ body: UnsafeRawBufferPointer) -> Bool {
-        var offset = 16
-        func length() -> Int? {
-            guard body.count >= offset + 4 else { return nil }
-            var value = 0
-            for index in 0..<4 { value = value << 8 | Int(body[offset + index]) }
-            offset += 4
-            return value
-        }
-        guard let actor = length(), body.count >= offset + actor else { return false }
-        offset += actor
-        guard let kindLength = length(), kindLength == kind.count, body.count >= offset + kindLength else {
-            return false
-        }
-        return body[offset..<(offset + kindLength)].elementsEqual(kind)
-    }
-
-    /// The `old` and `new` public keys a rotation's details name.
-    static func keys(in details: String) -> [String] {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(details.utf8))) as? [String: Any] else {
-            return []
-        }
-        return ["old", "new"].compactMap { object[$0] as? String }
     }
 }
