@@ -43,6 +43,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelSandbox",
+            dependencies: ["CKeelLinux", "KeelLinux", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelLedger",
             dependencies: ["KeelFormats", "KeelLinux", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
@@ -77,6 +82,11 @@ let package = Package(
                 "KeelStore", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelTesting",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelSandboxTests",
+            dependencies: ["KeelSandbox", "KeelLinux", "KeelTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -19,7 +19,10 @@ public struct SystemError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// The `strerror` text of `errno`.
-    public var reason: String { String(cString: strerror(errno)) }
+    public var reason: String { Self.reason(of: errno) }
+
+    /// The `strerror` text of an errno value.
+    public static func reason(of errno: Int32) -> String { String(cString: strerror(errno)) }
 
     /// `path: reason (call)`, or `call: reason`.
     public var description: String {

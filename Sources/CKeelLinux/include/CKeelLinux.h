@@ -18,4 +18,6 @@ extern const unsigned int CKEEL_RENAME_NOREPLACE;
 /// Swap the two names atomically.
 extern const unsigned int CKEEL_RENAME_EXCHANGE;
 
+#include "CKeelSpawn.h"
+
 #endif

@@ -1,0 +1,59 @@
+#ifndef CKEEL_SPAWN_H
+#define CKEEL_SPAWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/// One bind mount into the sandbox's new root.
+struct ckeel_mount {
+    /// The host path to bind (a file or a directory).
+    const char *source;
+    /// Where it appears inside the sandbox (absolute, under the new root).
+    const char *target;
+    /// Non-zero: read-only inside.
+    int read_only;
+};
+
+/// Everything the child does between fork and exec, described up front: namespaces, the new
+/// root and its mounts, the identity and the file descriptors. See KeelSandbox's SandboxSpec.
+struct ckeel_spawn_spec {
+    /// The program to execute (a path inside the new root when `root` is set).
+    const char *path;
+    /// NULL-terminated argument and environment vectors.
+    char *const *argv;
+    char *const *envp;
+
+    /// A host directory that becomes `/` (NULL: keep the host's file system).
+    const char *root;
+    /// Bind mounts made under `root` before switching to it.
+    const struct ckeel_mount *mounts;
+    size_t mount_count;
+    /// Non-zero: mount a fresh /proc, a minimal /dev and a tmpfs /tmp under `root`.
+    int standard_mounts;
+    /// The working directory (inside the new root).
+    const char *working_directory;
+    /// The hostname inside (NULL: unchanged; needs a UTS namespace).
+    const char *hostname;
+
+    /// Non-zero: new user, mount, PID, UTS and IPC namespaces (the sandbox).
+    int isolate;
+    /// Non-zero (with `isolate`): a new network namespace holding only a loopback interface.
+    int private_network;
+    /// The identity inside the user namespace and the host identity it maps to.
+    uint32_t inside_uid, inside_gid, outside_uid, outside_gid;
+
+    /// The child's stdin, stdout and stderr (-1: /dev/null).
+    int stdin_fd, stdout_fd, stderr_fd;
+    /// Non-zero: the child is killed when the spawning thread exits.
+    int die_with_parent;
+    /// Non-zero: the child starts its own session (setsid), so a process group kill reaches all.
+    int new_session;
+};
+
+/// Starts a child as `spec` describes. Returns 0 and sets *pid (and *pidfd, or -1 when the
+/// kernel has no pidfd_open); or returns the errno of the step that failed (in the child or the
+/// parent) with a message naming that step in `error` (NUL-terminated, at most error_size).
+int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid, int *pidfd, char *error, size_t error_size);
+
+#endif

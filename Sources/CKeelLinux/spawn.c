@@ -1,0 +1,348 @@
+// All the work between fork and exec: namespaces, mounts, pivot_root, identity, descriptors.
+// Nothing here allocates or takes a libc lock after clone() in the child; errors go back through a pipe as
+// (errno, message) and the child exits.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "CKeelSpawn.h"
+
+struct child_args {
+    const struct ckeel_spawn_spec *spec;
+    int sync_read;   // the parent closes its end once the id maps are written
+    int error_write; // CLOEXEC: EOF at exec, else (errno, message)
+};
+
+_Static_assert(sizeof(struct ckeel_mount) == 2 * sizeof(char *) + sizeof(int) + 4, "ckeel_mount layout");
+
+static void fail(int fd, const char *step) {
+    int saved = errno;
+    char buffer[512];
+    memcpy(buffer, &saved, sizeof saved);
+    size_t length = strlen(step);
+    if (length > sizeof buffer - sizeof saved) length = sizeof buffer - sizeof saved;
+    memcpy(buffer + sizeof saved, step, length);
+    ssize_t ignored = write(fd, buffer, sizeof saved + length);
+    (void)ignored;
+    _exit(127);
+}
+
+// Joins `root` and an absolute `inside` path into `out`.
+static int join(char *out, size_t size, const char *root, const char *inside) {
+    size_t first = strlen(root), second = strlen(inside);
+    if (first + second + 1 > size) { errno = ENAMETOOLONG; return -1; }
+    memcpy(out, root, first);
+    memcpy(out + first, inside, second + 1);
+    return 0;
+}
+
+// mkdir -p, without allocating.
+static int make_directories(const char *path, mode_t mode) {
+    char buffer[4096];
+    size_t length = strlen(path);
+    if (length >= sizeof buffer) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buffer, path, length + 1);
+    for (size_t i = 1; i <= length; i++) {
+        if (buffer[i] == '/' || buffer[i] == '\0') {
+            char saved = buffer[i];
+            buffer[i] = '\0';
+            if (mkdir(buffer, mode) != 0 && errno != EEXIST) return -1;
+            buffer[i] = saved;
+        }
+    }
+    return 0;
+}
+
+// Creates the mount point for `source` at `target`: a directory, or an empty file.
+static int make_mount_point(const char *source, const char *target) {
+    struct stat info;
+    if (stat(source, &info) != 0) return -1;
+    if (S_ISDIR(info.st_mode)) return make_directories(target, 0755);
+    char parent[4096];
+    size_t length = strlen(target);
+    if (length >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
+    memcpy(parent, target, length + 1);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) { *slash = '\0'; if (make_directories(parent, 0755) != 0) return -1; }
+    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
+static int bind_path(const char *source, const char *target, int read_only) {
+    if (make_mount_point(source, target) != 0) return -1;
+    if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
+    if (!read_only) return 0;
+    // A remount must keep the flags the source mount has (nosuid, nodev...), or a user
+    // namespace refuses it (those flags are locked).
+    struct statvfs info;
+    if (statvfs(target, &info) != 0) return -1;
+    unsigned long kept = 0;
+    if (info.f_flag & ST_NOSUID) kept |= MS_NOSUID;
+    if (info.f_flag & ST_NODEV) kept |= MS_NODEV;
+    if (info.f_flag & ST_NOEXEC) kept |= MS_NOEXEC;
+    if (info.f_flag & ST_NOATIME) kept |= MS_NOATIME;
+    if (info.f_flag & ST_NODIRATIME) kept |= MS_NODIRATIME;
+    if (info.f_flag & ST_RELATIME) kept |= MS_RELATIME;
+    return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | kept, NULL);
+}
+
+static int loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strcpy(request.ifr_name, "lo");
+    request.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    int result = ioctl(fd, SIOCSIFFLAGS, &request);
+    close(fd);
+    return result;
+}
+
+// Closes every descriptor from 3 up except those in `keep` (sorted ascending, all >= 0): a child
+// cloned beside another spawn must not hold that spawn's pipes open.
+static void close_between(unsigned int first, unsigned int last) {
+    if (syscall(SYS_close_range, first, last, 0) == 0) return;
+    // Kernels before 5.9 have no close_range.
+    long limit = sysconf(_SC_OPEN_MAX);
+    if (limit < 0 || limit > 65536) limit = 65536;
+    for (unsigned int fd = first; fd <= last && fd < (unsigned int)limit; fd++) close((int)fd);
+}
+
+static void close_all_but(const int *keep, size_t count) {
+    unsigned int next = 3;
+    for (size_t i = 0; i < count; i++) {
+        if (keep[i] < (int)next) continue;
+        if ((unsigned int)keep[i] > next) close_between(next, (unsigned int)keep[i] - 1);
+        next = (unsigned int)keep[i] + 1;
+    }
+    close_between(next, ~0U);
+}
+
+static void sort_small(int *values, size_t count) {
+    for (size_t i = 1; i < count; i++) {
+        for (size_t j = i; j > 0 && values[j - 1] > values[j]; j--) {
+            int swap = values[j];
+            values[j] = values[j - 1];
+            values[j - 1] = swap;
+        }
+    }
+}
+
+static int child_main(void *raw) {
+    struct child_args *args = raw;
+    const struct ckeel_spawn_spec *spec = args->spec;
+    int err = args->error_write;
+    char path[4096];
+
+    int keep[5] = {args->sync_read, err, spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
+    sort_small(keep, 5);
+    close_all_but(keep, 5);
+
+    if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(err, "prctl(PR_SET_PDEATHSIG)");
+    if (spec->new_session && setsid() < 0) fail(err, "setsid");
+
+    // Wait until the parent has written the user namespace's id maps: one byte means go on,
+    // end of file means the parent gave up.
+    char byte;
+    ssize_t got;
+    do { got = read(args->sync_read, &byte, 1); } while (got < 0 && errno == EINTR);
+    if (got != 1) { errno = got == 0 ? ECANCELED : errno; fail(err, "waiting for the id maps"); }
+    close(args->sync_read);
+
+    if (spec->isolate) {
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) != 0) fail(err, "sethostname");
+        if (spec->private_network && loopback_up() != 0) fail(err, "bringing up the loopback interface");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(err, "making mounts private");
+    }
+    if (spec->root) {
+        if (mount(spec->root, spec->root, NULL, MS_BIND | MS_REC, NULL) != 0) fail(err, "binding the new root");
+        for (size_t i = 0; i < spec->mount_count; i++) {
+            const struct ckeel_mount *m = &spec->mounts[i];
+            if (join(path, sizeof path, spec->root, m->target) != 0) { errno = ENAMETOOLONG; fail(err, m->target); }
+            if (bind_path(m->source, path, m->read_only) != 0) fail(err, m->source);
+        }
+        if (spec->standard_mounts) {
+            if (join(path, sizeof path, spec->root, "/proc") || make_directories(path, 0555)
+                || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+                fail(err, "mounting /proc");
+            if (join(path, sizeof path, spec->root, "/tmp") || make_directories(path, 01777)
+                || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+                fail(err, "mounting /tmp");
+            if (join(path, sizeof path, spec->root, "/dev") || make_directories(path, 0755)
+                || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0)
+                fail(err, "mounting /dev");
+            static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+            for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+                char source[64], target[4096];
+                if (join(source, sizeof source, "/dev/", devices[i]) != 0) fail(err, devices[i]);
+                if (join(target, sizeof target, spec->root, source) != 0) fail(err, source);
+                if (access(source, F_OK) == 0 && bind_path(source, target, 0) != 0) fail(err, source);
+            }
+            static const char *const links[][2] = {
+                {"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
+                {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"}};
+            for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+                if (join(path, sizeof path, spec->root, links[i][1]) || symlink(links[i][0], path) != 0)
+                    fail(err, links[i][1]);
+            }
+            if (join(path, sizeof path, spec->root, "/dev/shm") || make_directories(path, 01777)
+                || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+                fail(err, "mounting /dev/shm");
+        }
+        // pivot_root(".", "."): the old root is stacked under the new one and detached at once,
+        // with no mount point directory (which sandboxes sharing a root would race on).
+        if (chdir(spec->root) != 0) fail(err, "chdir to the new root");
+        if (syscall(SYS_pivot_root, ".", ".") != 0) fail(err, "pivot_root");
+        if (umount2(".", MNT_DETACH) != 0) fail(err, "detaching the old root");
+        if (chdir("/") != 0) fail(err, "chdir /");
+    }
+    if (spec->isolate) {
+        // Raw system calls: glibc's wrappers would try to change the credentials of every thread
+        // the parent had (setxid broadcast) and wait forever for threads this child lacks.
+        if (syscall(SYS_setgroups, 0, NULL) != 0 && errno != EPERM) fail(err, "setgroups");
+        gid_t gid = spec->inside_gid;
+        uid_t uid = spec->inside_uid;
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(err, "setresgid");
+        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(err, "setresuid");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(err, "prctl(PR_SET_NO_NEW_PRIVS)");
+    }
+    if (spec->working_directory && chdir(spec->working_directory) != 0) fail(err, spec->working_directory);
+
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int fds[3] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
+    // Move the sources above 2 first so a later dup2 cannot clobber an earlier source.
+    for (int i = 0; i < 3; i++) {
+        int source = fds[i] >= 0 ? fds[i] : null_fd;
+        if (source < 0) { errno = ENOENT; fail(err, "opening /dev/null"); }
+        int high = fcntl(source, F_DUPFD_CLOEXEC, 3);
+        if (high < 0) fail(err, "duplicating a standard descriptor");
+        fds[i] = high;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (dup2(fds[i], i) < 0) fail(err, "dup2");
+    }
+    // Everything else closes at exec (the error pipe included, which tells the parent exec worked).
+    if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
+        for (int fd = 3; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(spec->path, spec->argv, spec->envp);
+    fail(err, spec->path);
+    return 127;
+}
+
+static int write_file(pid_t pid, const char *name, const char *text) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t written = write(fd, text, strlen(text));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return written == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_out, char *error, size_t error_size) {
+    int sync_pipe[2], error_pipe[2];
+    if (error_size) error[0] = '\0';
+    if (pipe2(sync_pipe, O_CLOEXEC) != 0) { snprintf(error, error_size, "pipe"); return errno; }
+    if (pipe2(error_pipe, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close(sync_pipe[0]); close(sync_pipe[1]);
+        snprintf(error, error_size, "pipe");
+        return saved;
+    }
+    struct child_args args = {spec, sync_pipe[0], error_pipe[1]};
+    size_t stack_size = 256 * 1024;
+    char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        int saved = errno;
+        close(sync_pipe[0]); close(sync_pipe[1]); close(error_pipe[0]); close(error_pipe[1]);
+        snprintf(error, error_size, "mmap of the child's stack");
+        return saved;
+    }
+    int flags = SIGCHLD;
+    if (spec->isolate) {
+        flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+        if (spec->private_network) flags |= CLONE_NEWNET;
+    } else if (spec->root) {
+        flags |= CLONE_NEWNS;
+    }
+    pid_t pid = clone(child_main, stack + stack_size, flags, &args);
+    int clone_errno = errno;
+    close(sync_pipe[0]);
+    close(error_pipe[1]);
+    if (pid < 0) {
+        munmap(stack, stack_size);
+        close(sync_pipe[1]); close(error_pipe[0]);
+        snprintf(error, error_size, "clone");
+        return clone_errno;
+    }
+    int map_errno = 0;
+    const char *map_step = NULL;
+    if (spec->isolate) {
+        char map[64];
+        snprintf(map, sizeof map, "%u %u 1\n", spec->inside_uid, spec->outside_uid);
+        if (write_file(pid, "uid_map", map) != 0) { map_errno = errno; map_step = "writing uid_map"; }
+        else if (write_file(pid, "setgroups", "deny") != 0) { map_errno = errno; map_step = "writing setgroups"; }
+        else {
+            snprintf(map, sizeof map, "%u %u 1\n", spec->inside_gid, spec->outside_gid);
+            if (write_file(pid, "gid_map", map) != 0) { map_errno = errno; map_step = "writing gid_map"; }
+        }
+    }
+    if (map_step) {
+        kill(pid, SIGKILL);
+    } else {
+        char go = 1;
+        ssize_t sent;
+        do { sent = write(sync_pipe[1], &go, 1); } while (sent < 0 && errno == EINTR);
+    }
+    close(sync_pipe[1]);
+    char buffer[512];
+    ssize_t got;
+    do { got = read(error_pipe[0], buffer, sizeof buffer); } while (got < 0 && errno == EINTR);
+    close(error_pipe[0]);
+    munmap(stack, stack_size); // the child has exec'd or exited: its copy of the stack is its own
+    if (map_step || got > 0) {
+        int child_errno = map_errno;
+        const char *step = map_step;
+        char message[512];
+        if (!map_step) {
+            memcpy(&child_errno, buffer, sizeof child_errno);
+            size_t length = (size_t)got - sizeof child_errno;
+            memcpy(message, buffer + sizeof child_errno, length);
+            message[length] = '\0';
+            step = message;
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        snprintf(error, error_size, "%s", step);
+        return child_errno != 0 ? child_errno : EIO;
+    }
+    *pid_out = pid;
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    *pidfd_out = pidfd;
+    return 0;
+}

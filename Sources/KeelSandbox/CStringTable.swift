@@ -1,0 +1,33 @@
+/// C strings kept alive for one spawn.
+struct CStringTable {
+    private var allocations: [UnsafeMutablePointer<CChar>] = []
+    private var vectors: [UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>] = []
+
+    mutating func string(_ text: String) -> UnsafePointer<CChar> {
+        UnsafePointer(copy(text))
+    }
+
+    private mutating func copy(_ text: String) -> UnsafeMutablePointer<CChar> {
+        let utf8 = Array(text.utf8)
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count + 1)
+        for (index, byte) in utf8.enumerated() { copy[index] = CChar(bitPattern: byte) }
+        copy[utf8.count] = 0
+        allocations.append(copy)
+        return copy
+    }
+
+    mutating func vector(_ items: [String]) -> UnsafePointer<UnsafeMutablePointer<CChar>?> {
+        let vector = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: items.count + 1)
+        for (index, item) in items.enumerated() { vector[index] = copy(item) }
+        vector[items.count] = nil
+        vectors.append(vector)
+        return UnsafePointer(vector)
+    }
+
+    mutating func free() {
+        for pointer in allocations { pointer.deallocate() }
+        for vector in vectors { vector.deallocate() }
+        allocations = []
+        vectors = []
+    }
+}

@@ -1,0 +1,78 @@
+/// Everything about a sandboxed process, decided before it starts: what runs, what it sees of
+/// the file system, which namespaces it gets, who it runs as and where its output goes.
+///
+/// A value: build it, then hand it to `Sandbox.spawn`. The child-side work it describes is done
+/// in C between fork and exec (CKeelLinux's `ckeel_spawn`).
+public struct SandboxSpec: Sendable {
+    /// One host path bound into the sandbox.
+    public struct Mount: Sendable, Equatable {
+        /// The host path (file or directory).
+        public var source: String
+        /// Where it appears inside (absolute).
+        public var target: String
+        /// Whether it is read-only inside.
+        public var readOnly: Bool
+
+        /// A bind mount of `source` at `target`.
+        public init(source: String, target: String, readOnly: Bool = true) {
+            self.source = source
+            self.target = target
+            self.readOnly = readOnly
+        }
+    }
+
+    /// The network the process gets.
+    public enum Network: Sendable, Equatable {
+        /// A private network namespace with only a loopback interface.
+        case loopbackOnly
+        /// The host's network (fixed-output builds fetch with it).
+        case host
+    }
+
+    /// The program (a path inside the sandbox's root).
+    public var executable: String
+    /// The arguments after the program name (`argv[0]` is the executable).
+    public var arguments: [String]
+    /// The whole environment: nothing of the caller's leaks in.
+    public var environment: [String: String]
+    /// A host directory that becomes `/`, holding what the builder prepared (etc files...).
+    public var root: String
+    /// Host paths bound under the root.
+    public var mounts: [Mount]
+    /// The working directory inside.
+    public var workingDirectory: String
+    /// The hostname inside.
+    public var hostname: String
+    /// The network.
+    public var network: Network
+    /// The uid and gid the process has inside (Nix's build user is 1000:100).
+    public var insideUser: (uid: UInt32, gid: UInt32)
+    /// The host uid and gid they map to.
+    public var outsideUser: (uid: UInt32, gid: UInt32)
+    /// Descriptors for stdin, stdout and stderr (`nil`: /dev/null).
+    public var standardInput: Int32?
+    /// Where stdout goes.
+    public var standardOutput: Int32?
+    /// Where stderr goes.
+    public var standardError: Int32?
+
+    /// A sandbox running `executable` in `root`, with loopback-only networking, as 1000:100
+    /// inside mapped to the caller's own identity outside.
+    public init(
+        executable: String, arguments: [String] = [], environment: [String: String] = [:], root: String,
+        mounts: [Mount] = [], workingDirectory: String = "/", hostname: String = "localhost",
+        network: Network = .loopbackOnly, insideUser: (uid: UInt32, gid: UInt32) = (1000, 100),
+        outsideUser: (uid: UInt32, gid: UInt32)
+    ) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.root = root
+        self.mounts = mounts
+        self.workingDirectory = workingDirectory
+        self.hostname = hostname
+        self.network = network
+        self.insideUser = insideUser
+        self.outsideUser = outsideUser
+    }
+}
