@@ -48,6 +48,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelBuild",
+            dependencies: ["KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelSandbox"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelLedger",
             dependencies: ["KeelFormats", "KeelLinux", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
@@ -55,7 +60,7 @@ let package = Package(
         .target(
             name: "KeelCLI",
             dependencies: [
-                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger",
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -82,6 +87,11 @@ let package = Package(
                 "KeelStore", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelTesting",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelBuildTests",
+            dependencies: ["KeelBuild", "KeelFormats", "KeelTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -20,3 +20,7 @@ int ckeel_syncfs(int fd) {
 long ckeel_copy_file_range(int fd_in, int fd_out, unsigned long length) {
     return (long)copy_file_range(fd_in, NULL, fd_out, NULL, length, 0);
 }
+
+int ckeel_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}

@@ -175,18 +175,14 @@ static int child_main(void *raw) {
     }
     if (spec->root) {
         if (mount(spec->root, spec->root, NULL, MS_BIND | MS_REC, NULL) != 0) fail(err, "binding the new root");
-        for (size_t i = 0; i < spec->mount_count; i++) {
-            const struct ckeel_mount *m = &spec->mounts[i];
-            if (join(path, sizeof path, spec->root, m->target) != 0) { errno = ENAMETOOLONG; fail(err, m->target); }
-            if (bind_path(m->source, path, m->read_only) != 0) fail(err, m->source);
-        }
         if (spec->standard_mounts) {
             if (join(path, sizeof path, spec->root, "/proc") || make_directories(path, 0555)
                 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
                 fail(err, "mounting /proc");
-            if (join(path, sizeof path, spec->root, "/tmp") || make_directories(path, 01777)
-                || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
-                fail(err, "mounting /tmp");
+            // /tmp is a directory of the new root (private to it, as Nix's is), not a tmpfs: a
+            // store directory under /tmp must stay on the host's disk, where the outputs go.
+            if (join(path, sizeof path, spec->root, "/tmp") || make_directories(path, 0755) || chmod(path, 01777) != 0)
+                fail(err, "making /tmp");
             if (join(path, sizeof path, spec->root, "/dev") || make_directories(path, 0755)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0)
                 fail(err, "mounting /dev");
@@ -207,6 +203,11 @@ static int child_main(void *raw) {
             if (join(path, sizeof path, spec->root, "/dev/shm") || make_directories(path, 01777)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
                 fail(err, "mounting /dev/shm");
+        }
+        for (size_t i = 0; i < spec->mount_count; i++) {
+            const struct ckeel_mount *m = &spec->mounts[i];
+            if (join(path, sizeof path, spec->root, m->target) != 0) { errno = ENAMETOOLONG; fail(err, m->target); }
+            if (bind_path(m->source, path, m->read_only) != 0) fail(err, m->source);
         }
         // pivot_root(".", "."): the old root is stacked under the new one and detached at once,
         // with no mount point directory (which sandboxes sharing a root would race on).

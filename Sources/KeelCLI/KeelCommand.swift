@@ -13,7 +13,7 @@ public struct KeelCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             NarCommand.self, HashCommand.self, StoreCommand.self, DrvCommand.self, NarinfoCommand.self,
-            LedgerCommand.self,
+            LedgerCommand.self, BuildCommand.self, LogCommand.self,
         ]
     )
 

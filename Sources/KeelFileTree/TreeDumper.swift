@@ -33,6 +33,15 @@ public enum TreeDumper {
         return (consumer.hash!, consumer.size)
     }
 
+    /// Streams the NAR of the tree at `path` through `consumer` (on a second thread) and returns
+    /// the consumer once it has finished.
+    public static func consume<Consumer: ChunkConsumer>(path: String, with consumer: Consumer) throws -> Consumer {
+        var writer = try NARWriter(sink: PipelinedSink(consumer: consumer))
+        try dump(path: path, into: &writer)
+        try writer.finish()
+        return writer.sink.consumer
+    }
+
     /// Writes the NAR of the tree at `path` to a file descriptor.
     public static func write(path: String, to fd: FileDescriptor) throws {
         var writer = try NARWriter(sink: PipelinedSink(consumer: FileDescriptorConsumer(fd: fd)))

@@ -11,4 +11,26 @@ public enum SignalMask {
         sigemptyset(&empty)
         sigprocmask(SIG_SETMASK, &empty, nil)
     }
+
+    /// Blocks `signals` in the calling thread and the threads it starts afterwards, so that one
+    /// thread can take them with `wait(for:)`.
+    public static func block(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Waits until one of `signals` (blocked beforehand) arrives and returns it.
+    public static func wait(for signals: [Int32]) -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        var received: Int32 = 0
+        while sigwait(&set, &received) != 0 {}
+        return received
+    }
+
+    /// SIGINT (Ctrl-C) and SIGTERM, the signals that ask keel to stop.
+    public static let stopSignals: [Int32] = [SIGINT, SIGTERM]
 }

@@ -7,7 +7,7 @@ import SystemPackage
 /// start creating it) until their paths are registered; collection holds it exclusive. So a
 /// collection never runs between an add seeing that a path (or a reference) is valid and that add
 /// finishing, and never deletes what an add or import relies on.
-final class GarbageCollectionLock {
+public final class GarbageCollectionLock {
     private let fd: FileDescriptor
 
     /// Waits for the lock in `ROOT/db/gc.lock`.

@@ -79,8 +79,9 @@ extension LocalStore {
         return path
     }
 
-    /// Holds off garbage collection until the returned lock is released.
-    func lockAgainstCollection(exclusive: Bool = false) throws(StoreError) -> GarbageCollectionLock {
+    /// Holds off garbage collection until the returned lock is released (builds hold it while
+    /// they rely on their inputs).
+    public func lockAgainstCollection(exclusive: Bool = false) throws(StoreError) -> GarbageCollectionLock {
         do { return try GarbageCollectionLock(root: layout.root, exclusive: exclusive) } catch {
             throw StoreError(.fileSystem, "cannot take the store's collection lock", cause: error)
         }

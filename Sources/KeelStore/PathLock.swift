@@ -4,7 +4,7 @@ import SystemPackage
 /// An exclusive lock on one store path, held through `<store>/<base>.lock` with `flock(2)`, the
 /// protocol Nix uses (spec/nix-formats.md §9.4): a lock file that holds data is stale (its
 /// deleter wrote `d` before unlinking it), so the locker retries with a fresh file.
-final class PathLock {
+public final class PathLock {
     private var fd: FileDescriptor?
     private let name: [UInt8]
     private let directory: FileDescriptor
@@ -63,7 +63,7 @@ final class PathLock {
     }
 
     /// Marks the lock file stale, removes it, and releases the lock.
-    func release() {
+    public func release() {
         guard let fd else { return }
         let stale: [UInt8] = [UInt8(ascii: "d")]
         stale.withUnsafeBytes { _ = try? SystemCall.writeAll(fd.rawValue, $0) }

@@ -13,6 +13,9 @@ int ckeel_syncfs(int fd);
 /// copy_file_range(2) between the current offsets of two descriptors.
 long ckeel_copy_file_range(int fd_in, int fd_out, unsigned long length);
 
+/// pipe2(2) with O_CLOEXEC: both ends close at exec, so no child inherits them by accident.
+int ckeel_pipe_cloexec(int fds[2]);
+
 /// Fail instead of replacing an existing destination.
 extern const unsigned int CKEEL_RENAME_NOREPLACE;
 /// Swap the two names atomically.

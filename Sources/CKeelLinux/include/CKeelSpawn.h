@@ -29,7 +29,8 @@ struct ckeel_spawn_spec {
     /// Bind mounts made under `root` before switching to it.
     const struct ckeel_mount *mounts;
     size_t mount_count;
-    /// Non-zero: mount a fresh /proc, a minimal /dev and a tmpfs /tmp under `root`.
+    /// Non-zero: mount a fresh /proc and a minimal /dev and make a 1777 /tmp under `root` (before
+    /// the bind mounts, so binds may land inside them).
     int standard_mounts;
     /// The working directory (inside the new root).
     const char *working_directory;

@@ -6,4 +6,6 @@ public enum ExitStatus: Int32, Sendable {
     case failure = 1
     /// The command line itself is wrong: unknown flag, missing argument, bad combination.
     case usage = 2
+    /// Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+    case interrupted = 130
 }

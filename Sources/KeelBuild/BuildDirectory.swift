@@ -1,0 +1,99 @@
+import Foundation
+import KeelFormats
+import KeelLinux
+import SystemPackage
+
+/// The host directories of one build, under `ROOT/builds/NAME/`: `root/` becomes the sandbox's
+/// `/` (with `/etc` files for the build user and the store directory the outputs are written
+/// into), `build/` is the build directory (`/build` inside). A lock file held while the build
+/// runs tells `removeAbandoned` which directories a dead process left.
+final class BuildDirectory {
+    /// `ROOT/builds/NAME`.
+    let path: String
+    /// The sandbox's root on the host.
+    let root: String
+    /// The build directory on the host.
+    let build: String
+    /// The store directory inside the sandbox's root on the host: outputs appear here.
+    let storeDirectory: String
+    private let lock: FileDescriptor
+
+    /// Where builds keep their directories.
+    static func parent(root: String) -> String { root + "/builds" }
+
+    /// Creates fresh directories for building `name` in store directory `store`.
+    init(stateRoot: String, name: String, store: StoreDirectory) throws {
+        let parent = Self.parent(root: stateRoot)
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let template = Array("\(parent)/\(name)-XXXXXX".utf8CString)
+        var buffer = template
+        guard let made = buffer.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw SystemError(call: "mkdtemp", path: parent, errno: errno)
+        }
+        path = String(cString: made)
+        lock = try FileSystem.openOrCreate(Array((path + "/lock").utf8), permissions: 0o600)
+        try FileSystem.lock(lock)
+        root = path + "/root"
+        build = path + "/build"
+        storeDirectory = root + store.path
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: storeDirectory, withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: build, withIntermediateDirectories: false)
+        try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: build)
+        try Self.write(root + "/etc/passwd", Self.passwd)
+        try Self.write(root + "/etc/group", Self.group)
+        try Self.write(root + "/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n")
+    }
+
+    /// Where output `path` is written on the host.
+    func location(of path: StorePath) -> String { storeDirectory + "/" + path.baseName }
+
+    /// Writes a file into the build directory.
+    func writeBuildFile(_ name: String, _ contents: [UInt8]) throws {
+        let fd = try FileSystem.createFile(
+            Array((build + "/" + name).utf8), in: FileSystem.currentDirectory, permissions: 0o644)
+        defer { FileSystem.close(fd) }
+        try FileSystem.write(fd, contents, at: 0)
+    }
+
+    /// Removes the directories and releases the lock.
+    func remove() {
+        try? FileSystem.removeTree(Array(path.utf8))
+        FileSystem.close(lock)
+    }
+
+    /// Removes the build directories under `stateRoot` that no running build holds.
+    static func removeAbandoned(stateRoot: String) {
+        let parent = Self.parent(root: stateRoot)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names {
+            let directory = parent + "/" + name
+            guard let fd = try? FileSystem.openOrCreate(Array((directory + "/lock").utf8), permissions: 0o600) else {
+                continue
+            }
+            if (try? FileSystem.tryLock(fd)) == true { try? FileSystem.removeTree(Array(directory.utf8)) }
+            FileSystem.close(fd)
+        }
+    }
+
+    private static func write(_ path: String, _ text: String) throws {
+        let fd = try FileSystem.createFile(Array(path.utf8), in: FileSystem.currentDirectory, permissions: 0o644)
+        defer { FileSystem.close(fd) }
+        try FileSystem.write(fd, Array(text.utf8), at: 0)
+    }
+
+    private static let passwd = """
+        root:x:0:0:Nix build user:/build:/noshell
+        nixbld:x:1000:100:Nix build user:/build:/noshell
+        nobody:x:65534:65534:Nobody:/:/noshell
+
+        """
+
+    private static let group = """
+        root:x:0:
+        nixbld:!:100:
+        nogroup:x:65534:
+
+        """
+}

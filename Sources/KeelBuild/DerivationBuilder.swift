@@ -1,0 +1,212 @@
+import Foundation
+import Glibc
+import KeelFormats
+import KeelLinux
+import KeelSandbox
+import KeelStore
+
+/// Builds one derivation: prepares its sandbox, runs the builder under the time limits, and
+/// registers its outputs with their references, or, for `--check`, compares them with the valid
+/// ones. Whatever happens, nothing half-built is registered and the build directory is removed.
+struct DerivationBuilder: Sendable {
+    let store: LocalStore
+    let loader: DerivationLoader
+    let settings: BuildSettings
+    let cancellation: BuildCancellation
+    let events: BuildEvents
+    /// The caller's environment, for the impure variables of fixed-output derivations.
+    let callerEnvironment: [String: String]
+
+    /// What one build did.
+    enum Outcome: Sendable {
+        /// The outputs were built and registered.
+        case built
+        /// Another process registered them while this one waited for their locks.
+        case alreadyValid
+        /// `--check`: the rebuild matched the valid outputs bit for bit.
+        case checked
+    }
+
+    /// Builds `drvPath`; with `check`, rebuilds outputs that are already valid and compares.
+    func build(_ drvPath: StorePath, check: Bool) throws(BuildError) -> Outcome {
+        let derivation = try loader.load(drvPath)
+        let outputs = try loader.outputPaths(of: derivation, drvPath: drvPath)
+        let locks: [PathLock]
+        do { locks = check ? [] : try store.lockPaths(Array(outputs.values)) } catch {
+            throw BuildError(.system, error.description)
+        }
+        defer { for lock in locks { lock.release() } }
+        if !check {
+            var allValid = true
+            for path in outputs.values where !(try isValid(path)) { allValid = false }
+            if allValid { return .alreadyValid }
+        }
+        if let reason = cancellation.reason { throw BuildError(.cancelled, reason) }
+
+        let inputs = try loader.inputs(of: derivation, drvPath: drvPath)
+        for input in inputs where !(try isValid(input)) {
+            throw BuildError(.badInput, "input '\(store.fullPath(input))' of '\(store.fullPath(drvPath))' is not valid")
+        }
+        let closure: Set<StorePath>
+        do { closure = try store.closure(of: inputs) } catch { throw BuildError(.system, error.description) }
+
+        let directory: BuildDirectory
+        do {
+            directory = try BuildDirectory(
+                stateRoot: store.layout.root, name: String(drvPath.name.dropLast(4)), store: store.layout.storeDirectory
+            )
+        } catch {
+            throw BuildError(.system, "cannot prepare the build directory: \(error)")
+        }
+        defer { directory.remove() }
+        events.send(.started(drvPath, check: check))
+        let start = ContinuousClock.now
+        try run(derivation, drvPath: drvPath, outputs: outputs, closure: closure, in: directory)
+
+        let collector = OutputCollector(
+            store: store, drvPath: drvPath, derivation: derivation, outputs: outputs, inputClosure: closure,
+            directory: directory)
+        let built = try collector.collect()
+        if check {
+            try compare(built, drvPath: drvPath)
+            events.send(.finished(drvPath, seconds: (ContinuousClock.now - start).seconds))
+            return .checked
+        }
+        do { try store.registerBuilt(built) } catch { throw BuildError(.system, error.description) }
+        events.send(.finished(drvPath, seconds: (ContinuousClock.now - start).seconds))
+        return .built
+    }
+
+    private func isValid(_ path: StorePath) throws(BuildError) -> Bool {
+        do { return try store.isValid(path) } catch { throw BuildError(.system, error.description) }
+    }
+
+    /// Runs the builder (or the built-in fetcher) until it ends, and turns a failure into an error
+    /// that shows the log's last lines.
+    private func run(
+        _ derivation: Derivation, drvPath: StorePath, outputs: [String: StorePath], closure: Set<StorePath>,
+        in directory: BuildDirectory
+    ) throws(BuildError) {
+        let drvName = store.fullPath(drvPath)
+        let storeDirectory = store.layout.storeDirectory
+        let environment = BuildEnvironment(
+            derivation: derivation, outputs: outputs.mapValues { storeDirectory.fullPath($0) },
+            storeDirectory: storeDirectory, cores: settings.cores, callerEnvironment: callerEnvironment)
+        let log: BuildLogRecorder
+        do {
+            log = try BuildLogRecorder(
+                path: BuildLogs.path(stateRoot: store.layout.root, derivation: drvPath), keep: settings.failureLogLines,
+                onLine: events.wantsLogLines ? { line in events.send(.log(drvPath, line)) } : nil)
+        } catch {
+            throw BuildError(.system, "cannot create the build log: \(error)")
+        }
+        defer { log.close() }
+
+        if derivation.builder.description == "builtin:fetchurl" {
+            do {
+                try BuiltinFetchURL.fetch(
+                    environment: environment.variables, into: directory.location(of: outputs["out"]!))
+            } catch {
+                throw BuildError(.failed, "builder for '\(drvName)' failed: \(error)")
+            }
+            return
+        }
+        do {
+            for file in environment.files { try directory.writeBuildFile(file.name, file.contents) }
+        } catch {
+            throw BuildError(.system, "cannot prepare the build directory: \(error)")
+        }
+        let pipe: PipeEnds
+        do { pipe = try PipeEnds() } catch { throw BuildError(.system, "cannot create the log pipe: \(error)") }
+        let spec = sandboxSpec(
+            derivation, environment: environment.variables, closure: closure, directory: directory,
+            logWriter: pipe.writing)
+        let process: SandboxedProcess
+        do { process = try Sandbox.spawn(spec) } catch {
+            Glibc.close(pipe.reading)
+            Glibc.close(pipe.writing)
+            throw BuildError(.system, "cannot start the builder of '\(drvName)': \(error)")
+        }
+        Glibc.close(pipe.writing)
+        cancellation.register(process)
+        defer { cancellation.unregister(process) }
+        let monitor = BuilderMonitor(timeout: settings.timeout, maxSilentTime: settings.maxSilentTime)
+        let ending: BuilderMonitor.Ending
+        do { ending = try monitor.follow(process, output: pipe.reading, log: log) } catch {
+            try? process.kill()
+            _ = try? process.wait()
+            throw BuildError(.system, "lost track of the builder of '\(drvName)': \(error)")
+        }
+        if let reason = cancellation.reason { throw BuildError(.cancelled, "build of '\(drvName)' stopped: \(reason)") }
+        let what: String
+        switch ending {
+        case .terminated(.exited(0)): return
+        case .terminated(.exited(let status)): what = "failed with exit code \(status)"
+        case .terminated(.signaled(let signal)): what = "was killed by signal \(signal)"
+        case .timedOut: what = "timed out after \(settings.timeout!.seconds) seconds"
+        case .silent: what = "printed nothing for \(settings.maxSilentTime!.seconds) seconds and was killed"
+        }
+        let lines = log.lastLines()
+        var message = "builder for '\(drvName)' \(what)"
+        if !lines.isEmpty {
+            message += "; last \(lines.count) log lines:\n" + lines.map { "> " + $0 }.joined(separator: "\n")
+        }
+        throw BuildError(.failed, message)
+    }
+
+    /// The sandbox of one build: the input closure read-only at its store paths, the build
+    /// directory at /build, the extra sandbox paths, and the host network only for fixed outputs.
+    private func sandboxSpec(
+        _ derivation: Derivation, environment: [String: String], closure: Set<StorePath>, directory: BuildDirectory,
+        logWriter: Int32
+    ) -> SandboxSpec {
+        var mounts = [SandboxSpec.Mount(source: directory.build, target: BuildEnvironment.buildTop, readOnly: false)]
+        for path in closure.sorted() {
+            mounts.append(SandboxSpec.Mount(source: store.fullPath(path), target: store.fullPath(path)))
+        }
+        for extra in settings.sandboxPaths {
+            mounts.append(SandboxSpec.Mount(source: extra.source, target: extra.target))
+        }
+        let fixedOutput = derivation.isFixedOutput
+        if fixedOutput {
+            for file in ["/etc/resolv.conf", "/etc/services"] where FileManager.default.fileExists(atPath: file) {
+                mounts.append(SandboxSpec.Mount(source: file, target: file))
+            }
+        }
+        var spec = SandboxSpec(
+            executable: derivation.builder.description, arguments: derivation.arguments.map(\.description),
+            environment: environment, root: directory.root, mounts: mounts, workingDirectory: BuildEnvironment.buildTop,
+            network: fixedOutput ? .host : .loopbackOnly, outsideUser: ProcessControl.identity)
+        spec.standardOutput = logWriter
+        spec.standardError = logWriter
+        return spec
+    }
+
+    /// `--check`: the rebuilt outputs must equal the valid ones bit for bit.
+    private func compare(_ built: [BuiltPath], drvPath: StorePath) throws(BuildError) {
+        var report: [String] = []
+        for output in built {
+            let valid: PathInfo
+            do { valid = try store.info(output.path) } catch {
+                throw BuildError(.badInput, "'\(store.fullPath(output.path))' is not valid: nothing to check against")
+            }
+            if valid.narHash == output.narHash { continue }
+            report.append("output '\(store.fullPath(output.path))' differs:")
+            for file in TreeDifference.compare(store.fullPath(output.path), output.location) {
+                report.append("  \(file)")
+            }
+        }
+        guard report.isEmpty else {
+            throw BuildError(
+                .notDeterministic,
+                "derivation '\(store.fullPath(drvPath))' may not be deterministic:\n" + report.joined(separator: "\n"))
+        }
+    }
+}
+
+extension Duration {
+    /// Whole and fractional seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import KeelFileTree
+import KeelFormats
+import KeelLinux
+import SystemPackage
+
+extension LocalStore {
+    /// Takes the lock of each path in `paths` (in a fixed order, so two processes never wait on
+    /// each other), as Nix does before building an output.
+    public func lockPaths(_ paths: [StorePath]) throws(StoreError) -> [PathLock] {
+        let directory = try openStoreDirectory()
+        var locks: [PathLock] = []
+        for path in paths.sorted() {
+            do { locks.append(try PathLock(baseName: path.baseName, in: directory)) } catch {
+                for lock in locks { lock.release() }
+                throw StoreError(.fileSystem, "cannot lock '\(fullPath(path))'", cause: error)
+            }
+        }
+        return locks
+    }
+
+    /// Moves built trees into the store and registers them in one transaction.
+    ///
+    /// Each tree is renamed (or, across file systems, copied) under a temporary name in the store
+    /// directory; one `syncfs` makes all of them durable before they are renamed into place and
+    /// registered. The caller holds the paths' locks (`lockPaths`) and the collection lock. A path
+    /// that is already valid is left as it is and its tree discarded.
+    public func registerBuilt(_ paths: [BuiltPath]) throws(StoreError) {
+        let directory = try openStoreDirectory()
+        defer { FileSystem.close(directory) }
+        var staged: [(BuiltPath, [UInt8])] = []
+        func discardStaged() {
+            for (_, temporary) in staged { try? FileSystem.removeTree(temporary, in: directory) }
+        }
+        for built in paths {
+            if try isValid(built.path) {
+                try? FileSystem.removeTree(Array(built.location.utf8))
+                continue
+            }
+            let temporary = Array("\(Self.temporaryPrefix)\(built.path.baseName)".utf8)
+            try? FileSystem.removeTree(temporary, in: directory)
+            try? FileSystem.removeTree(Array(built.path.baseName.utf8), in: directory)
+            do {
+                try moveTree(built.location, into: directory, as: temporary)
+            } catch {
+                discardStaged()
+                throw error
+            }
+            staged.append((built, temporary))
+        }
+        guard !staged.isEmpty else { return }
+        do {
+            try FileSystem.syncFileSystem(directory)
+            for (built, temporary) in staged {
+                try FileSystem.renameNoReplace(
+                    temporary, in: directory, to: Array(built.path.baseName.utf8), in: directory)
+            }
+            try FileSystem.sync(directory)
+        } catch {
+            discardStaged()
+            for (built, _) in staged { try? FileSystem.removeTree(Array(built.path.baseName.utf8), in: directory) }
+            throw StoreError(.fileSystem, "cannot move built paths into place", cause: error)
+        }
+        try register(
+            staged.map { built, _ in
+                NewPath(
+                    path: built.path, narHash: built.narHash, narSize: built.narSize, references: built.references,
+                    deriver: built.deriver, contentAddress: built.contentAddress)
+            })
+    }
+
+    /// Renames `location` to `name` in the store directory, or copies it when it is on another
+    /// file system (the copy is canonical, as the original was).
+    private func moveTree(_ location: String, into directory: FileDescriptor, as name: [UInt8]) throws(StoreError) {
+        do {
+            try FileSystem.renameNoReplace(
+                Array(location.utf8), in: FileSystem.currentDirectory, to: name, in: directory)
+            return
+        } catch let error where error.errno == EXDEV {
+            // Falls through to copying.
+        } catch {
+            throw StoreError(.fileSystem, "cannot move '\(location)' into the store", cause: error)
+        }
+        do {
+            try TreeCopier.copy(source: location, into: directory, name: name)
+            try? FileSystem.removeTree(Array(location.utf8))
+        } catch {
+            try? FileSystem.removeTree(name, in: directory)
+            throw StoreError(.fileSystem, "cannot copy '\(location)' into the store", cause: UnderlyingError(error))
+        }
+    }
+}
