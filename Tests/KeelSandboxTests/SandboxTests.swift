@@ -93,10 +93,13 @@ struct SandboxTests {
     func processes() throws {
         let root = try TestRoot()
         defer { root.temporary.remove() }
-        let marker = "keel-sandbox-left-behind-\(UInt32.random(in: 0...UInt32.max))"
+        // A unique sleep duration marks the sandbox's background process on the host.
+        let marker = "sleep \(UInt32.random(in: 1_000_000...9_999_999))"
         let (termination, output) = try root.run(
-            "busybox ls /proc | busybox grep -c '^[0-9]'; (exec -a \(marker) busybox sleep 300 &) ; echo started")
+            "busybox ls /proc | busybox grep -c '^[0-9]'; (busybox \(marker) &); busybox sleep 0.2; "
+                + "busybox ps | busybox grep -v grep | busybox grep -q '\(marker)' && echo sleeper-running")
         #expect(termination == .exited(0), "\(output)")
+        #expect(output.contains("sleeper-running"), "\(output)")
         let count = Int(output.split(separator: "\n").first ?? "") ?? 99
         #expect(count <= 3, "the sandbox saw \(count) processes: \(output)")
         // PID 1 of the namespace has exited, so the kernel killed the sleeper.
