@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -49,7 +50,10 @@ let package = Package(
         ),
         .target(
             name: "KeelBuild",
-            dependencies: ["KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelSandbox"],
+            dependencies: [
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -174,7 +174,30 @@ static int child_main(void *raw) {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(err, "making mounts private");
     }
     if (spec->root) {
-        if (mount(spec->root, spec->root, NULL, MS_BIND | MS_REC, NULL) != 0) fail(err, "binding the new root");
+        if (spec->fresh_root) {
+            if (mount("tmpfs", spec->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+                fail(err, "mounting the new root");
+            for (size_t i = 0; i < spec->file_count; i++) {
+                const struct ckeel_file *file = &spec->files[i];
+                if (join(path, sizeof path, spec->root, file->path) != 0) fail(err, file->path);
+                char *slash = strrchr(path, '/');
+                *slash = '\0';
+                if (make_directories(path, 0755) != 0) fail(err, file->path);
+                *slash = '/';
+                int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                if (fd < 0) fail(err, file->path);
+                size_t done = 0;
+                while (done < file->length) {
+                    ssize_t written = write(fd, file->contents + done, file->length - done);
+                    if (written < 0 && errno == EINTR) continue;
+                    if (written <= 0) fail(err, file->path);
+                    done += (size_t)written;
+                }
+                close(fd);
+            }
+        } else if (mount(spec->root, spec->root, NULL, MS_BIND | MS_REC, NULL) != 0) {
+            fail(err, "binding the new root");
+        }
         if (spec->standard_mounts) {
             if (join(path, sizeof path, spec->root, "/proc") || make_directories(path, 0555)
                 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)

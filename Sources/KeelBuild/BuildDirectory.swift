@@ -3,26 +3,27 @@ import KeelFormats
 import KeelLinux
 import SystemPackage
 
-/// The host directories of one build, under `ROOT/builds/NAME/`: `root/` becomes the sandbox's
-/// `/` (with `/etc` files for the build user and the store directory the outputs are written
-/// into), `build/` is the build directory (`/build` inside). A lock file held while the build
-/// runs tells `removeAbandoned` which directories a dead process left.
-final class BuildDirectory {
+/// The host directories of one build, under `ROOT/builds/NAME/`: `root/` is where the sandbox
+/// mounts its fresh (tmpfs) `/`, `build/` is the build directory (`/build` inside) and `store/`
+/// appears as the store directory inside, so the outputs are written there, on the store's file
+/// system. The `/etc` files of the build user live only in the sandbox's tmpfs. A lock file held
+/// while the build runs tells `removeAbandoned` which directories a dead process left.
+final class BuildDirectory: Sendable {
     /// `ROOT/builds/NAME`.
     let path: String
     /// The sandbox's root on the host.
     let root: String
     /// The build directory on the host.
     let build: String
-    /// The store directory inside the sandbox's root on the host: outputs appear here.
+    /// The host directory that is the store directory inside: outputs appear here.
     let storeDirectory: String
     private let lock: FileDescriptor
 
     /// Where builds keep their directories.
     static func parent(root: String) -> String { root + "/builds" }
 
-    /// Creates fresh directories for building `name` in store directory `store`.
-    init(stateRoot: String, name: String, store: StoreDirectory) throws {
+    /// Creates fresh directories for building `name`.
+    init(stateRoot: String, name: String) throws {
         let parent = Self.parent(root: stateRoot)
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         let template = Array("\(parent)/\(name)-XXXXXX".utf8CString)
@@ -35,16 +36,17 @@ final class BuildDirectory {
         try FileSystem.lock(lock)
         root = path + "/root"
         build = path + "/build"
-        storeDirectory = root + store.path
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
-        try manager.createDirectory(atPath: storeDirectory, withIntermediateDirectories: true)
-        try manager.createDirectory(atPath: build, withIntermediateDirectories: false)
-        try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: build)
-        try Self.write(root + "/etc/passwd", Self.passwd)
-        try Self.write(root + "/etc/group", Self.group)
-        try Self.write(root + "/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n")
+        storeDirectory = path + "/store"
+        for directory in [root, storeDirectory, build] {
+            try FileSystem.makeDirectory(Array(directory.utf8), in: FileSystem.currentDirectory, permissions: 0o755)
+        }
+        try FileSystem.setPermissions(Array(build.utf8), in: FileSystem.currentDirectory, 0o700)
     }
+
+    /// The files of the sandbox's `/etc`: the build user and group, and localhost.
+    static let etcFiles: [(path: String, contents: String)] = [
+        ("/etc/passwd", passwd), ("/etc/group", group), ("/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n"),
+    ]
 
     /// Where output `path` is written on the host.
     func location(of path: StorePath) -> String { storeDirectory + "/" + path.baseName }
@@ -75,12 +77,6 @@ final class BuildDirectory {
             if (try? FileSystem.tryLock(fd)) == true { try? FileSystem.removeTree(Array(directory.utf8)) }
             FileSystem.close(fd)
         }
-    }
-
-    private static func write(_ path: String, _ text: String) throws {
-        let fd = try FileSystem.createFile(Array(path.utf8), in: FileSystem.currentDirectory, permissions: 0o644)
-        defer { FileSystem.close(fd) }
-        try FileSystem.write(fd, Array(text.utf8), at: 0)
     }
 
     private static let passwd = """

@@ -38,9 +38,11 @@ public final class BuildScheduler: Sendable {
         defer { withExtendedLifetime(collectionLock) {} }
         let loader = DerivationLoader(store: store)
         let plan = try BuildPlanner(loader: loader).plan(derivations, check: check)
+        let reaper = BuildDirectoryReaper()
+        defer { reaper.drain() }
         let builder = DerivationBuilder(
             store: store, loader: loader, settings: settings, cancellation: cancellation, events: events,
-            callerEnvironment: ProcessInfo.processInfo.environment)
+            reaper: reaper, callerEnvironment: ProcessInfo.processInfo.environment)
         let requested = Set(derivations)
         try run(plan) { path in
             _ = try builder.build(path, check: check && requested.contains(path))

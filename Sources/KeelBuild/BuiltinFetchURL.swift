@@ -1,8 +1,5 @@
+import AsyncHTTPClient
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Nix's `builtin:fetchurl`: downloads `url` into the output (a fixed-output derivation, so the
 /// collector checks the hash afterwards). Supports `file://`, `http://` and `https://`, and the
@@ -20,50 +17,38 @@ enum BuiltinFetchURL {
         if environment["unpack"] == "1" {
             throw Failure(description: "builtin:fetchurl: 'unpack' is not supported")
         }
-        let data: Data
         switch url.scheme {
         case "file":
+            let data: Data
             do { data = try Data(contentsOf: url) } catch {
                 throw Failure(description: "cannot read '\(url.path)': \(error.localizedDescription)")
             }
+            guard FileManager.default.createFile(atPath: location, contents: data) else {
+                throw Failure(description: "cannot write '\(location)'")
+            }
         case "http", "https":
-            data = try download(url)
+            try download(text, to: location)
         default:
             throw Failure(description: "builtin:fetchurl: unsupported URL '\(text)' (file, http and https are)")
-        }
-        guard FileManager.default.createFile(atPath: location, contents: data) else {
-            throw Failure(description: "cannot write '\(location)'")
         }
         let mode = environment["executable"] == "1" ? 0o755 : 0o644
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: location)
     }
 
-    private static func download(_ url: URL) throws -> Data {
-        final class Result: @unchecked Sendable {
-            var data: Data?
-            var failure: String?
+    /// Streams the body of `url` into `location` (redirects followed); refuses a status other
+    /// than 2xx.
+    private static func download(_ url: String, to location: String) throws {
+        let progress: FileDownloadDelegate.Progress
+        do {
+            let request = try HTTPClient.Request(url: url)
+            let delegate = try FileDownloadDelegate(path: location)
+            progress = try HTTPClient.shared.execute(request: request, delegate: delegate).wait()
+        } catch {
+            throw Failure(description: "cannot download '\(url)': \(error)")
         }
-        let result = Result()
-        let done = DispatchSemaphore(value: 0)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.connectionProxyDictionary = [:]
-        let session = URLSession(configuration: configuration)
-        let task = session.dataTask(with: url) { data, response, error in
-            if let error {
-                result.failure = error.localizedDescription
-            } else if let response = response as? HTTPURLResponse, !(200..<300).contains(response.statusCode) {
-                result.failure = "HTTP status \(response.statusCode)"
-            } else {
-                result.data = data ?? Data()
-            }
-            done.signal()
+        let status = progress.head.status
+        guard (200..<300).contains(Int(status.code)) else {
+            throw Failure(description: "cannot download '\(url)': HTTP status \(status.code) \(status.reasonPhrase)")
         }
-        task.resume()
-        done.wait()
-        session.finishTasksAndInvalidate()
-        guard let data = result.data else {
-            throw Failure(description: "cannot download '\(url.absoluteString)': \(result.failure ?? "no data")")
-        }
-        return data
     }
 }

@@ -14,6 +14,8 @@ struct DerivationBuilder: Sendable {
     let settings: BuildSettings
     let cancellation: BuildCancellation
     let events: BuildEvents
+    /// Removes build directories in the background.
+    let reaper: BuildDirectoryReaper
     /// The caller's environment, for the impure variables of fixed-output derivations.
     let callerEnvironment: [String: String]
 
@@ -53,16 +55,14 @@ struct DerivationBuilder: Sendable {
         let directory: BuildDirectory
         do {
             directory = try BuildDirectory(
-                stateRoot: store.layout.root, name: String(drvPath.name.dropLast(4)), store: store.layout.storeDirectory
-            )
+                stateRoot: store.layout.root, name: String(drvPath.name.dropLast(4)))
         } catch {
             throw BuildError(.system, "cannot prepare the build directory: \(error)")
         }
-        defer { directory.remove() }
+        defer { reaper.remove(directory) }
         events.send(.started(drvPath, check: check))
         let start = ContinuousClock.now
         try run(derivation, drvPath: drvPath, outputs: outputs, closure: closure, in: directory)
-
         let collector = OutputCollector(
             store: store, drvPath: drvPath, derivation: derivation, outputs: outputs, inputClosure: closure,
             directory: directory)
@@ -160,7 +160,11 @@ struct DerivationBuilder: Sendable {
         _ derivation: Derivation, environment: [String: String], closure: Set<StorePath>, directory: BuildDirectory,
         logWriter: Int32
     ) -> SandboxSpec {
-        var mounts = [SandboxSpec.Mount(source: directory.build, target: BuildEnvironment.buildTop, readOnly: false)]
+        var mounts = [
+            SandboxSpec.Mount(
+                source: directory.storeDirectory, target: store.layout.storeDirectory.path, readOnly: false),
+            SandboxSpec.Mount(source: directory.build, target: BuildEnvironment.buildTop, readOnly: false),
+        ]
         for path in closure.sorted() {
             mounts.append(SandboxSpec.Mount(source: store.fullPath(path), target: store.fullPath(path)))
         }
@@ -177,6 +181,8 @@ struct DerivationBuilder: Sendable {
             executable: derivation.builder.description, arguments: derivation.arguments.map(\.description),
             environment: environment, root: directory.root, mounts: mounts, workingDirectory: BuildEnvironment.buildTop,
             network: fixedOutput ? .host : .loopbackOnly, outsideUser: ProcessControl.identity)
+        spec.freshRoot = true
+        spec.files = BuildDirectory.etcFiles.map { SandboxSpec.File(path: $0.path, contents: Array($0.contents.utf8)) }
         spec.standardOutput = logWriter
         spec.standardError = logWriter
         return spec

@@ -16,6 +16,14 @@ struct CStringTable {
         return copy
     }
 
+    /// A copy of `bytes` (not NUL-terminated; the caller passes the length).
+    mutating func bytes(_ bytes: [UInt8]) -> UnsafePointer<CChar> {
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
+        for (index, byte) in bytes.enumerated() { copy[index] = CChar(bitPattern: byte) }
+        allocations.append(copy)
+        return UnsafePointer(copy)
+    }
+
     mutating func vector(_ items: [String]) -> UnsafePointer<UnsafeMutablePointer<CChar>?> {
         let vector = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: items.count + 1)
         for (index, item) in items.enumerated() { vector[index] = copy(item) }

@@ -19,33 +19,42 @@ public enum Sandbox {
                 source: strings.string(mount.source), target: strings.string(mount.target),
                 read_only: mount.readOnly ? 1 : 0)
         }
+        let fileContents = spec.files.map { strings.bytes($0.contents) }
+        var files = zip(spec.files, fileContents).map { file, contents in
+            ckeel_file(path: strings.string(file.path), contents: contents, length: file.contents.count)
+        }
         defer { strings.free() }
         var pid: pid_t = 0
         var pidfd: Int32 = -1
         var message = [CChar](repeating: 0, count: 512)
         let result = mounts.withUnsafeMutableBufferPointer { mountBuffer in
-            var raw = ckeel_spawn_spec()
-            raw.path = strings.string(spec.executable)
-            raw.argv = argv
-            raw.envp = envp
-            raw.root = strings.string(spec.root)
-            raw.mounts = UnsafePointer(mountBuffer.baseAddress)
-            raw.mount_count = mountBuffer.count
-            raw.standard_mounts = 1
-            raw.working_directory = strings.string(spec.workingDirectory)
-            raw.hostname = strings.string(spec.hostname)
-            raw.isolate = 1
-            raw.private_network = spec.network == .loopbackOnly ? 1 : 0
-            raw.inside_uid = spec.insideUser.uid
-            raw.inside_gid = spec.insideUser.gid
-            raw.outside_uid = spec.outsideUser.uid
-            raw.outside_gid = spec.outsideUser.gid
-            raw.stdin_fd = spec.standardInput ?? -1
-            raw.stdout_fd = spec.standardOutput ?? -1
-            raw.stderr_fd = spec.standardError ?? -1
-            raw.die_with_parent = 1
-            raw.new_session = 1
-            return ckeel_spawn(&raw, &pid, &pidfd, &message, message.count)
+            files.withUnsafeMutableBufferPointer { fileBuffer in
+                var raw = ckeel_spawn_spec()
+                raw.fresh_root = spec.freshRoot ? 1 : 0
+                raw.files = UnsafePointer(fileBuffer.baseAddress)
+                raw.file_count = fileBuffer.count
+                raw.path = strings.string(spec.executable)
+                raw.argv = argv
+                raw.envp = envp
+                raw.root = strings.string(spec.root)
+                raw.mounts = UnsafePointer(mountBuffer.baseAddress)
+                raw.mount_count = mountBuffer.count
+                raw.standard_mounts = 1
+                raw.working_directory = strings.string(spec.workingDirectory)
+                raw.hostname = strings.string(spec.hostname)
+                raw.isolate = 1
+                raw.private_network = spec.network == .loopbackOnly ? 1 : 0
+                raw.inside_uid = spec.insideUser.uid
+                raw.inside_gid = spec.insideUser.gid
+                raw.outside_uid = spec.outsideUser.uid
+                raw.outside_gid = spec.outsideUser.gid
+                raw.stdin_fd = spec.standardInput ?? -1
+                raw.stdout_fd = spec.standardOutput ?? -1
+                raw.stderr_fd = spec.standardError ?? -1
+                raw.die_with_parent = 1
+                raw.new_session = 1
+                return ckeel_spawn(&raw, &pid, &pidfd, &message, message.count)
+            }
         }
         guard result == 0 else {
             let step = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

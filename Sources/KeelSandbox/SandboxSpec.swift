@@ -21,6 +21,20 @@ public struct SandboxSpec: Sendable {
         }
     }
 
+    /// A file written into a fresh root (`freshRoot`).
+    public struct File: Sendable, Equatable {
+        /// Where it appears inside (absolute).
+        public var path: String
+        /// Its contents.
+        public var contents: [UInt8]
+
+        /// A file at `path` holding `contents`.
+        public init(path: String, contents: [UInt8]) {
+            self.path = path
+            self.contents = contents
+        }
+    }
+
     /// The network the process gets.
     public enum Network: Sendable, Equatable {
         /// A private network namespace with only a loopback interface.
@@ -37,7 +51,13 @@ public struct SandboxSpec: Sendable {
     public var environment: [String: String]
     /// A host directory that becomes `/`, holding what the builder prepared (etc files...).
     public var root: String
-    /// Host paths bound under the root.
+    /// Whether `/` is a fresh tmpfs mounted on `root` (holding `files` and the mount points)
+    /// rather than `root`'s own contents: nothing of the skeleton touches the host's disk, and it
+    /// vanishes with the sandbox.
+    public var freshRoot = false
+    /// Files written into a fresh root before the mounts (/etc files...).
+    public var files: [File] = []
+    /// Host paths bound under the root, in order (a mount may land inside an earlier one).
     public var mounts: [Mount]
     /// The working directory inside.
     public var workingDirectory: String

@@ -95,10 +95,11 @@ extension LocalStore {
         }
     }
 
-    /// Flushes the file system, renames the finished tree into place and flushes the rename.
+    /// Makes the finished tree durable (`TreeDurability`), renames it into place and flushes the
+    /// rename.
     func makeDurable(_ temporary: [UInt8], as path: StorePath, in directory: FileDescriptor) throws(StoreError) {
         do {
-            try FileSystem.syncFileSystem(directory)
+            try TreeDurability.sync(temporary, in: directory)
             try FileSystem.renameNoReplace(temporary, in: directory, to: Array(path.baseName.utf8), in: directory)
             try FileSystem.sync(directory)
         } catch {
@@ -157,6 +158,13 @@ extension LocalStore {
             throw StoreError(.fileSystem, "cannot list the store directory", cause: error)
         }
         let prefix = Array(Self.temporaryPrefix.utf8)
+        // One query for every valid name, rather than one per directory entry.
+        let validNames: Set<String> = try read { db in
+            Set(
+                try String.fetchAll(db, sql: "SELECT path FROM ValidPaths").map {
+                    String($0.split(separator: "/").last ?? "")
+                })
+        }
         for entry in entries {
             let text = String(decoding: entry.name, as: UTF8.self)
             if text.hasSuffix(".lock") {
@@ -167,12 +175,17 @@ extension LocalStore {
             if entry.name.starts(with: prefix) {
                 baseName = String(text.dropFirst(Self.temporaryPrefix.count))
             } else if let path = try? StorePath(baseName: text) {
-                if try isValid(path) { continue }
+                if validNames.contains(path.baseName) { continue }
                 baseName = path.baseName
             } else {
                 continue
             }
             guard let lock = try? PathLock.attempt(baseName: baseName, in: directory) else { continue }
+            // The path may have been registered (and its lock released) since the names were read.
+            if !entry.name.starts(with: prefix), let path = try? StorePath(baseName: baseName), try isValid(path) {
+                lock.release()
+                continue
+            }
             try? FileSystem.removeTree(entry.name, in: directory)
             lock.release()
         }

@@ -22,7 +22,7 @@ extension LocalStore {
     /// Moves built trees into the store and registers them in one transaction.
     ///
     /// Each tree is renamed (or, across file systems, copied) under a temporary name in the store
-    /// directory; one `syncfs` makes all of them durable before they are renamed into place and
+    /// directory and made durable (`TreeDurability`) before they are renamed into place and
     /// registered. The caller holds the paths' locks (`lockPaths`) and the collection lock. A path
     /// that is already valid is left as it is and its tree discarded.
     public func registerBuilt(_ paths: [BuiltPath]) throws(StoreError) {
@@ -50,7 +50,7 @@ extension LocalStore {
         }
         guard !staged.isEmpty else { return }
         do {
-            try FileSystem.syncFileSystem(directory)
+            for (_, temporary) in staged { try TreeDurability.sync(temporary, in: directory) }
             for (built, temporary) in staged {
                 try FileSystem.renameNoReplace(
                     temporary, in: directory, to: Array(built.path.baseName.utf8), in: directory)

@@ -61,6 +61,7 @@ extension LocalStore {
     public func collectGarbage(maxFreed: UInt64? = nil, dryRun: Bool = false) throws(StoreError) -> CollectionResult {
         let collectionLock = try lockAgainstCollection(exclusive: true)
         defer { withExtendedLifetime(collectionLock) {} }
+        if !dryRun { try removeLeftovers() }
         let live = try closure(of: try roots().map(\.target))
         let dead = try validPaths().filter { !live.contains($0) }
         return try delete(referrersFirst(dead), maxFreed: maxFreed, dryRun: dryRun)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import KeelFileTree
 import KeelFormats
 import KeelLinux
@@ -16,12 +17,14 @@ public final class LocalStore: Sendable {
     /// Where the store lives.
     public let layout: StoreLayout
     let database: DatabasePool
+    /// Held while this store is open; see `ProcessMarker`.
+    private let marker: ProcessMarker
 
     /// The prefix of temporary names inside the store directory.
     static let temporaryPrefix = ".keel-tmp-"
 
     /// Opens (creating if needed) the store under `layout`, then removes leftovers of
-    /// interrupted work.
+    /// interrupted work when a keel process died with the store open since it was last checked.
     ///
     /// - Throws: `StoreError` when the directories or the database cannot be made or opened.
     public init(layout: StoreLayout) throws(StoreError) {
@@ -36,13 +39,28 @@ public final class LocalStore: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(60)
+            configuration.prepareDatabase { db in
+                // Keep the -wal file when the last connection closes: re-creating it would cost
+                // every command a directory fsync.
+                var persist: Int32 = 1
+                _ = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+            }
             database = try DatabasePool(path: layout.databasePath, configuration: configuration)
-            try StoreSchema.migrator.migrate(database)
+            let migrator = StoreSchema.migrator
+            // Checking is a read; migrating takes the write lock, which only a new schema needs.
+            if try !database.read({ db in try migrator.hasCompletedMigrations(db) }) {
+                try migrator.migrate(database)
+            }
         } catch {
             throw StoreError(
                 .database, "cannot open the store database '\(layout.databasePath)'", cause: UnderlyingError(error))
         }
-        try removeLeftovers()
+        let claimed: (marker: ProcessMarker, interruptedBefore: Bool)
+        do { claimed = try ProcessMarker.claim(root: layout.root) } catch {
+            throw StoreError(.fileSystem, "cannot mark the store as in use", cause: error)
+        }
+        marker = claimed.marker
+        if claimed.interruptedBefore { try removeLeftovers() }
     }
 
     /// The store directory, opened for `*at` calls; the caller closes it.

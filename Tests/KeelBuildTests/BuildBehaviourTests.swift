@@ -1,4 +1,5 @@
 import Foundation
+import KeelFormats
 import KeelTesting
 import Testing
 
@@ -106,11 +107,7 @@ struct BuildBehaviourTests {
         try TestFiles.write(served + "/payload", Array("fetched bytes\n".utf8))
         let server = try HTTPFileServer(directory: served)
         defer { server.stop() }
-        let good =
-            "sha256-"
-            + Data(
-                try ProcessRunner.run("openssl", ["dgst", "-sha256", "-binary", served + "/payload"]).standardOutput
-            ).base64EncodedString()
+        let good = StreamingHasher.hash(.sha256, Array("fetched bytes\n".utf8)).sri
         func fetch(_ name: String, _ url: String, _ hash: String) -> String {
             """
             derivation { name = "\(name)"; system = "builtin"; builder = "builtin:fetchurl"; url = "\(url)"; \

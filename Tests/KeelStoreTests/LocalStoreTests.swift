@@ -96,7 +96,7 @@ struct LocalStoreTests {
         #expect(throws: StoreError.self) { try fixture.store.add(tree + "/a", name: "bad name") }
     }
 
-    @Test("opening a store removes unregistered leftovers and keeps valid paths")
+    @Test("after a process died with the store open, opening it removes unregistered leftovers and keeps valid paths")
     func removesLeftovers() throws {
         let fixture = try StoreFixture()
         let tree = fixture.temporary.appending("tree")
@@ -105,8 +105,14 @@ struct LocalStoreTests {
         let directory = fixture.store.layout.storeDirectory.path
         try FileManager.default.createDirectory(atPath: directory + "/.keel-tmp-abc", withIntermediateDirectories: true)
         try TestFiles.write(directory + "/8nnk8h887pfkfd2dbvlhw4mrws352dbf-unregistered", [1])
+        // No process died: opening the store does not scan the store directory.
+        _ = try LocalStore(layout: fixture.store.layout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 3)
+        // A marker nobody holds is what a process killed with the store open leaves.
+        try TestFiles.write(fixture.store.layout.root + "/db/active/12345-dead", [])
         _ = try LocalStore(layout: fixture.store.layout)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [kept.baseName])
+        #expect(!FileManager.default.fileExists(atPath: fixture.store.layout.root + "/db/active/12345-dead"))
     }
 
     @Test("closure and referrers follow references registered in the database")

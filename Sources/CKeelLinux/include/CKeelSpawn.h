@@ -15,6 +15,15 @@ struct ckeel_mount {
     int read_only;
 };
 
+/// A file the child writes into a fresh root before the bind mounts.
+struct ckeel_file {
+    /// Where it appears inside the sandbox (absolute).
+    const char *path;
+    /// Its contents and their length.
+    const char *contents;
+    size_t length;
+};
+
 /// Everything the child does between fork and exec, described up front: namespaces, the new
 /// root and its mounts, the identity and the file descriptors. See KeelSandbox's SandboxSpec.
 struct ckeel_spawn_spec {
@@ -26,6 +35,12 @@ struct ckeel_spawn_spec {
 
     /// A host directory that becomes `/` (NULL: keep the host's file system).
     const char *root;
+    /// Non-zero: mount an empty tmpfs on `root` first, so the new root's skeleton (the files
+    /// below, mount points) lives in memory and vanishes with the mount namespace.
+    int fresh_root;
+    /// Files written into the new root (with `fresh_root`), parents created as needed.
+    const struct ckeel_file *files;
+    size_t file_count;
     /// Bind mounts made under `root` before switching to it.
     const struct ckeel_mount *mounts;
     size_t mount_count;

@@ -32,7 +32,8 @@ struct BuildCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: [.customShort("j"), .long], help: "How many builds to run at once.")
+    @Option(
+        name: [.customShort("j", allowingJoined: true), .long], help: "How many builds to run at once (-j2 or -j 2).")
     var jobs: Int = 1
 
     @Option(help: "NIX_BUILD_CORES for each builder (default: the number of CPUs).")
