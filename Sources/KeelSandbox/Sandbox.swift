@@ -5,7 +5,7 @@ import KeelLinux
 public enum Sandbox {
     /// Starts the process `spec` describes: new user, mount, PID, UTS and IPC namespaces (and a
     /// network namespace with loopback only, unless `spec.network` is `.host`), `spec.root` as
-    /// `/` with the mounts bound in and a fresh /proc, minimal /dev and private /tmp, running as
+    /// `/` (or a fresh tmpfs on it) with the mounts bound in, a fresh /proc, minimal /dev and private /tmp, running as
     /// `spec.insideUser` with no new privileges.
     ///
     /// - Returns: the running process; `wait()` for it.

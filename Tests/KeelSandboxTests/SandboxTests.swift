@@ -144,6 +144,31 @@ struct SandboxTests {
         }
     }
 
+    @Test("a fresh root is a tmpfs holding the given files: nothing reaches the host directory under it")
+    func freshRoot() throws {
+        let root = try TestRoot()
+        defer { root.temporary.remove() }
+        let empty = root.temporary.appending("fresh")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let output = Pipe()
+        var spec = SandboxSpec(
+            executable: "/bin/sh",
+            arguments: ["-c", "busybox cat /etc/motd; echo scribble > /scribble; busybox ls / | busybox tr '\\n' ' '"],
+            root: empty, mounts: [SandboxSpec.Mount(source: "/bin/busybox", target: "/bin/sh")],
+            outsideUser: ProcessControl.identity)
+        spec.freshRoot = true
+        spec.files = [SandboxSpec.File(path: "/etc/motd", contents: Array("hello from tmpfs\n".utf8))]
+        spec.standardOutput = output.fileHandleForWriting.fileDescriptor
+        spec.standardError = output.fileHandleForWriting.fileDescriptor
+        let process = try Sandbox.spawn(spec)
+        try output.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(try process.wait() == .exited(0), "\(text)")
+        #expect(text.hasPrefix("hello from tmpfs\n"), "\(text)")
+        #expect(text.contains("scribble"), "\(text)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
+    }
+
     @Test("a failing step is reported with its name")
     func errors() throws {
         let root = try TestRoot()
