@@ -130,6 +130,43 @@ struct BuildBehaviourTests {
         #expect(try !fixture.isValid(try fixture.nix.outputs(mismatch[0])[0]))
     }
 
+    @Test("a fixed-output derivation reaches the host network; its recursive hash is checked as nix checks it")
+    func fixedOutputs() throws {
+        let fixture = try BuildFixture()
+        defer { fixture.remove() }
+        let server = try LoopbackListener()
+        defer { server.stop() }
+        // The tree the recursive derivation makes, hashed by the real nix.
+        let tree = fixture.temporary.appending("tree")
+        try FileManager.default.createDirectory(atPath: tree + "/sub", withIntermediateDirectories: true)
+        try TestFiles.write(tree + "/sub/file", Array("recursive\n".utf8))
+        let recursiveHash = try ProcessRunner.run(
+            "nix", ["--extra-experimental-features", "nix-command", "hash", "path", "--type", "sha256", tree]
+        ).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let recursive = try fixture.instantiate(
+            derivationExpression(
+                "recursive", "mkdir -p $out/sub; echo recursive > $out/sub/file",
+                extra: #"outputHashMode = "recursive"; outputHashAlgo = "sha256"; outputHash = "\#(recursiveHash)";"#))
+        let flatHash = StreamingHasher.hash(.sha256, Array("reached\n".utf8)).sri
+        let online = try fixture.instantiate(
+            derivationExpression(
+                "online", "echo hi | nc -w 1 127.0.0.1 \(server.port) && echo reached > $out",
+                extra: #"outputHashMode = "flat"; outputHashAlgo = "sha256"; outputHash = "\#(flatHash)";"#))
+        let built = try fixture.keelBuild(recursive + online)
+        #expect(built.status == 0, "\(built.errorOutput)")
+        try fixture.nix.build(recursive)
+        let output = try fixture.nix.outputs(recursive[0])[0]
+        let info = try #require(try fixture.info(output))
+        #expect(try NixHash(parsing: info["narHash"] as! String) == NixHash(parsing: try fixture.nix.narHash(output)))
+        #expect(info["ca"] as? String == "fixed:r:" + (try NixHash(parsing: recursiveHash)).prefixed(.nixBase32))
+        // The same builder without a declared hash gets no network and fails.
+        let offline = try fixture.instantiate(
+            derivationExpression("offline", "echo hi | nc -w 1 127.0.0.1 \(server.port) && echo reached > $out"))
+        let refused = try fixture.keelBuild(offline)
+        #expect(refused.status == 1, "\(refused.errorOutput)")
+    }
+
     @Test("Ctrl-C stops every running build: exit 130, nothing registered, no process or build directory left")
     func interrupt() throws {
         let fixture = try BuildFixture()
