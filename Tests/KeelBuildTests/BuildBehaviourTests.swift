@@ -140,10 +140,9 @@ struct BuildBehaviourTests {
         let tree = fixture.temporary.appending("tree")
         try FileManager.default.createDirectory(atPath: tree + "/sub", withIntermediateDirectories: true)
         try TestFiles.write(tree + "/sub/file", Array("recursive\n".utf8))
-        let recursiveHash = try ProcessRunner.run(
-            "nix", ["--extra-experimental-features", "nix-command", "hash", "path", "--type", "sha256", tree]
-        ).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let hasherRoot = fixture.temporary.appending("hasher")
+        try FileManager.default.createDirectory(atPath: hasherRoot, withIntermediateDirectories: true)
+        let recursiveHash = try NixOracle(root: hasherRoot).output("nix", ["hash", "path", "--type", "sha256", tree])
         let recursive = try fixture.instantiate(
             derivationExpression(
                 "recursive", "mkdir -p $out/sub; echo recursive > $out/sub/file",
