@@ -39,18 +39,21 @@ struct DerivationBuilder: Sendable {
         }
         defer { for lock in locks { lock.release() } }
         if !check {
-            var allValid = true
-            for path in outputs.values where !(try isValid(path)) { allValid = false }
-            if allValid { return .alreadyValid }
+            let valid: Set<StorePath>
+            do { valid = try store.validSubset(of: Array(outputs.values)) } catch {
+                throw BuildError(.system, error.description)
+            }
+            if valid.count == outputs.count { return .alreadyValid }
         }
         if let reason = cancellation.reason { throw BuildError(.cancelled, reason) }
 
         let inputs = try loader.inputs(of: derivation, drvPath: drvPath)
-        for input in inputs where !(try isValid(input)) {
-            throw BuildError(.badInput, "input '\(store.fullPath(input))' of '\(store.fullPath(drvPath))' is not valid")
-        }
         let closure: Set<StorePath>
-        do { closure = try store.closure(of: inputs) } catch { throw BuildError(.system, error.description) }
+        do { closure = try store.closure(of: inputs) } catch  where error.code == .notValid {
+            throw BuildError(.badInput, "\(error.description): it is an input of '\(store.fullPath(drvPath))'")
+        } catch {
+            throw BuildError(.system, error.description)
+        }
 
         let directory: BuildDirectory
         do {
@@ -75,10 +78,6 @@ struct DerivationBuilder: Sendable {
         do { try store.registerBuilt(built) } catch { throw BuildError(.system, error.description) }
         events.send(.finished(drvPath, seconds: (ContinuousClock.now - start).seconds))
         return .built
-    }
-
-    private func isValid(_ path: StorePath) throws(BuildError) -> Bool {
-        do { return try store.isValid(path) } catch { throw BuildError(.system, error.description) }
     }
 
     /// Runs the builder (or the built-in fetcher) until it ends, and turns a failure into an error

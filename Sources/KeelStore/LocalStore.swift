@@ -125,10 +125,9 @@ public final class LocalStore: Sendable {
     }
 
     /// Every valid path that `paths` reach through references, `paths` included.
+    ///
+    /// One query; a path of `paths` that is not valid is an error (`.notValid`) naming it.
     public func closure(of paths: [StorePath]) throws(StoreError) -> Set<StorePath> {
-        for path in paths where try !isValid(path) {
-            throw StoreError(.notValid, "path '\(fullPath(path))' is not valid")
-        }
         let start = paths.map(fullPath)
         let found: [String] = try read { db in
             try String.fetchAll(
@@ -149,7 +148,23 @@ public final class LocalStore: Sendable {
                 throw StoreError(.database, "corrupt database path '\(path)'")
             }
         }
+        // A valid path is in its own closure, so a missing start path is not valid.
+        for path in paths where !result.contains(path) {
+            throw StoreError(.notValid, "path '\(fullPath(path))' is not valid")
+        }
         return result
+    }
+
+    /// Which of `paths` are valid, in one query.
+    public func validSubset(of paths: [StorePath]) throws(StoreError) -> Set<StorePath> {
+        let names = paths.map(fullPath)
+        let found: [String] = try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT path FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))",
+                arguments: [String(decoding: try JSONEncoder().encode(names), as: UTF8.self)])
+        }
+        let valid = Set(found)
+        return Set(paths.filter { valid.contains(fullPath($0)) })
     }
 
     /// The valid paths that refer to `path` (itself included when it refers to itself).
