@@ -65,7 +65,7 @@ struct BuildBehaviourTests {
         let chatty = try fixture.instantiate(
             derivationExpression(
                 "chatty",
-                "(\(marker) &); sleep 0.2; ps | grep -v grep | grep -q '\(marker)' && echo sleeper-started; while true; do echo tick; sleep 0.1; done"
+                "(\(marker) &); until ps | grep -v grep | grep -q '\(marker)'; do sleep 0.05; done; echo sleeper-started; while true; do echo tick; sleep 0.1; done"
             ))
         let timedOut = try fixture.keelBuild(chatty, ["--timeout", "1"])
         #expect(timedOut.status == 1)

@@ -96,8 +96,9 @@ struct SandboxTests {
         // A unique sleep duration marks the sandbox's background process on the host.
         let marker = "sleep \(UInt32.random(in: 1_000_000...9_999_999))"
         let (termination, output) = try root.run(
-            "busybox ls /proc | busybox grep -c '^[0-9]'; (busybox \(marker) &); busybox sleep 0.2; "
-                + "busybox ps | busybox grep -v grep | busybox grep -q '\(marker)' && echo sleeper-running")
+            "busybox ls /proc | busybox grep -c '^[0-9]'; (busybox \(marker) &); "
+                + "until busybox ps | busybox grep -v grep | busybox grep -q '\(marker)'; do busybox sleep 0.05; done; "
+                + "echo sleeper-running")
         #expect(termination == .exited(0), "\(output)")
         #expect(output.contains("sleeper-running"), "\(output)")
         let count = Int(output.split(separator: "\n").first ?? "") ?? 99
