@@ -80,6 +80,13 @@ public struct NixBuildOracle: Sendable {
         ).sorted()
     }
 
+    /// `nix-store --export` of the closures of `paths`.
+    public func exportClosure(_ paths: [String]) throws -> [UInt8] {
+        let closure = try run("nix-store", ["--store", store, "-qR"] + paths).output.split(separator: "\n").map(
+            String.init)
+        return try run("nix-store", ["--store", store, "--export"] + closure).standardOutput
+    }
+
     private func run(_ program: String, _ arguments: [String]) throws -> ProcessResult {
         let result = try ProcessRunner.run(program, arguments, environment: environment)
         guard result.status == 0 else {

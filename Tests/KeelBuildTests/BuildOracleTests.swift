@@ -83,6 +83,40 @@ struct BuildOracleTests {
         try compare(fixture, derivations)
     }
 
+    @Test(
+        "a .drv brought in with keel store import builds by its store path; a .drv file missing an input is refused naming it"
+    )
+    func importedAndMissing() throws {
+        let fixture = try BuildFixture()
+        defer { fixture.remove() }
+        let expression = """
+            let dep = \(derivationExpression("dep", "echo dep > $out"));
+            in \(derivationExpression("top", "cat ${dep} > $out"))
+            """
+        let derivations = try fixture.instantiate(expression)
+        let imported = try KeelBinary.run(
+            ["store", "import", "--root", fixture.keelRoot, "--store-dir", fixture.storeDirectory],
+            input: try fixture.nix.exportClosure(derivations))
+        #expect(imported.status == 0, "\(imported.errorOutput)")
+        let built = try fixture.keel(["build", "--sandbox-paths", "/bin/sh=/bin/busybox"] + derivations)
+        #expect(built.status == 0, "\(built.errorOutput)")
+        #expect(built.output.split(separator: "\n").map(String.init) == (try fixture.nix.outputs(derivations[0])))
+
+        // The same kind of .drv, copied alone where its input derivation is not, into a fresh store.
+        let other = try BuildFixture()
+        defer { other.remove() }
+        let fresh = try other.instantiate(expression.replacingOccurrences(of: "echo dep", with: "echo other"))
+        let alone = other.temporary.appending("alone")
+        try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
+        let copy = alone + "/" + (fresh[0].split(separator: "/").last.map(String.init) ?? "")
+        try FileManager.default.copyItem(atPath: other.nix.physicalPath(fresh[0]), toPath: copy)
+        let refused = try other.keel(["build", "--sandbox-paths", "/bin/sh=/bin/busybox", copy])
+        #expect(refused.status == 1)
+        #expect(
+            refused.errorOutput.contains("-dep.drv', which is not valid in the store and is not at"),
+            "\(refused.errorOutput)")
+    }
+
     @Test("a builder script from builtins.toFile and a source file are imported from beside the .drv")
     func inputSources() throws {
         let fixture = try BuildFixture()
