@@ -45,16 +45,8 @@ extension LocalStore {
 
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
-        let lock: PathLock
-        do { lock = try PathLock(baseName: path.baseName, in: directory) } catch {
-            throw StoreError(.fileSystem, "cannot lock '\(fullPath(path))'", cause: error)
-        }
+        guard let (lock, temporary) = try lockForCreating(path, in: directory) else { return path }
         defer { lock.release() }
-        if try isValid(path) { return path }
-
-        let temporary = Array("\(Self.temporaryPrefix)\(path.baseName)".utf8)
-        try? FileSystem.removeTree(temporary, in: directory)
-        try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory)
         do {
             try TreeCopier.copy(source: source, into: directory, name: temporary)
         } catch let error as FileTreeError {
@@ -77,6 +69,24 @@ extension LocalStore {
                 contentAddress: ContentAddress(method: .recursive, hash: hash))
         ])
         return path
+    }
+
+    /// Takes `path`'s lock before creating it; returns nil (lock released) when another process
+    /// made it valid meanwhile, else the held lock and the temporary name to build it under,
+    /// cleared of anything an interrupted attempt left.
+    func lockForCreating(_ path: StorePath, in directory: FileDescriptor) throws(StoreError) -> (PathLock, [UInt8])? {
+        let lock: PathLock
+        do { lock = try PathLock(baseName: path.baseName, in: directory) } catch {
+            throw StoreError(.fileSystem, "cannot lock '\(fullPath(path))'", cause: error)
+        }
+        if try isValid(path) {
+            lock.release()
+            return nil
+        }
+        let temporary = Array("\(Self.temporaryPrefix)\(path.baseName)".utf8)
+        try? FileSystem.removeTree(temporary, in: directory)
+        try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory)
+        return (lock, temporary)
     }
 
     /// Holds off garbage collection until the returned lock is released (builds hold it while

@@ -24,15 +24,8 @@ extension LocalStore {
         if try isValid(path) { return path }
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
-        let lock: PathLock
-        do { lock = try PathLock(baseName: path.baseName, in: directory) } catch {
-            throw StoreError(.fileSystem, "cannot lock '\(fullPath(path))'", cause: error)
-        }
+        guard let (lock, temporary) = try lockForCreating(path, in: directory) else { return path }
         defer { lock.release() }
-        if try isValid(path) { return path }
-        let temporary = Array("\(Self.temporaryPrefix)\(path.baseName)".utf8)
-        try? FileSystem.removeTree(temporary, in: directory)
-        try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory)
         do {
             let fd = try FileSystem.createFile(temporary, in: directory, permissions: 0o644)
             defer { FileSystem.close(fd) }

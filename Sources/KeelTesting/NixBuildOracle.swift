@@ -18,26 +18,13 @@ public struct NixBuildOracle: Sendable {
     public init(root: String, storeDirectory: String) throws {
         self.root = root
         self.storeDirectory = storeDirectory
-        for directory in ["state", "log", "conf", "home", "cache", "chroot"] {
-            try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
-        }
-        let config = """
-            experimental-features = nix-command
-            sandbox = true
-            sandbox-paths = /bin/sh=/bin/busybox
-            build-users-group =
-            substituters =
-            require-sigs = false
-            """
-        try config.write(toFile: "\(root)/conf/nix.conf", atomically: false, encoding: .utf8)
-        var environment: [String: String] = [:]
-        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        environment["NIX_STATE_DIR"] = "\(root)/state"
-        environment["NIX_LOG_DIR"] = "\(root)/log"
-        environment["NIX_CONF_DIR"] = "\(root)/conf"
-        environment["HOME"] = "\(root)/home"
-        environment["XDG_CACHE_HOME"] = "\(root)/cache"
-        environment["NIX_REMOTE"] = ""
+        try FileManager.default.createDirectory(atPath: "\(root)/chroot", withIntermediateDirectories: true)
+        var environment = try PrivateNixRoot.prepare(
+            root: root,
+            settings: [
+                "sandbox = true", "sandbox-paths = /bin/sh=/bin/busybox", "build-users-group =", "substituters =",
+                "require-sigs = false",
+            ])
         environment["TERM"] = "xterm-256color"
         self.environment = environment
     }

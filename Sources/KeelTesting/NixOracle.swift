@@ -23,27 +23,10 @@ public struct NixOracle: Sendable {
     public init(root: String, storeDirectory: String? = nil) throws {
         self.root = root
         self.storeDirectory = storeDirectory ?? "\(root)/store"
-        let manager = FileManager.default
-        for directory in ["state", "log", "conf", "home", "cache"] {
-            try manager.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
-        }
-        let config = """
-            experimental-features = nix-command
-            sandbox = false
-            build-users-group =
-            substituters =
-            require-sigs = false
-            """
-        try config.write(toFile: "\(root)/conf/nix.conf", atomically: false, encoding: .utf8)
-        var environment: [String: String] = [:]
-        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        var environment = try PrivateNixRoot.prepare(
+            root: root,
+            settings: ["sandbox = false", "build-users-group =", "substituters =", "require-sigs = false"])
         environment["NIX_STORE_DIR"] = self.storeDirectory
-        environment["NIX_STATE_DIR"] = "\(root)/state"
-        environment["NIX_LOG_DIR"] = "\(root)/log"
-        environment["NIX_CONF_DIR"] = "\(root)/conf"
-        environment["HOME"] = "\(root)/home"
-        environment["XDG_CACHE_HOME"] = "\(root)/cache"
-        environment["NIX_REMOTE"] = ""
         self.environment = environment
     }
 
