@@ -34,10 +34,20 @@ public struct DerivationImporter {
         let store: LocalStore
         let nearby: String
         var done: Set<StorePath> = []
+        /// One hasher for the whole import: it memoises each input's hash modulo, so a chain of
+        /// n derivations is hashed in O(n), not O(n²). It reads inputs from the store, where
+        /// they are valid by the time a derivation that names them is checked.
+        var hasher: DerivationHasher
 
         init(store: LocalStore, nearby: String) {
             self.store = store
             self.nearby = nearby
+            let directory = store.layout.storeDirectory
+            hasher = DerivationHasher(storeDirectory: directory) { path in
+                let name = path.split(separator: "/").last.map(String.init) ?? path
+                return try ATermParser.parse(
+                    Array(try Data(contentsOf: URL(fileURLWithPath: directory.path + "/" + name))))
+            }
         }
 
         var directory: StoreDirectory { store.layout.storeDirectory }
@@ -173,16 +183,7 @@ public struct DerivationImporter {
         }
 
         /// Refuses a derivation whose output paths are not what Nix would compute for it.
-        func verifyOutputs(_ derivation: Derivation, location: String) throws(BuildError) {
-            let store = self.store
-            var hasher = DerivationHasher(storeDirectory: directory) { path in
-                let bytes = Array(
-                    try Data(
-                        contentsOf: URL(
-                            fileURLWithPath: store.layout.storeDirectory.path + "/" + path.split(separator: "/").last!))
-                )
-                return try ATermParser.parse(bytes)
-            }
+        mutating func verifyOutputs(_ derivation: Derivation, location: String) throws(BuildError) {
             do { _ = try hasher.verifyOutputPaths(derivation) } catch {
                 throw BuildError(.badInput, "'\(location)': \(error)")
             }
