@@ -25,7 +25,8 @@ public final class BuildScheduler: Sendable {
         public let derivation: StorePath
         /// Its outputs by name.
         public let outputs: [String: StorePath]
-        /// Whether a builder ran for it in this call (false: its outputs were already valid).
+        /// Whether a builder ran for it in this call (false: its outputs were already valid, or
+        /// another process made them valid while this one waited for their locks).
         public let built: Bool
     }
 
@@ -44,8 +45,8 @@ public final class BuildScheduler: Sendable {
             store: store, loader: loader, settings: settings, cancellation: cancellation, events: events,
             reaper: reaper, callerEnvironment: ProcessInfo.processInfo.environment)
         let requested = Set(derivations)
-        try run(plan) { path in
-            _ = try builder.build(path, check: check && requested.contains(path))
+        let ranBuilder = try run(plan) { path in
+            try builder.build(path, check: check && requested.contains(path)) != .alreadyValid
         }
         var results: [Result] = []
         for path in derivations {
@@ -53,14 +54,15 @@ public final class BuildScheduler: Sendable {
             results.append(
                 Result(
                     derivation: path, outputs: try loader.outputPaths(of: derivation, drvPath: path),
-                    built: plan[path] != nil))
+                    built: ranBuilder.contains(path)))
         }
         return results
     }
 
-    /// Runs `work` for every planned derivation after those it waits for, on up to `jobs` threads.
-    private func run(_ plan: [StorePath: Set<StorePath>], work: @escaping @Sendable (StorePath) throws -> Void)
-        throws(BuildError)
+    /// Runs `work` for every planned derivation after those it waits for, on up to `jobs` threads;
+    /// returns the derivations for which `work` said it ran a builder.
+    private func run(_ plan: [StorePath: Set<StorePath>], work: @escaping @Sendable (StorePath) throws -> Bool)
+        throws(BuildError) -> Set<StorePath>
     {
         let state = SchedulerState(plan: plan)
         let condition = NSCondition()
@@ -71,7 +73,8 @@ public final class BuildScheduler: Sendable {
                 state.running += 1
                 let thread = Thread { [cancellation] in
                     var failure: BuildError?
-                    do { try work(next) } catch {
+                    var ran = false
+                    do { ran = try work(next) } catch {
                         failure = error as? BuildError ?? BuildError(.system, "\(error)")
                     }
                     condition.lock()
@@ -82,6 +85,7 @@ public final class BuildScheduler: Sendable {
                         }
                         cancellation.cancel("another build failed")
                     } else {
+                        if ran { state.ranBuilder.insert(next) }
                         state.finish(next)
                     }
                     condition.signal()
@@ -95,6 +99,7 @@ public final class BuildScheduler: Sendable {
         }
         if let failure = state.failure { throw failure }
         if let reason = cancellation.reason { throw BuildError(.cancelled, reason) }
+        return state.ranBuilder
     }
 }
 
@@ -105,6 +110,8 @@ private final class SchedulerState: @unchecked Sendable {
     var ready: [StorePath]
     var running = 0
     var failure: BuildError?
+    /// The derivations whose builder ran (not those another process finished first).
+    var ranBuilder: Set<StorePath> = []
 
     init(plan: [StorePath: Set<StorePath>]) {
         waitingFor = plan
