@@ -70,7 +70,7 @@ private final class Pipeline<Consumer: ChunkConsumer>: @unchecked Sendable {
     deinit { for buffer in buffers { buffer.deallocate() } }
 
     func start() {
-        DispatchQueue.global(qos: .userInitiated).async { self.run() }
+        BackgroundThread.start { self.run() }
     }
 
     func takeFreeBuffer() -> Int {

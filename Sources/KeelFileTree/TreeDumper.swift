@@ -16,9 +16,30 @@ public enum TreeDumper {
     ///   - writer: a writer expecting its root node.
     /// - Throws: `FileTreeError` naming the file, or what the writer's sink throws.
     public static func dump<Sink: NARSink>(path: String, into writer: inout NARWriter<Sink>) throws {
-        var walker = Walker(root: path, prefetcher: FilePrefetcher())
+        var walker = Walker(root: path, prefetcher: FilePrefetcher(), mirror: ValidatingNARVisitor())
         defer { walker.stop() }
         try walker.dumpRoot(into: &writer)
+    }
+
+    /// Copies the tree at `path` into `visitor` (a `TreeRestorer`, say) while hashing its NAR,
+    /// in one pass over the source: the hash is of exactly what the visitor received, so a
+    /// source that changes meanwhile cannot make the copy differ from its hash. On failure the
+    /// visitor holds whatever it created, for the caller to abandon.
+    ///
+    /// - Returns: the hash and the NAR's size in bytes.
+    public static func copy<Visitor: NARVisitor>(
+        path: String, into visitor: inout Visitor, algorithm: HashAlgorithm = .sha256
+    ) throws -> (hash: NixHash, size: UInt64) {
+        var writer = try NARWriter(sink: PipelinedSink(consumer: HashingConsumer(algorithm: algorithm)))
+        var walker = Walker(root: path, prefetcher: FilePrefetcher(), mirror: visitor)
+        defer { visitor = walker.mirror }
+        do {
+            defer { walker.stop() }
+            try walker.dumpRoot(into: &writer)
+        }
+        try writer.finish()
+        let consumer = writer.sink.consumer
+        return (consumer.hash!, consumer.size)
     }
 
     /// Hashes the NAR of the tree at `path` without writing it anywhere, overlapping reading and
@@ -50,20 +71,23 @@ public enum TreeDumper {
     }
 }
 
-/// Walks one tree; keeps the names from the root down for error messages.
-private struct Walker {
+/// Walks one tree, writing its NAR and telling `mirror` each node as it goes; keeps the names
+/// from the root down for error messages.
+private struct Walker<Mirror: NARVisitor> {
     let root: String
     let prefetcher: FilePrefetcher
+    var mirror: Mirror
     var names: [[UInt8]] = []
     /// Directories open (on the path from the root, or listed ahead); on failure they are closed
     /// only after the prefetcher stops.
     var openDirectories: Set<Int32> = []
     /// Subdirectories listed ahead of the walker, at most this many at once.
-    static let maxListedAhead = 256
+    static var maxListedAhead: Int { 256 }
 
-    init(root: String, prefetcher: FilePrefetcher) {
+    init(root: String, prefetcher: FilePrefetcher, mirror: Mirror) {
         self.root = root
         self.prefetcher = prefetcher
+        self.mirror = mirror
     }
 
     /// Stops the prefetcher, then closes any directory a failure left open.
@@ -103,6 +127,7 @@ private struct Walker {
             let target: [UInt8]
             do { target = try FileSystem.readLink(name, in: parent) } catch { throw failure(error, label) }
             try writer.symlink(target: target)
+            try mirror.symlink(name: label, target: target)
         case .regular:
             try dumpFile(named: name, label: label, in: parent, into: &writer)
         case .directory:
@@ -112,7 +137,7 @@ private struct Walker {
             if let label { names.append(label) }
             let listing: Listing
             do { listing = try list(directory) } catch { throw failure(error, nil) }
-            try dumpDirectory(listing, into: &writer)
+            try dumpDirectory(listing, name: label, into: &writer)
             if label != nil { names.removeLast() }
             close(directory)
         case .special, .unknown:
@@ -130,16 +155,24 @@ private struct Walker {
         do { info = try FileSystem.status(of: fd) } catch { throw failure(error, label) }
         guard info.kind == .regular else { throw FileTreeError(path: currentPath(label), problem: .unsupportedType) }
         try writer.beginFile(executable: info.isOwnerExecutable, size: info.size)
+        try mirror.beginFile(name: label, executable: info.isOwnerExecutable, size: info.size)
         while writer.remainingContents > 0 {
-            let count: Int
+            var filled = UnsafeRawBufferPointer(start: nil, count: 0)
             do {
-                count = try writer.fillContents { try SystemCall.read(fd.rawValue, into: $0) }
+                _ = try writer.fillContents { buffer in
+                    let count = try SystemCall.read(fd.rawValue, into: buffer)
+                    filled = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+                    return count
+                }
             } catch let error as SystemError {
                 throw failure(error, label)
             }
-            if count == 0 { throw FileTreeError(path: currentPath(label), problem: .changedWhileReading) }
+            if filled.isEmpty { throw FileTreeError(path: currentPath(label), problem: .changedWhileReading) }
+            // The bytes stay in the writer's buffer until its next call.
+            try mirror.contents(filled)
         }
         try writer.endFile()
+        try mirror.endFile()
     }
 
     /// A directory's sorted entries, with prefetch tickets for its regular files.
@@ -183,19 +216,27 @@ private struct Walker {
         return ahead
     }
 
-    mutating func dumpDirectory<Sink: NARSink>(_ listing: Listing, into writer: inout NARWriter<Sink>) throws {
+    mutating func dumpDirectory<Sink: NARSink>(
+        _ listing: Listing, name: [UInt8]?, into writer: inout NARWriter<Sink>
+    ) throws {
         let ahead = listAhead(listing)
         try writer.beginDirectory()
+        try mirror.beginDirectory(name: name)
         for (index, (entry, ticket)) in zip(listing.entries, listing.tickets).enumerated() {
             try writer.entry(name: entry.name)
             if let ticket, case .read(let prefetched) = prefetcher.take(ticket) {
                 defer { prefetcher.release(prefetched) }
+                let bytes = UnsafeRawBufferPointer(rebasing: prefetched.bytes[..<prefetched.count])
                 try writer.beginFile(executable: prefetched.status.isOwnerExecutable, size: UInt64(prefetched.count))
-                try writer.writeContents(UnsafeRawBufferPointer(rebasing: prefetched.bytes[..<prefetched.count]))
+                try writer.writeContents(bytes)
                 try writer.endFile()
+                try mirror.beginFile(
+                    name: entry.name, executable: prefetched.status.isOwnerExecutable, size: UInt64(prefetched.count))
+                try mirror.contents(bytes)
+                try mirror.endFile()
             } else if let child = ahead[index] {
                 names.append(entry.name)
-                try dumpDirectory(child, into: &writer)
+                try dumpDirectory(child, name: entry.name, into: &writer)
                 names.removeLast()
                 close(child.directory)
             } else {
@@ -203,5 +244,6 @@ private struct Walker {
             }
         }
         try writer.endDirectory()
+        try mirror.endDirectory()
     }
 }

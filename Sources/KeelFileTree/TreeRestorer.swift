@@ -14,6 +14,13 @@ import SystemPackage
 /// opened with `O_NOFOLLOW`, files are created with `O_EXCL | O_NOFOLLOW`, and symlinks are
 /// created as links and never followed.
 ///
+/// Small files are written by a `FileWriterPool` on background threads while parsing goes on;
+/// `commit()` waits for them. In canonical mode (for the store) every object is created in its
+/// canonical form (spec/nix-formats.md §8) — files 0444 or 0555, directories 0555 once full,
+/// every mtime 1 — so no second pass over the tree is needed; each big file is made durable on a
+/// background thread as soon as it is written, and every few megabytes of small files the file
+/// system is flushed there too, so the caller's own flush has little left to wait for.
+///
 /// - Important: call `commit()` after a successful parse, or `abandon()` after a failure, to
 ///   remove the temporary tree.
 public struct TreeRestorer: NARVisitor {
@@ -23,10 +30,27 @@ public struct TreeRestorer: NARVisitor {
     private let parent: FileDescriptor
     /// Whether the restorer opened `parent` (and so closes it).
     private let ownsParent: Bool
-    private var directories: [FileDescriptor] = []
-    private var file: FileDescriptor?
+    private let canonical: Bool
+    private var directories: [PendingDirectory] = []
+    private var file: OpenFile?
     private var names: [[UInt8]] = []
     private var created = false
+    private var pool: FileWriterPool?
+    /// Makes big files durable as soon as they are written (canonical mode only).
+    private var syncer: BackgroundSyncer?
+    /// Small-file bytes restored since the last early flush.
+    private var unflushedBytes = 0
+    /// In canonical mode, after this many bytes of small files the file system is flushed in
+    /// the background, so the caller's final flush has only the rest to wait for.
+    static var earlyFlushBytes: Int { 8 << 20 }
+    /// Set once `commit()` or `abandon()` has released everything.
+    private var ended = false
+
+    /// The file being restored: written directly, or collected for the pool.
+    private enum OpenFile {
+        case direct(FileDescriptor)
+        case pooled(contents: UnsafeMutableRawBufferPointer, filled: Int)
+    }
 
     /// Prepares to restore into `destination`, which must not exist.
     ///
@@ -45,6 +69,7 @@ public struct TreeRestorer: NARVisitor {
         destinationName = Array(name.utf8)
         temporaryName = Array(".\(name).keel-restore-\(getpid())".utf8)
         ownsParent = true
+        canonical = false
         do {
             parent = try FileSystem.openDirectory(Array(parentPath.utf8))
         } catch {
@@ -59,13 +84,16 @@ public struct TreeRestorer: NARVisitor {
 
     /// Prepares to create the tree directly as `name` inside `directory` (which stays open and
     /// the caller's); the caller owns the name and moves it into place itself. `commit()` then
-    /// only closes what the restorer opened.
-    public init(creating name: [UInt8], in directory: FileDescriptor, label: String) {
+    /// only waits for the writers and closes what the restorer opened.
+    ///
+    /// - Parameter canonical: create every object in canonical store form.
+    public init(creating name: [UInt8], in directory: FileDescriptor, label: String, canonical: Bool = false) {
         destination = label
         destinationName = name
         temporaryName = name
         parent = directory
         ownsParent = false
+        self.canonical = canonical
     }
 
     private func path(_ name: [UInt8]?) -> String {
@@ -75,7 +103,7 @@ public struct TreeRestorer: NARVisitor {
     }
 
     private mutating func target(_ name: [UInt8]?) -> (FileDescriptor, [UInt8]) {
-        if let name { return (directories[directories.count - 1], name) }
+        if let name { return (directories[directories.count - 1].fd, name) }
         created = true
         return (parent, temporaryName)
     }
@@ -87,50 +115,109 @@ public struct TreeRestorer: NARVisitor {
     /// Creates a directory and enters it.
     public mutating func beginDirectory(name: [UInt8]?) throws {
         let (directory, entry) = target(name)
+        let opened: FileDescriptor
         do {
             try FileSystem.makeDirectory(entry, in: directory, permissions: 0o755)
-            directories.append(try FileSystem.openDirectory(entry, in: directory))
+            opened = try FileSystem.openDirectory(entry, in: directory)
         } catch { throw fail(error, name) }
+        directories.append(
+            PendingDirectory(fd: opened, label: path(name), parent: directories.last, canonical: canonical))
         if let name { names.append(name) }
     }
 
-    /// Leaves the current directory.
+    /// Leaves the current directory; it is finished once the files queued into it are written.
     public mutating func endDirectory() throws {
-        FileSystem.close(directories.removeLast())
+        let left = directories.removeLast()
         if !directories.isEmpty { names.removeLast() }
+        try left.release()
     }
 
-    /// Creates a file, executable (0755) or not (0644).
+    /// Creates a file: executable (0755, or 0555 canonical) or not (0644, or 0444 canonical).
     public mutating func beginFile(name: [UInt8]?, executable: Bool, size: UInt64) throws {
+        let permissions: UInt32 =
+            canonical ? (executable ? 0o555 : 0o444) : (executable ? 0o755 : 0o644)
+        if let name, size <= UInt64(FileWriterPool.maxFileSize) {
+            if pool == nil { pool = FileWriterPool(canonical: canonical) }
+            let contents = try pool!.addFile(
+                named: name, in: directories[directories.count - 1], permissions: permissions, size: Int(size))
+            unflushedBytes += Int(size)
+            if canonical, unflushedBytes >= Self.earlyFlushBytes { flushEarly() }
+            file = .pooled(contents: contents, filled: 0)
+            names.append(name)
+            return
+        }
         let (directory, entry) = target(name)
         do {
-            file = try FileSystem.createFile(entry, in: directory, permissions: executable ? 0o755 : 0o644)
+            file = .direct(try FileSystem.createFile(entry, in: directory, permissions: permissions))
         } catch { throw fail(error, name) }
         if let name { names.append(name) }
     }
 
-    /// Writes a chunk of the current file.
+    /// Writes (or collects) a chunk of the current file.
     public mutating func contents(_ chunk: UnsafeRawBufferPointer) throws {
-        guard let file else { return }
-        do { try SystemCall.writeAll(file.rawValue, chunk) } catch { throw fail(error, nil) }
+        switch file {
+        case .direct(let fd):
+            do { try SystemCall.writeAll(fd.rawValue, chunk) } catch { throw fail(error, nil) }
+        case .pooled(let contents, let filled):
+            guard filled + chunk.count <= contents.count else {
+                throw FileTreeError(path: path(nil), problem: .changedWhileReading)
+            }
+            UnsafeMutableRawBufferPointer(rebasing: contents[filled..<filled + chunk.count]).copyMemory(from: chunk)
+            file = .pooled(contents: contents, filled: filled + chunk.count)
+        case nil:
+            break
+        }
     }
 
-    /// Closes the current file.
+    /// Finishes the current file: closes it (a pooled one is written once its batch is full).
     public mutating func endFile() throws {
-        if let file { FileSystem.close(file) }
+        let current = file
         file = nil
+        let label = path(nil)
         if !directories.isEmpty { names.removeLast() }
+        switch current {
+        case .direct(let fd):
+            guard canonical else {
+                FileSystem.close(fd)
+                return
+            }
+            do { try FileSystem.setTimes(fd, seconds: TreeCopier.canonicalTime) } catch {
+                FileSystem.close(fd)
+                throw FileTreeError(path: label, problem: .system(error))
+            }
+            if syncer == nil { syncer = BackgroundSyncer() }
+            syncer!.add(fd, label: label)
+        case .pooled(let contents, let filled):
+            guard filled == contents.count else { throw FileTreeError(path: label, problem: .changedWhileReading) }
+        case nil:
+            break
+        }
+    }
+
+    /// Starts a background `syncfs` of the destination's file system.
+    private mutating func flushEarly() {
+        unflushedBytes = 0
+        guard let fd = try? FileSystem.openDirectory(Array(".".utf8), in: parent) else { return }
+        if syncer == nil { syncer = BackgroundSyncer() }
+        syncer!.flushFileSystem(fd, label: destination)
     }
 
     /// Creates a symlink (never followed).
     public mutating func symlink(name: [UInt8]?, target linkTarget: [UInt8]) throws {
         let (directory, entry) = target(name)
-        do { try FileSystem.makeSymlink(entry, target: linkTarget, in: directory) } catch { throw fail(error, name) }
+        do {
+            try FileSystem.makeSymlink(entry, target: linkTarget, in: directory)
+            if canonical { try FileSystem.setTimes(entry, in: directory, seconds: TreeCopier.canonicalTime) }
+        } catch { throw fail(error, name) }
     }
 
-    /// Moves the finished tree to its destination.
+    /// Waits for the queued files, then moves the finished tree to its destination.
     public mutating func commit() throws {
-        closeAll()
+        do { try finishWriting() } catch {
+            abandon()
+            throw error
+        }
+        ended = true
         guard ownsParent else { return }
         defer { FileSystem.close(parent) }
         do {
@@ -144,15 +231,34 @@ public struct TreeRestorer: NARVisitor {
 
     /// Removes whatever was created.
     public mutating func abandon() {
-        closeAll()
+        guard !ended else { return }
+        ended = true
+        try? finishWriting()
         if created { try? FileSystem.removeTree(temporaryName, in: parent) }
         if ownsParent { FileSystem.close(parent) }
     }
 
-    private mutating func closeAll() {
-        if let file { FileSystem.close(file) }
+    /// Waits for the writer pool and lets go of every directory still open; throws the first
+    /// failure.
+    private mutating func finishWriting() throws {
+        var failure: (any Error)?
+        switch file {
+        case .direct(let fd): FileSystem.close(fd)
+        case .pooled: break
+        case nil: break
+        }
         file = nil
-        for directory in directories { FileSystem.close(directory) }
-        directories.removeAll()
+        while let directory = directories.popLast() {
+            do { try directory.release() } catch { failure = failure ?? error }
+        }
+        if let pool {
+            do { try pool.drain() } catch { failure = failure ?? error }
+        }
+        pool = nil
+        if let syncer {
+            do { try syncer.finish() } catch { failure = failure ?? error }
+        }
+        syncer = nil
+        if let failure { throw failure }
     }
 }

@@ -66,6 +66,17 @@ public enum FileSystem {
         return FileDescriptor(rawValue: fd)
     }
 
+    /// Creates a new file for writing (`O_EXCL`: fails if the name exists), named by a C string.
+    public static func createFile(cString name: UnsafePointer<CChar>, in directory: FileDescriptor, permissions: UInt32)
+        throws(SystemError) -> FileDescriptor
+    {
+        let fd = try SystemCall.retrying("openat", path: String(cString: name)) {
+            openat(
+                directory.rawValue, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions))
+        }
+        return FileDescriptor(rawValue: fd)
+    }
+
     /// Closes a descriptor, ignoring errors (Linux releases it whatever `close` returns).
     public static func close(_ fd: FileDescriptor) {
         _ = Glibc.close(fd.rawValue)
@@ -137,6 +148,13 @@ public enum FileSystem {
     /// `fchmod(2)`.
     public static func setPermissions(_ fd: FileDescriptor, _ permissions: UInt32) throws(SystemError) {
         _ = try SystemCall.retrying("fchmod") { fchmod(fd.rawValue, mode_t(permissions)) }
+    }
+
+    /// `futimens(2)`: sets the access and modification time of an open file to `seconds` after
+    /// the epoch.
+    public static func setTimes(_ fd: FileDescriptor, seconds: Int) throws(SystemError) {
+        var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
+        _ = try SystemCall.retrying("futimens") { futimens(fd.rawValue, &times) }
     }
 
     /// `fsync(2)`.

@@ -20,9 +20,10 @@ extension LocalStore {
     /// store directory) and returns it.
     ///
     /// The tree is hashed first: content already valid is not copied again. Otherwise it is
-    /// copied under a temporary name into its canonical form, hashed again (the copy is what gets
-    /// registered), made durable with one `syncfs`, renamed into place, and registered in one
-    /// transaction, all under the path's lock.
+    /// copied under a temporary name straight into its canonical form, hashed again as it is
+    /// copied (the copy is what gets registered; small files are written on several threads),
+    /// made durable (`TreeDurability`), renamed into place, and registered in one transaction,
+    /// all under the path's lock.
     /// - Parameters:
     ///   - source: the tree to add.
     ///   - name: the store path name; defaults to the source's last component.
@@ -47,17 +48,19 @@ extension LocalStore {
         defer { FileSystem.close(directory) }
         guard let (lock, temporary) = try lockForCreating(path, in: directory) else { return path }
         defer { lock.release() }
+        var restorer = TreeRestorer(creating: temporary, in: directory, label: fullPath(path), canonical: true)
+        let copiedHash: NixHash
+        let copiedSize: UInt64
         do {
-            try TreeCopier.copy(source: source, into: directory, name: temporary)
+            (copiedHash, copiedSize) = try TreeDumper.copy(path: source, into: &restorer)
+            try restorer.commit()
         } catch let error as FileTreeError {
-            try? FileSystem.removeTree(temporary, in: directory)
+            restorer.abandon()
             throw StoreError(.badInput, error.description)
         } catch {
-            try? FileSystem.removeTree(temporary, in: directory)
+            restorer.abandon()
             throw StoreError(.fileSystem, "cannot copy '\(source)'", cause: UnderlyingError(error))
         }
-        let (copiedHash, copiedSize) = try hashTree(
-            layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self))
         guard copiedHash == hash else {
             try? FileSystem.removeTree(temporary, in: directory)
             throw StoreError(.badInput, "'\(source)' changed while it was being added; nothing was added")

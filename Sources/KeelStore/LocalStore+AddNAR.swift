@@ -28,11 +28,12 @@ extension LocalStore {
         defer { stagingLock.release() }
         let temporary = Array((Self.temporaryPrefix + stagingName).utf8)
         try? FileSystem.removeTree(temporary, in: directory)
-        var restorer = TreeRestorer(creating: temporary, in: directory, label: "(NAR)")
+        var restorer = TreeRestorer(creating: temporary, in: directory, label: "(NAR)", canonical: true)
         var reader = ByteReader(source: source, bufferSize: 1 << 20)
         let hash: NixHash
+        let size: UInt64
         do {
-            (hash, _) = try NARReader.parseWhole(&reader, visitor: &restorer)
+            (hash, size) = try NARReader.parseWhole(&reader, visitor: &restorer)
             try restorer.commit()
         } catch {
             restorer.abandon()
@@ -63,12 +64,7 @@ extension LocalStore {
             discard()
             return path
         }
-        do { try Canonicaliser.canonicalise(temporary, in: directory, label: fullPath(path)) } catch {
-            discard()
-            throw StoreError(.fileSystem, "cannot canonicalise '\(fullPath(path))'", cause: UnderlyingError(error))
-        }
         try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory)
-        let (_, size) = try hashTree(layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self))
         try makeDurable(temporary, as: path, in: directory)
         try register([
             NewPath(

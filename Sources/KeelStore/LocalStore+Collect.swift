@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KeelFileTree
 import KeelFormats
 import KeelLinux
 import SystemPackage
@@ -124,7 +125,9 @@ extension LocalStore {
         }
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
-        for path in chosen { try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory) }
+        // Rows are gone already: a path that cannot be removed now is an unregistered leftover,
+        // which the next collection removes.
+        ParallelRemover.remove(chosen.map { Array($0.baseName.utf8) }, in: directory)
         removeUnusedLinks(in: directory)
         return CollectionResult(deleted: chosen, bytesFreed: freed)
     }

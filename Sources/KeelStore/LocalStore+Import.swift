@@ -16,7 +16,8 @@ extension LocalStore {
     /// Imports a `nix-store --export` stream read from `source`; returns the paths it holds.
     ///
     /// All or nothing: every NAR is validated strictly and hashed, and restored under a temporary
-    /// name in canonical form, before anything is registered. A path whose references are neither
+    /// name straight into canonical form (small files on several threads), before anything is
+    /// registered. A path whose references are neither
     /// valid nor in the same stream is refused. Only when the whole stream is good are the paths
     /// made durable (one `syncfs`), renamed into place and registered in one transaction.
     /// - Throws: `StoreError.Code.badInput` for a broken stream (naming the byte offset) or a
@@ -41,7 +42,8 @@ extension LocalStore {
                 let stagingLock = try PathLock(baseName: stagingName, in: directory)
                 let temporary = Array((Self.temporaryPrefix + stagingName).utf8)
                 try? FileSystem.removeTree(temporary, in: directory)
-                var restorer = TreeRestorer(creating: temporary, in: directory, label: "(import)")
+                var restorer = TreeRestorer(
+                    creating: temporary, in: directory, label: "(import)", canonical: true)
                 let exported: ExportedPath?
                 do {
                     exported = try reader.next(visitor: &restorer)
@@ -59,11 +61,7 @@ extension LocalStore {
                 let lock = try PathLock(baseName: path.baseName, in: directory)
                 locks.append(lock)
                 let valid = try isValid(path) || staged.contains { $0.path == path }
-                if valid {
-                    try? FileSystem.removeTree(temporary, in: directory)
-                } else {
-                    try Canonicaliser.canonicalise(temporary, in: directory, label: exported.entry.path)
-                }
+                if valid { try? FileSystem.removeTree(temporary, in: directory) }
                 staged.append(StagedPath(temporary: temporary, exported: exported, path: path, alreadyValid: valid))
                 locks.append(stagingLock)
             }
