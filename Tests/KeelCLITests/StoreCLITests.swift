@@ -31,6 +31,19 @@ struct StoreCLITests {
         #expect(try KeelBinary.run(["store", "referrers", path, "--root", root]).output == "")
     }
 
+    @Test("a relative --root (trailing slash or not) names the same store as its absolute path")
+    func relativeRoot() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        try TestFiles.write(temporary.appending("file"), Array("relative\n".utf8))
+        let relative = try KeelBinary.run(["store", "add", "file", "--root", "root/"], directory: temporary.path)
+        #expect(relative.status == 0, "\(relative.errorOutput)")
+        let path = relative.output.trimmingCharacters(in: .newlines)
+        #expect(path.hasPrefix(temporary.appending("root/store/")))
+        let info = try KeelBinary.run(["store", "info", path, "--root", temporary.appending("root")])
+        #expect(info.status == 0, "\(info.errorOutput)")
+    }
+
     @Test("errors exit 1 with one line; usage errors exit 2")
     func errors() throws {
         let temporary = try TemporaryDirectory()

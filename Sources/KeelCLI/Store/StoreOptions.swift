@@ -30,9 +30,14 @@ struct StoreOptions: ParsableArguments {
 
 /// Where keel keeps its state.
 enum StateRoot {
-    /// `root` if given, else /var/lib/keel as root, else $XDG_STATE_HOME/keel.
+    /// `root` if given (made absolute against the working directory, trailing slashes
+    /// dropped), else /var/lib/keel as root, else $XDG_STATE_HOME/keel.
     static func resolve(_ root: String?) -> String {
-        if let root { return root }
+        if var root {
+            if !root.hasPrefix("/") { root = FileManager.default.currentDirectoryPath + "/" + root }
+            while root.count > 1, root.hasSuffix("/") { root.removeLast() }
+            return root
+        }
         if getuid() == 0 { return "/var/lib/keel" }
         let environment = ProcessInfo.processInfo.environment
         let state = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
