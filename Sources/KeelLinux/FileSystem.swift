@@ -56,14 +56,9 @@ public enum FileSystem {
     public static func createFile(_ name: [UInt8], in directory: FileDescriptor, permissions: UInt32)
         throws(SystemError) -> FileDescriptor
     {
-        let fd = try withCString(name) { path throws(SystemError) in
-            try SystemCall.retrying("openat", path: display(name)) {
-                openat(
-                    directory.rawValue, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    mode_t(permissions))
-            }
+        try withCString(name) { path throws(SystemError) in
+            try createFile(cString: path, in: directory, permissions: permissions)
         }
-        return FileDescriptor(rawValue: fd)
     }
 
     /// Creates a new file for writing (`O_EXCL`: fails if the name exists), named by a C string.

@@ -17,9 +17,9 @@ extension LocalStore {
     ///
     /// All or nothing: every NAR is validated strictly and hashed, and restored under a temporary
     /// name straight into canonical form (small files on several threads), before anything is
-    /// registered. A path whose references are neither
-    /// valid nor in the same stream is refused. Only when the whole stream is good are the paths
-    /// made durable (one `syncfs`), renamed into place and registered in one transaction.
+    /// registered. A path whose references are neither valid nor in the same stream is refused.
+    /// Only when the whole stream is good are the paths made durable (one `syncfs`), renamed into
+    /// place and registered in one transaction.
     /// - Throws: `StoreError.Code.badInput` for a broken stream (naming the byte offset) or a
     ///   missing reference; nothing is registered then.
     public func importPaths<Source: ByteSource>(from source: Source) throws(StoreError) -> [StorePath] {
