@@ -48,7 +48,11 @@ def run(args, env=None, stdin=None, stdout=subprocess.DEVNULL):
 
 
 def timed(args, env=None, stdin_path=None):
+    """Runs a command and returns its wall time. Dirty data is flushed first (untimed): keel
+    makes its writes durable with syncfs, which would otherwise also write out whatever the
+    previous step (nix's unsynced store, a freshly written stream) left in the page cache."""
     stdin = open(stdin_path, "rb") if stdin_path else None
+    os.sync()
     start = time.perf_counter()
     run(args, env=env, stdin=stdin)
     elapsed = time.perf_counter() - start

@@ -173,8 +173,9 @@ public struct TreeRestorer: NARVisitor {
     public mutating func endFile() throws {
         let current = file
         file = nil
-        let label = path(nil)
-        if !directories.isEmpty { names.removeLast() }
+        // The file's path names it in errors and to the syncer; built only when needed, as
+        // restoring thousands of small files would otherwise spend its time building strings.
+        defer { if !directories.isEmpty { names.removeLast() } }
         switch current {
         case .direct(let fd):
             guard canonical else {
@@ -183,12 +184,12 @@ public struct TreeRestorer: NARVisitor {
             }
             do { try FileSystem.setTimes(fd, seconds: TreeCopier.canonicalTime) } catch {
                 FileSystem.close(fd)
-                throw FileTreeError(path: label, problem: .system(error))
+                throw FileTreeError(path: path(nil), problem: .system(error))
             }
             if syncer == nil { syncer = BackgroundSyncer() }
-            syncer!.add(fd, label: label)
+            syncer!.add(fd, label: path(nil))
         case .pooled(let contents, let filled):
-            guard filled == contents.count else { throw FileTreeError(path: label, problem: .changedWhileReading) }
+            guard filled == contents.count else { throw FileTreeError(path: path(nil), problem: .changedWhileReading) }
         case nil:
             break
         }

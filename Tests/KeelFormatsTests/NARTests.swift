@@ -159,6 +159,29 @@ struct NARTests {
         #expect(error?.description.hasPrefix("invalid NAR: ") == true)
     }
 
+    @Test("skip consumes a token only when it is next, whole and zero-padded")
+    func skipToken() throws {
+        var reader = ByteReader(source: ArrayByteSource(frame(Array("regular".utf8)) + frame([])), bufferSize: 64)
+        #expect(try reader.skip(Array("regula".utf8)) == false)
+        #expect(try reader.skip(Array("regularx".utf8)) == false)
+        #expect(reader.offset == 0)
+        #expect(try reader.skip(Array("regular".utf8)))
+        #expect(reader.offset == 16)
+        #expect(try reader.skip([]))
+        #expect(try reader.atEnd())
+
+        var padded = frame(Array("entry".utf8))
+        padded[13] = 1
+        var badPadding = ByteReader(source: ArrayByteSource(padded), bufferSize: 64)
+        #expect(try badPadding.skip(Array("entry".utf8)) == false)
+        #expect(badPadding.offset == 0)
+        #expect(throws: ByteReaderError.nonZeroPadding(offset: 13)) { try badPadding.readString(limit: 64) }
+
+        var truncated = ByteReader(source: ArrayByteSource(Array(frame(Array("entry".utf8)).dropLast())))
+        #expect(try truncated.skip(Array("entry".utf8)) == false)
+        #expect(truncated.offset == 0)
+    }
+
     @Test("the nesting limit is enforced")
     func depthLimit() throws {
         var tokens = ["nix-archive-1"]

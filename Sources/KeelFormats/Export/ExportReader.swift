@@ -5,8 +5,8 @@
 /// a wrong trailer magic, paths and references that are not store paths of the store directory,
 /// references that are not sorted or repeat, more than `maxReferences` references, a signature
 /// flag other than 0 or 1, truncation, and bytes after the end marker.
-public struct ExportReader<Source: ByteSource>: ~Copyable {
-    private var reader: ByteReader<Source>
+public struct ExportReader: ~Copyable {
+    private var reader: ByteReader
     private var finished = false
     /// The store directory every path must be in.
     public let storeDirectory: StoreDirectory
@@ -16,7 +16,7 @@ public struct ExportReader<Source: ByteSource>: ~Copyable {
     public var limits = NARLimits.standard
 
     /// Reads a stream from `source`.
-    public init(source: Source, storeDirectory: StoreDirectory) {
+    public init(source: some ByteSource, storeDirectory: StoreDirectory) {
         reader = ByteReader(source: source, bufferSize: 1 << 20)
         self.storeDirectory = storeDirectory
     }

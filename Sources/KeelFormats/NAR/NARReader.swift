@@ -38,8 +38,8 @@ public enum NARReader {
     ///   - visitor: receives the nodes.
     ///   - limits: bounds on names, targets, depth and file sizes.
     /// - Throws: `NARReadError`, or whatever the visitor throws.
-    public static func parse<Source: ByteSource, Visitor: NARVisitor>(
-        _ reader: inout ByteReader<Source>, visitor: inout Visitor, limits: NARLimits = .standard
+    public static func parse<Visitor: NARVisitor>(
+        _ reader: inout ByteReader, visitor: inout Visitor, limits: NARLimits = .standard
     ) throws {
         try framed { try reader.expectMagic() }
         try parseNode(&reader, visitor: &visitor, name: nil, depth: 0, limits: limits)
@@ -49,8 +49,8 @@ public enum NARReader {
     ///
     /// - Returns: the sha256 hash and size of the NAR bytes.
     @discardableResult
-    public static func parseWhole<Source: ByteSource, Visitor: NARVisitor>(
-        _ reader: inout ByteReader<Source>, visitor: inout Visitor, limits: NARLimits = .standard
+    public static func parseWhole<Visitor: NARVisitor>(
+        _ reader: inout ByteReader, visitor: inout Visitor, limits: NARLimits = .standard
     ) throws -> (hash: NixHash, size: UInt64) {
         reader.startHashing()
         try parse(&reader, visitor: &visitor, limits: limits)
@@ -69,17 +69,22 @@ public enum NARReader {
         }
     }
 
-    private static func parseNode<Source: ByteSource, Visitor: NARVisitor>(
-        _ reader: inout ByteReader<Source>, visitor: inout Visitor, name: [UInt8]?, depth: Int, limits: NARLimits
+    private static func parseNode<Visitor: NARVisitor>(
+        _ reader: inout ByteReader, visitor: inout Visitor, name: [UInt8]?, depth: Int, limits: NARLimits
     ) throws {
         try framed { try reader.expect(NARToken.open) }
         try framed { try reader.expect(NARToken.type) }
         let typeOffset = reader.offset
-        let type = try framed { try reader.readString(limit: 64) }
-        switch type {
-        case NARToken.regular:
+        if try framed({ try reader.skip(NARToken.regular) }) {
             try parseRegular(&reader, visitor: &visitor, name: name, limits: limits)
-        case NARToken.symlink:
+        } else if try framed({ try reader.skip(NARToken.directory) }) {
+            guard depth < limits.maxDepth else {
+                throw NARReadError(offset: typeOffset, problem: .tooDeep(limits.maxDepth))
+            }
+            try visitor.beginDirectory(name: name)
+            try parseEntries(&reader, visitor: &visitor, depth: depth, limits: limits)
+            try visitor.endDirectory()
+        } else if try framed({ try reader.skip(NARToken.symlink) }) {
             try framed { try reader.expect(NARToken.target) }
             let targetOffset = reader.offset
             let target = try framed { try reader.readString(limit: limits.maxTargetLength) }
@@ -87,33 +92,26 @@ public enum NARReader {
             if target.contains(0) { throw NARReadError(offset: targetOffset, problem: .invalidTarget("contains NUL")) }
             try framed { try reader.expect(NARToken.close) }
             try visitor.symlink(name: name, target: target)
-        case NARToken.directory:
-            guard depth < limits.maxDepth else {
-                throw NARReadError(offset: typeOffset, problem: .tooDeep(limits.maxDepth))
-            }
-            try visitor.beginDirectory(name: name)
-            try parseEntries(&reader, visitor: &visitor, depth: depth, limits: limits)
-            try visitor.endDirectory()
-        default:
+        } else {
+            // Not a known type, or truncated or badly padded: reading it says which.
+            let type = try framed { try reader.readString(limit: 64) }
             throw NARReadError(offset: typeOffset, problem: .unknownType(type))
         }
     }
 
-    private static func parseRegular<Source: ByteSource, Visitor: NARVisitor>(
-        _ reader: inout ByteReader<Source>, visitor: inout Visitor, name: [UInt8]?, limits: NARLimits
+    private static func parseRegular<Visitor: NARVisitor>(
+        _ reader: inout ByteReader, visitor: inout Visitor, name: [UInt8]?, limits: NARLimits
     ) throws {
-        var tokenOffset = reader.offset
-        var token = try framed { try reader.readString(limit: 64) }
         var executable = false
-        if token == NARToken.executable {
+        if try framed({ try reader.skip(NARToken.executable) }) {
             let valueOffset = reader.offset
             let value = try framed { try reader.readString(limit: 64) }
             guard value.isEmpty else { throw NARReadError(offset: valueOffset, problem: .nonEmptyExecutableMarker) }
             executable = true
-            tokenOffset = reader.offset
-            token = try framed { try reader.readString(limit: 64) }
         }
-        guard token == NARToken.contents else {
+        if try !framed({ try reader.skip(NARToken.contents) }) {
+            let tokenOffset = reader.offset
+            let token = try framed { try reader.readString(limit: 64) }
             let expected = executable ? [NARToken.contents] : [NARToken.executable, NARToken.contents]
             throw NARReadError(framing: .unexpectedToken(offset: tokenOffset, expected: expected, found: token))
         }
@@ -129,15 +127,15 @@ public enum NARReader {
         try framed { try reader.expect(NARToken.close) }
     }
 
-    private static func parseEntries<Source: ByteSource, Visitor: NARVisitor>(
-        _ reader: inout ByteReader<Source>, visitor: inout Visitor, depth: Int, limits: NARLimits
+    private static func parseEntries<Visitor: NARVisitor>(
+        _ reader: inout ByteReader, visitor: inout Visitor, depth: Int, limits: NARLimits
     ) throws {
         var previous: [UInt8]?
         while true {
-            let tokenOffset = reader.offset
-            let token = try framed { try reader.readString(limit: 64) }
-            if token == NARToken.close { return }
-            guard token == NARToken.entry else {
+            if try framed({ try reader.skip(NARToken.close) }) { return }
+            if try !framed({ try reader.skip(NARToken.entry) }) {
+                let tokenOffset = reader.offset
+                let token = try framed { try reader.readString(limit: 64) }
                 throw NARReadError(
                     framing: .unexpectedToken(
                         offset: tokenOffset, expected: [NARToken.entry, NARToken.close], found: token))
