@@ -8,7 +8,7 @@
 ///
 /// The reader is not generic over its source: one dynamic call per buffer refill is nothing,
 /// whereas a generic reader used from another module runs unspecialised, looking up its own type
-/// metadata on every token (a third of the parsing time of a tree of small files).
+/// metadata on every token.
 public struct ByteReader: ~Copyable {
     private var source: any ByteSource
     private let buffer: UnsafeMutableRawBufferPointer
