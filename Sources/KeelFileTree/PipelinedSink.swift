@@ -7,9 +7,11 @@ import Synchronization
 ///
 /// Reading files (system calls, page-cache copies) and hashing then run on two cores at once,
 /// so hashing a tree costs about what hashing its bytes costs. Memory is bounded by
-/// `bufferCount × bufferSize`.
+/// `bufferCount × bufferSize`. A sink dropped before `finish` (a walk that failed or was
+/// stopped) lets its thread end without finishing the consumer.
 public struct PipelinedSink<Consumer: ChunkConsumer>: NARSink {
-    private let pipeline: Pipeline<Consumer>
+    private let owner: Owner
+    private var pipeline: Pipeline<Consumer> { owner.pipeline }
     private var current: Int?
 
     /// Starts the consumer thread.
@@ -19,8 +21,8 @@ public struct PipelinedSink<Consumer: ChunkConsumer>: NARSink {
     ///   - bufferCount: how many buffers circulate (at least 2).
     ///   - bufferSize: bytes per buffer.
     public init(consumer: Consumer, bufferCount: Int = 4, bufferSize: Int = 1 << 20) {
-        pipeline = Pipeline(consumer: consumer, bufferCount: max(2, bufferCount), bufferSize: bufferSize)
-        pipeline.start()
+        owner = Owner(Pipeline(consumer: consumer, bufferCount: max(2, bufferCount), bufferSize: bufferSize))
+        owner.pipeline.start()
     }
 
     /// Queues the filled buffer and waits for a free one.
@@ -41,7 +43,17 @@ public struct PipelinedSink<Consumer: ChunkConsumer>: NARSink {
 
     /// The consumer after `finish(filled:)` (for example, to read a hash).
     public var consumer: Consumer { pipeline.finishedConsumer }
+
+    /// Held by every copy of the sink; when the last goes, the pipeline's thread is let go.
+    private final class Owner {
+        let pipeline: Pipeline<Consumer>
+        init(_ pipeline: Pipeline<Consumer>) { self.pipeline = pipeline }
+        deinit { pipeline.abandon() }
+    }
 }
+
+/// Set as the pipeline's error when its producer went away without closing it.
+private struct PipelineAbandoned: Error {}
 
 /// The shared state of a `PipelinedSink`: buffers, the queue between the threads, the consumer.
 private final class Pipeline<Consumer: ChunkConsumer>: @unchecked Sendable {
@@ -67,7 +79,12 @@ private final class Pipeline<Consumer: ChunkConsumer>: @unchecked Sendable {
         freeSignal = DispatchSemaphore(value: bufferCount)
     }
 
-    deinit { for buffer in buffers { buffer.deallocate() } }
+    deinit {
+        // A semaphore must not die below its initial value: give back what an abandoning
+        // producer still held.
+        for _ in queue.withLock({ $0.free.count })..<buffers.count { freeSignal.signal() }
+        for buffer in buffers { buffer.deallocate() }
+    }
 
     func start() {
         BackgroundThread.start { self.run() }
@@ -92,6 +109,17 @@ private final class Pipeline<Consumer: ChunkConsumer>: @unchecked Sendable {
         filledSignal.signal()
         done.wait()
         try throwIfFailed()
+    }
+
+    /// Ends the thread if the producer went away without closing: what is queued is dropped
+    /// and the consumer is not finished.
+    func abandon() {
+        let open = queue.withLock { state in
+            defer { state.closed = true }
+            if !state.closed, state.error == nil { state.error = PipelineAbandoned() }
+            return !state.closed
+        }
+        if open { filledSignal.signal() }
     }
 
     var finishedConsumer: Consumer { consumer }

@@ -19,11 +19,14 @@ extension LocalStore {
     /// Adds the tree at `source` as a source path (the path `nix-store --add` gives it in this
     /// store directory) and returns it.
     ///
-    /// The tree is hashed first: content already valid is not copied again. Otherwise it is
-    /// copied under a temporary name straight into its canonical form, hashed again as it is
-    /// copied (the copy is what gets registered; small files are written on several threads),
-    /// made durable (`TreeDurability`), renamed into place, and registered in one transaction,
-    /// all under the path's lock.
+    /// The tree is hashed on a background thread while the caller waits. Content already valid
+    /// is not copied again: a tree of small files is copied only once its hash shows it is new.
+    /// A tree of big files (`TreeHashProbe`) is copied beside the hash, since that copy waits on
+    /// the disk, and the copy is dropped if the hash shows the path valid. Either way the copy
+    /// goes under a temporary name straight into its canonical form, is hashed again as it is
+    /// written (the copy is what gets registered; it must match the first hash), is made
+    /// durable (`TreeDurability`), renamed into place under the path's lock and registered in
+    /// one transaction.
     /// - Parameters:
     ///   - source: the tree to add.
     ///   - name: the store path name; defaults to the source's last component.
@@ -36,42 +39,127 @@ extension LocalStore {
         do { try StorePath.validateName(name) } catch { throw StoreError(.badInput, error.description) }
         let collectionLock = try lockAgainstCollection()
         defer { withExtendedLifetime(collectionLock) {} }
-        let (hash, _) = try hashTree(source)
-        let computer = StorePathComputer(storeDirectory: layout.storeDirectory)
-        let path: StorePath
-        do { path = try computer.sourcePath(narHash: hash, name: name) } catch {
-            throw StoreError(.badInput, error.description)
+        let probe = TreeHashProbe(path: source)
+        defer { probe.stop() }
+        switch probe.waitForHashOrBigFiles() {
+        case .finished(let outcome):
+            let hashed: TreeHashProbe.Hashed
+            do { hashed = try outcome.get() } catch { throw Self.readFailure(error, of: source) }
+            return try addNew(source, name: name, hash: hashed.hash)
+        case .bigFiles:
+            return try addWhileHashing(source, name: name, probe: probe)
         }
-        if try isValid(path) { return path }
+    }
 
+    /// Adds `source`, whose NAR hash is known and whose path may already be valid.
+    private func addNew(_ source: String, name: String, hash: NixHash) throws(StoreError) -> StorePath {
+        let path = try sourcePath(hash: hash, name: name)
+        if try isValid(path) { return path }
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
         guard let (lock, temporary) = try lockForCreating(path, in: directory) else { return path }
         defer { lock.release() }
-        var restorer = TreeRestorer(creating: temporary, in: directory, label: fullPath(path), canonical: true)
-        let copiedHash: NixHash
-        let copiedSize: UInt64
-        do {
-            (copiedHash, copiedSize) = try TreeDumper.copy(path: source, into: &restorer)
-            try restorer.commit()
-        } catch let error as FileTreeError {
-            restorer.abandon()
-            throw StoreError(.badInput, error.description)
-        } catch {
-            restorer.abandon()
-            throw StoreError(.fileSystem, "cannot copy '\(source)'", cause: UnderlyingError(error))
-        }
-        guard copiedHash == hash else {
+        let copied = try copyCanonically(source, to: temporary, in: directory, label: fullPath(path), stoppedBy: nil)!
+        guard copied.hash == hash else {
             try? FileSystem.removeTree(temporary, in: directory)
-            throw StoreError(.badInput, "'\(source)' changed while it was being added; nothing was added")
+            throw Self.changedWhileAdded(source)
         }
         try makeDurable(temporary, as: path, in: directory)
+        try registerSource(path, hash: hash, size: copied.size)
+        return path
+    }
+
+    /// Adds `source` by copying it while `probe` is still hashing it; the copy stops early if
+    /// the hash shows the path valid. The copy is built under a temporary name of its own,
+    /// held by a lock of that name (so `removeLeftovers` leaves it alone), since its path is
+    /// not known until the hash is.
+    private func addWhileHashing(_ source: String, name: String, probe: TreeHashProbe) throws(StoreError)
+        -> StorePath
+    {
+        let directory = try openStoreDirectory()
+        defer { FileSystem.close(directory) }
+        let staging = "add-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let stagingLock: PathLock
+        do { stagingLock = try PathLock(baseName: staging, in: directory) } catch {
+            throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
+        }
+        defer { stagingLock.release() }
+        let temporary = Array("\(Self.temporaryPrefix)\(staging)".utf8)
+        let alreadyValid = StopSignal()
+        probe.whenFinished { [self] outcome in
+            guard case .success(let hashed) = outcome, let path = try? sourcePath(hash: hashed.hash, name: name),
+                (try? isValid(path)) == true
+            else { return }
+            alreadyValid.raise()
+        }
+        let label = layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self)
+        let copied = try copyCanonically(source, to: temporary, in: directory, label: label, stoppedBy: alreadyValid)
+        let hashed: TreeHashProbe.Hashed
+        do { hashed = try probe.result() } catch {
+            try? FileSystem.removeTree(temporary, in: directory)
+            throw Self.readFailure(error, of: source)
+        }
+        let path = try sourcePath(hash: hashed.hash, name: name)
+        guard let copied else { return path }  // Stopped: the path is valid.
+        var moved = false
+        defer { if !moved { try? FileSystem.removeTree(temporary, in: directory) } }
+        guard copied.hash == hashed.hash else { throw Self.changedWhileAdded(source) }
+        guard let (lock, _) = try lockForCreating(path, in: directory) else { return path }
+        defer { lock.release() }
+        moved = true  // From here on `makeDurable` removes the copy if it fails.
+        try makeDurable(temporary, as: path, in: directory)
+        try registerSource(path, hash: hashed.hash, size: copied.size)
+        return path
+    }
+
+    /// Copies `source` into `temporary` in canonical form, hashing what it copies; nil (and
+    /// nothing left behind) when `signal` stopped it.
+    private func copyCanonically(
+        _ source: String, to temporary: [UInt8], in directory: FileDescriptor, label: String,
+        stoppedBy signal: StopSignal?
+    ) throws(StoreError) -> TreeHashProbe.Hashed? {
+        var visitor = StoppableVisitor(
+            TreeRestorer(creating: temporary, in: directory, label: label, canonical: true),
+            stoppedBy: signal ?? StopSignal())
+        do {
+            let (hash, size) = try TreeDumper.copy(path: source, into: &visitor)
+            try visitor.base.commit()
+            return TreeHashProbe.Hashed(hash: hash, size: size)
+        } catch is TreeWalkStopped {
+            visitor.base.abandon()
+            return nil
+        } catch let error as FileTreeError {
+            visitor.base.abandon()
+            throw StoreError(.badInput, error.description)
+        } catch {
+            visitor.base.abandon()
+            throw StoreError(.fileSystem, "cannot copy '\(source)'", cause: UnderlyingError(error))
+        }
+    }
+
+    private func sourcePath(hash: NixHash, name: String) throws(StoreError) -> StorePath {
+        do {
+            return try StorePathComputer(storeDirectory: layout.storeDirectory).sourcePath(narHash: hash, name: name)
+        } catch { throw StoreError(.badInput, error.description) }
+    }
+
+    private func registerSource(_ path: StorePath, hash: NixHash, size: UInt64) throws(StoreError) {
         try register([
             NewPath(
-                path: path, narHash: hash, narSize: copiedSize, references: [], deriver: nil,
+                path: path, narHash: hash, narSize: size, references: [], deriver: nil,
                 contentAddress: ContentAddress(method: .recursive, hash: hash))
         ])
-        return path
+    }
+
+    private static func changedWhileAdded(_ source: String) -> StoreError {
+        StoreError(.badInput, "'\(source)' changed while it was being added; nothing was added")
+    }
+
+    /// A failure reading or copying `source`: bad input when it names a file of the tree
+    /// (`FileTreeError`), a file-system failure otherwise.
+    static func readFailure(_ error: any Error, of source: String) -> StoreError {
+        if let error = error as? FileTreeError { return StoreError(.badInput, error.description) }
+        return StoreError(.fileSystem, "cannot read '\(source)'", cause: UnderlyingError(error))
     }
 
     /// Takes `path`'s lock before creating it; returns nil (lock released) when another process
@@ -101,11 +189,7 @@ extension LocalStore {
     }
 
     func hashTree(_ path: String) throws(StoreError) -> (NixHash, UInt64) {
-        do { return try TreeDumper.hash(path: path) } catch let error as FileTreeError {
-            throw StoreError(.badInput, error.description)
-        } catch {
-            throw StoreError(.fileSystem, "cannot read '\(path)'", cause: UnderlyingError(error))
-        }
+        do { return try TreeDumper.hash(path: path) } catch { throw Self.readFailure(error, of: path) }
     }
 
     /// Makes the finished tree durable (`TreeDurability`), renames it into place and flushes the
