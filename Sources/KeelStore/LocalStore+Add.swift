@@ -94,15 +94,12 @@ extension LocalStore {
         }
         let label = layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self)
         let copied = try copyCanonically(source, to: temporary, in: directory, label: label, stoppedBy: alreadyValid)
+        var moved = copied == nil  // A stopped copy left nothing behind.
+        defer { if !moved { try? FileSystem.removeTree(temporary, in: directory) } }
         let hashed: TreeHashProbe.Hashed
-        do { hashed = try probe.result() } catch {
-            try? FileSystem.removeTree(temporary, in: directory)
-            throw Self.readFailure(error, of: source)
-        }
+        do { hashed = try probe.result() } catch { throw Self.readFailure(error, of: source) }
         let path = try sourcePath(hash: hashed.hash, name: name)
         guard let copied else { return path }  // Stopped: the path is valid.
-        var moved = false
-        defer { if !moved { try? FileSystem.removeTree(temporary, in: directory) } }
         guard copied.hash == hashed.hash else { throw Self.changedWhileAdded(source) }
         guard let (lock, _) = try lockForCreating(path, in: directory) else { return path }
         defer { lock.release() }
