@@ -78,13 +78,14 @@ extension LocalStore {
     {
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
-        let staging = "add-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let stagingLock: PathLock
-        do { stagingLock = try PathLock(baseName: staging, in: directory) } catch {
+        let (stagingLock, temporary): (PathLock, [UInt8])
+        do {
+            (stagingLock, temporary) = try lockStaging(
+                "add-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
+        } catch {
             throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
         }
         defer { stagingLock.release() }
-        let temporary = Array("\(Self.temporaryPrefix)\(staging)".utf8)
         let alreadyValid = StopSignal()
         probe.whenFinished { [self] outcome in
             guard case .success(let hashed) = outcome, let path = try? sourcePath(hash: hashed.hash, name: name),
@@ -174,6 +175,16 @@ extension LocalStore {
         let temporary = Array("\(Self.temporaryPrefix)\(path.baseName)".utf8)
         try? FileSystem.removeTree(temporary, in: directory)
         try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory)
+        return (lock, temporary)
+    }
+
+    /// Takes the lock of the staging name `name` and returns it with the temporary name to build
+    /// under (`.keel-tmp-<name>`), cleared of anything an earlier holder left; `removeLeftovers`
+    /// leaves that tree alone while the lock is held.
+    func lockStaging(_ name: String, in directory: FileDescriptor) throws(SystemError) -> (PathLock, [UInt8]) {
+        let lock = try PathLock(baseName: name, in: directory)
+        let temporary = Array((Self.temporaryPrefix + name).utf8)
+        try? FileSystem.removeTree(temporary, in: directory)
         return (lock, temporary)
     }
 

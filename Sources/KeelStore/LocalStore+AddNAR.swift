@@ -20,14 +20,11 @@ extension LocalStore {
         defer { withExtendedLifetime(collectionLock) {} }
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
-        let stagingName = "addnar-\(getpid())"
-        let stagingLock: PathLock
-        do { stagingLock = try PathLock(baseName: stagingName, in: directory) } catch {
+        let (stagingLock, temporary): (PathLock, [UInt8])
+        do { (stagingLock, temporary) = try lockStaging("addnar-\(getpid())", in: directory) } catch {
             throw StoreError(.fileSystem, "cannot lock the staging area", cause: error)
         }
         defer { stagingLock.release() }
-        let temporary = Array((Self.temporaryPrefix + stagingName).utf8)
-        try? FileSystem.removeTree(temporary, in: directory)
         var restorer = TreeRestorer(creating: temporary, in: directory, label: "(NAR)", canonical: true)
         var reader = ByteReader(source: source, bufferSize: 1 << 20)
         let hash: NixHash

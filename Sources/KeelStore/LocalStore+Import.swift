@@ -37,11 +37,8 @@ extension LocalStore {
             var reader = ExportReader(source: source, storeDirectory: layout.storeDirectory)
             var index = 0
             while true {
-                let stagingName = "import-\(getpid())-\(index)"
+                let (stagingLock, temporary) = try lockStaging("import-\(getpid())-\(index)", in: directory)
                 index += 1
-                let stagingLock = try PathLock(baseName: stagingName, in: directory)
-                let temporary = Array((Self.temporaryPrefix + stagingName).utf8)
-                try? FileSystem.removeTree(temporary, in: directory)
                 var restorer = TreeRestorer(
                     creating: temporary, in: directory, label: "(import)", canonical: true)
                 let exported: ExportedPath?
