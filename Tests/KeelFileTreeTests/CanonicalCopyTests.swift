@@ -71,6 +71,50 @@ struct CanonicalCopyTests {
         #expect(plain.permissions == 0o444)
     }
 
+    /// `size` bytes that differ with their offset and with `salt`, so a block written at the
+    /// wrong place or twice shows.
+    private func patterned(_ size: Int, salt: UInt64) -> [UInt8] {
+        var words = [UInt64](repeating: 0, count: (size + 7) / 8)
+        words.withUnsafeMutableBufferPointer { buffer in
+            for index in buffer.indices { buffer[index] = UInt64(index) &* 0x9E37_79B9_7F4A_7C15 ^ salt }
+        }
+        return words.withUnsafeBytes { Array($0.prefix(size)) }
+    }
+
+    @Test("files past the writer pool's limit, of every alignment, are copied exactly and canonically; none stays open")
+    func bigFilesOfEveryAlignment() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let source = temporary.appending("source")
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        // Around the writer pool's limit (1 MiB) and the file system's 4096-byte blocks, and one
+        // file far past both.
+        let sizes = [(1 << 20) + 1, (2 << 20) + 4095, 4 << 20, 16 << 20, (16 << 20) + 1, (40 << 20) + 12345]
+        for (index, size) in sizes.enumerated() {
+            try TestFiles.write(
+                "\(source)/f\(index)", patterned(size, salt: UInt64(index)), permissions: index == 2 ? 0o755 : 0o644)
+        }
+        let destination = try FileSystem.openDirectory(Array(temporary.path.utf8))
+        defer { FileSystem.close(destination) }
+        var restorer = TreeRestorer(
+            creating: Array("copy".utf8), in: destination, label: temporary.appending("copy"), canonical: true)
+        let (hash, _) = try TreeDumper.copy(path: source, into: &restorer)
+        try restorer.commit()
+
+        #expect(hash == (try TreeDumper.hash(path: source)).hash)
+        #expect(try TreeDumper.hash(path: temporary.appending("copy")).hash == hash)
+        for (index, size) in sizes.enumerated() {
+            let info = try FileSystem.status(of: Array(temporary.appending("copy/f\(index)").utf8))
+            #expect(info.size == UInt64(size), "f\(index)")
+            #expect(info.permissions == (index == 2 ? 0o555 : 0o444), "f\(index)")
+        }
+        #expect(try firstNonCanonical(temporary.appending("copy")) == nil)
+        let stillOpen = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)
+        }.filter { $0.hasPrefix(temporary.appending("copy")) }
+        #expect(stillOpen.isEmpty)
+    }
+
     @Test("a NAR restored in canonical mode equals the plain restore byte for byte, and is canonical")
     func canonicalRestoreFromNAR() throws {
         let temporary = try TemporaryDirectory()

@@ -8,12 +8,13 @@ import Testing
 /// `keel store add` of trees made of big files, which are copied while they are still being
 /// hashed (`TreeHashProbe.BigFiles.standard`: 32 MiB read, 256 KiB a file or more).
 extension LocalStoreTests {
-    /// A tree past the big-files threshold: three 12 MiB files (differing in `variant`), a
-    /// small file in a subdirectory and a symlink.
+    /// A tree past the big-files threshold: three files of about 12 MiB (sizes off the file
+    /// system's 4096-byte blocks, contents differing in `variant`), a small file in a
+    /// subdirectory and a symlink.
     func makeBigTree(_ path: String, variant: UInt8) throws {
         try FileManager.default.createDirectory(atPath: path + "/sub", withIntermediateDirectories: true)
         for index in 0..<3 {
-            var bytes = [UInt8](repeating: UInt8(index), count: 12 << 20)
+            var bytes = [UInt8](repeating: UInt8(index), count: (12 << 20) + index * 4099 + 1)
             bytes[bytes.count - 1] = variant
             try TestFiles.write("\(path)/blob\(index)", bytes, permissions: index == 0 ? 0o755 : 0o644)
         }
@@ -38,6 +39,25 @@ extension LocalStoreTests {
         for _ in 0..<3 { #expect(try fixture.store.add(tree) == path) }
         let stray = try fixture.strayEntries()
         #expect(stray.isEmpty, "\(stray)")
+    }
+
+    @Test("a big file that cannot be written is named in the error; nothing is registered or left behind")
+    func unwritableBigFile() throws {
+        let fixture = try StoreFixture()
+        let tree = fixture.temporary.appending("big")
+        try makeBigTree(tree, variant: 4)
+        // An 8 MiB file-size limit (SIGXFSZ ignored, so writes past it fail with EFBIG).
+        let result = try ProcessRunner.run(
+            "bash",
+            [
+                "-c", "trap '' XFSZ; ulimit -f 8192; exec \"$0\" store add \"$1\" --root \"$2\"",
+                KeelBinary.path, tree, fixture.store.layout.root,
+            ])
+        #expect(result.status == 1)
+        #expect(result.errorOutput.contains("/blob0: File too large"), "\(result.errorOutput)")
+        let reopened = try LocalStore(layout: fixture.store.layout)
+        #expect(try reopened.validPaths().isEmpty)
+        #expect(try fixture.strayEntries(in: reopened).isEmpty)
     }
 
     @Test("processes adding the same tree of big files at once produce one valid copy")
