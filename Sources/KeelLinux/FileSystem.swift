@@ -129,6 +129,33 @@ public enum FileSystem {
         }
     }
 
+    /// Creates the directory at `path` and any missing parents (`mkdir -p`); an existing
+    /// directory, or a symlink to one, is left as it is.
+    ///
+    /// - Throws: `ENOTDIR` when something other than a directory has the name, or what
+    ///   `mkdir(2)` reports.
+    public static func makeDirectories(_ path: String, permissions: UInt32 = 0o755) throws(SystemError) {
+        let name = Array(path.utf8)
+        do {
+            try makeDirectory(name, in: currentDirectory, permissions: permissions)
+        } catch  where error.errno == EEXIST {
+            var info = stat()
+            try withCString(name) { cPath throws(SystemError) in
+                _ = try SystemCall.retrying("stat", path: path) { fstatat(AT_FDCWD, cPath, &info, 0) }
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw SystemError(call: "mkdir", path: path, errno: ENOTDIR) }
+        } catch  where error.errno == ENOENT {
+            guard let parent = path.lastIndex(of: "/"), parent != path.startIndex else { throw error }
+            try makeDirectories(String(path[..<parent]), permissions: permissions)
+            do { try makeDirectory(name, in: currentDirectory, permissions: permissions) } catch
+                where
+                error.errno == EEXIST
+            {
+                // Made meanwhile by another process.
+            }
+        }
+    }
+
     /// `symlinkat(2)`: creates `name` pointing at `target`, which is never followed.
     public static func makeSymlink(_ name: [UInt8], target: [UInt8], in directory: FileDescriptor) throws(SystemError) {
         try withCString(target) { targetPath throws(SystemError) in

@@ -221,7 +221,7 @@ extension LocalStore {
             var ids: [String: Int64] = [:]
             for new in paths {
                 let full = directory.fullPath(new.path)
-                if let existing = try ValidPathRecord.filter(Column("path") == full).fetchOne(db) {
+                if let existing = try ValidPathRecord.find(full, in: db) {
                     ids[full] = existing.id
                     continue
                 }

@@ -111,7 +111,7 @@ extension LocalStore {
             freed += UInt64(sizes[fullPath(path)] ?? 0)
         }
         guard !dryRun, !chosen.isEmpty else { return CollectionResult(deleted: chosen, bytesFreed: freed) }
-        let ids = String(decoding: (try? JSONEncoder().encode(chosen.map(fullPath))) ?? Data(), as: UTF8.self)
+        let ids = JSONArgument.array(chosen.map(fullPath))
         try write { db in
             try db.execute(
                 sql: """

@@ -22,23 +22,27 @@ extension LocalStore {
         return ordered
     }
 
-    /// The references between `paths` (self-references left out), read in one query.
+    /// The references between `paths` (self-references left out), read in one query that
+    /// touches only their rows, however big the store.
     func referencesAmong(_ paths: Set<StorePath>) throws(StoreError) -> [StorePath: [StorePath]] {
+        let names = JSONArgument.array(paths.map(fullPath))
         let edges: [(String, String)] = try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
+                    WITH wanted(id, path) AS (
+                        SELECT id, path FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))
+                    )
                     SELECT a.path AS referrer, b.path AS reference FROM Refs r
-                    JOIN ValidPaths a ON a.id = r.referrer JOIN ValidPaths b ON b.id = r.reference
+                    JOIN wanted a ON a.id = r.referrer JOIN wanted b ON b.id = r.reference
                     WHERE r.referrer != r.reference
-                    """
+                    """,
+                arguments: [names]
             ).map { ($0["referrer"], $0["reference"]) }
         }
         var references: [StorePath: [StorePath]] = [:]
         for (referrer, reference) in edges {
-            guard let from = try? storePath(referrer), let to = try? storePath(reference),
-                paths.contains(from), paths.contains(to)
-            else { continue }
+            guard let from = try? storePath(referrer), let to = try? storePath(reference) else { continue }
             references[from, default: []].append(to)
         }
         return references

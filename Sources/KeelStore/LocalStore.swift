@@ -30,10 +30,8 @@ public final class LocalStore: Sendable {
     public init(layout: StoreLayout) throws(StoreError) {
         self.layout = layout
         for directory in [layout.root, layout.root + "/db", layout.gcRootsDirectory, layout.storeDirectory.path] {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError(.fileSystem, "cannot create '\(directory)'", cause: UnderlyingError(error))
+            do { try FileSystem.makeDirectories(directory) } catch {
+                throw StoreError(.fileSystem, "cannot create '\(directory)'", cause: error)
             }
         }
         do {
@@ -85,7 +83,10 @@ public final class LocalStore: Sendable {
     /// Whether `path` is valid.
     public func isValid(_ path: StorePath) throws(StoreError) -> Bool {
         let full = fullPath(path)
-        return try read { db in try ValidPathRecord.filter(Column("path") == full).fetchCount(db) > 0 }
+        return try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ValidPaths WHERE path = ?)", arguments: [full])
+                ?? false
+        }
     }
 
     /// What the store knows about `path`.
@@ -94,7 +95,7 @@ public final class LocalStore: Sendable {
     public func info(_ path: StorePath) throws(StoreError) -> PathInfo {
         let full = fullPath(path)
         let found: (ValidPathRecord, [String])? = try read { db in
-            guard let record = try ValidPathRecord.filter(Column("path") == full).fetchOne(db) else { return nil }
+            guard let record = try ValidPathRecord.find(full, in: db) else { return nil }
             let references = try String.fetchAll(
                 db,
                 sql: "SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ?",
@@ -140,7 +141,7 @@ public final class LocalStore: Sendable {
                     )
                     SELECT v.path FROM ValidPaths v JOIN closure c ON v.id = c.id
                     """,
-                arguments: [String(decoding: try JSONEncoder().encode(start), as: UTF8.self)])
+                arguments: [JSONArgument.array(start)])
         }
         var result = Set<StorePath>()
         for path in found {
@@ -161,7 +162,7 @@ public final class LocalStore: Sendable {
         let found: [String] = try read { db in
             try String.fetchAll(
                 db, sql: "SELECT path FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))",
-                arguments: [String(decoding: try JSONEncoder().encode(names), as: UTF8.self)])
+                arguments: [JSONArgument.array(names)])
         }
         let valid = Set(found)
         return Set(paths.filter { valid.contains(fullPath($0)) })

@@ -1,6 +1,9 @@
-import Foundation
 import KeelLinux
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Says that a keel process has the store open: a file in `ROOT/db/active/` that the process
 /// holds locked (`flock`) while it lives and removes when it closes the store.
@@ -24,9 +27,13 @@ final class ProcessMarker: Sendable {
         } catch let error where error.errno == EEXIST {
             // Already there: look for dead markers below.
         }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var names: [[UInt8]] = []
+        if let listed = try? FileSystem.openDirectory(Array(directory.utf8)) {
+            names = ((try? DirectoryListing.read(listed)) ?? []).map(\.name)
+            FileSystem.close(listed)
+        }
         for name in names {
-            let path = directory + "/" + name
+            let path = directory + "/" + String(decoding: name, as: UTF8.self)
             guard let fd = try? FileSystem.openOrCreate(Array(path.utf8), permissions: 0o600) else { continue }
             if (try? FileSystem.tryLock(fd)) == true {
                 interrupted = true

@@ -188,3 +188,49 @@ final class ConcurrentResults: @unchecked Sendable {
     func append(_ result: ProcessResult?) { lock.withLock { results.append(result) } }
     var all: [ProcessResult?] { lock.withLock { results } }
 }
+
+extension LocalStoreTests {
+    @Test("queries over lists of paths work in a store directory named with quotes, backslashes, spaces and a tab")
+    func awkwardStoreDirectory() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let directory = try StoreDirectory(temporary.appending("a \"quoted\" \\ dir\twith a tab/store"))
+        let store = try LocalStore(layout: StoreLayout(root: temporary.appending("root"), storeDirectory: directory))
+        let base = try store.addText(name: "base", contents: Array("base\n".utf8), references: [])
+        let middle = try store.addText(name: "middle", contents: Array("middle\n".utf8), references: [base])
+        let top = try store.addText(name: "top", contents: Array("top\n".utf8), references: [middle, base])
+        let unrelated = try store.addText(name: "unrelated", contents: Array("other\n".utf8), references: [top])
+
+        #expect(try store.closure(of: [top]) == [top, middle, base])
+        #expect(try store.validSubset(of: [base, unrelated]) == [base, unrelated])
+        // Only the references among the named paths order them; `unrelated` refers to `top` but
+        // is not named, so it plays no part.
+        #expect(try store.dependencyOrder([top, base, middle]) == [base, middle, top])
+        #expect(try store.dependencyOrder([top, base]) == [base, top])
+        let collected = try store.delete([unrelated, top])
+        #expect(Set(collected.deleted) == [unrelated, top])
+        #expect(try store.validPaths() == [base, middle].sorted())
+    }
+}
+
+extension LocalStoreTests {
+    @Test("a store opens under missing parents and through a symlinked root; a file in the way is named")
+    func rootDirectories() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let deep = try LocalStore(layout: StoreLayout(root: temporary.appending("a/b/c/root"), storeDirectory: nil))
+        #expect(FileManager.default.fileExists(atPath: deep.layout.storeDirectory.path))
+        try FileManager.default.createSymbolicLink(
+            atPath: temporary.appending("link"), withDestinationPath: "a/b/c/root")
+        let linked = try LocalStore(layout: StoreLayout(root: temporary.appending("link"), storeDirectory: nil))
+        let file = temporary.appending("file")
+        try TestFiles.write(file, Array("x".utf8))
+        let path = try linked.add(file)
+        // The same directories: the path added through the link is in the deep root's store.
+        #expect(FileManager.default.fileExists(atPath: deep.layout.storeDirectory.path + "/" + path.baseName))
+        let error = #expect(throws: StoreError.self) {
+            try LocalStore(layout: StoreLayout(root: temporary.appending("file/root"), storeDirectory: nil))
+        }
+        #expect(error?.description.contains(temporary.appending("file/root")) == true, "\(String(describing: error))")
+    }
+}
