@@ -19,14 +19,15 @@ extension LocalStore {
     /// Adds the tree at `source` as a source path (the path `nix-store --add` gives it in this
     /// store directory) and returns it.
     ///
-    /// The tree is hashed on a background thread while the caller waits. Content already valid
-    /// is not copied again: a tree of small files is copied only once its hash shows it is new.
-    /// A tree of big files (`TreeHashProbe`) is copied beside the hash, since that copy waits on
-    /// the disk, and the copy is dropped if the hash shows the path valid. Either way the copy
-    /// goes under a temporary name straight into its canonical form, is hashed again as it is
-    /// written (the copy is what gets registered; it must match the first hash), is made
-    /// durable (`TreeDurability`), renamed into place under the path's lock and registered in
-    /// one transaction.
+    /// When no valid path has the name, the content cannot be valid already, so the tree is
+    /// copied at once, in one pass that hashes what it copies, and the copy is named after.
+    /// Otherwise the tree is hashed first, on a background thread, so content already valid is
+    /// not copied again: a tree of small files is copied only once its hash shows it is new; a
+    /// tree of big files (`TreeHashProbe`) is copied beside the hash, since that copy waits on
+    /// the disk, and the copy is dropped if the hash shows the path valid (the copy's own hash
+    /// must then match the first). Either way the copy goes under a temporary name straight
+    /// into its canonical form, is made durable (`TreeDurability`), renamed into place under
+    /// the path's lock and registered in one transaction.
     /// - Parameters:
     ///   - source: the tree to add.
     ///   - name: the store path name; defaults to the source's last component.
@@ -39,6 +40,10 @@ extension LocalStore {
         do { try StorePath.validateName(name) } catch { throw StoreError(.badInput, error.description) }
         let collectionLock = try lockAgainstCollection()
         defer { withExtendedLifetime(collectionLock) {} }
+        // With no valid path of this name, the content cannot be valid already: copy it at once,
+        // hashing what is copied, and name the copy after. Otherwise hash first, so that adding
+        // content that is already valid copies nothing.
+        if try !hasValidPath(named: name) { return try addUnhashed(source, name: name) }
         let probe = TreeHashProbe(path: source)
         defer { probe.stop() }
         switch probe.waitForHashOrBigFiles() {
@@ -69,6 +74,18 @@ extension LocalStore {
         return path
     }
 
+    /// Adds `source`, no path of whose name is valid: copies it once under a staging name,
+    /// hashing what is copied, then moves the copy into place under the path that hash gives.
+    private func addUnhashed(_ source: String, name: String) throws(StoreError) -> StorePath {
+        let directory = try openStoreDirectory()
+        defer { FileSystem.close(directory) }
+        let (stagingLock, temporary) = try lockStagingForAdd(in: directory)
+        defer { stagingLock.release() }
+        let label = layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self)
+        let copied = try copyCanonically(source, to: temporary, in: directory, label: label, stoppedBy: nil)!
+        return try placeStaged(temporary, as: try sourcePath(hash: copied.hash, name: name), copied, in: directory)
+    }
+
     /// Adds `source` by copying it while `probe` is still hashing it; the copy stops early if
     /// the hash shows the path valid. The copy is built under a temporary name of its own,
     /// held by a lock of that name (so `removeLeftovers` leaves it alone), since its path is
@@ -78,13 +95,7 @@ extension LocalStore {
     {
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
-        let (stagingLock, temporary): (PathLock, [UInt8])
-        do {
-            (stagingLock, temporary) = try lockStaging(
-                "add-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
-        } catch {
-            throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
-        }
+        let (stagingLock, temporary) = try lockStagingForAdd(in: directory)
         defer { stagingLock.release() }
         let alreadyValid = StopSignal()
         probe.whenFinished { [self] outcome in
@@ -95,18 +106,44 @@ extension LocalStore {
         }
         let label = layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self)
         let copied = try copyCanonically(source, to: temporary, in: directory, label: label, stoppedBy: alreadyValid)
-        var moved = copied == nil  // A stopped copy left nothing behind.
-        defer { if !moved { try? FileSystem.removeTree(temporary, in: directory) } }
+        var handedOver = copied == nil  // A stopped copy left nothing behind.
+        defer { if !handedOver { try? FileSystem.removeTree(temporary, in: directory) } }
         let hashed: TreeHashProbe.Hashed
         do { hashed = try probe.result() } catch { throw Self.readFailure(error, of: source) }
         let path = try sourcePath(hash: hashed.hash, name: name)
         guard let copied else { return path }  // Stopped: the path is valid.
         guard copied.hash == hashed.hash else { throw Self.changedWhileAdded(source) }
-        guard let (lock, _) = try lockForCreating(path, in: directory) else { return path }
+        handedOver = true
+        return try placeStaged(temporary, as: path, copied, in: directory)
+    }
+
+    /// Takes a fresh staging name for a copy whose path is not known yet; see `lockStaging`.
+    private func lockStagingForAdd(in directory: FileDescriptor) throws(StoreError) -> (PathLock, [UInt8]) {
+        do {
+            return try lockStaging("add-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
+        } catch {
+            throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
+        }
+    }
+
+    /// Moves the finished staged copy `temporary` into place as `path` (the path of its hash)
+    /// and registers it; removes the copy instead when another process made `path` valid
+    /// meanwhile, and on any failure.
+    private func placeStaged(
+        _ temporary: [UInt8], as path: StorePath, _ copied: TreeHashProbe.Hashed, in directory: FileDescriptor
+    ) throws(StoreError) -> StorePath {
+        let locked: (PathLock, [UInt8])?
+        do { locked = try lockForCreating(path, in: directory) } catch {
+            try? FileSystem.removeTree(temporary, in: directory)
+            throw error
+        }
+        guard let (lock, _) = locked else {
+            try? FileSystem.removeTree(temporary, in: directory)
+            return path
+        }
         defer { lock.release() }
-        moved = true  // From here on `makeDurable` removes the copy if it fails.
-        try makeDurable(temporary, as: path, in: directory)
-        try registerSource(path, hash: hashed.hash, size: copied.size)
+        try makeDurable(temporary, as: path, in: directory)  // Removes the copy if it fails.
+        try registerSource(path, hash: copied.hash, size: copied.size)
         return path
     }
 

@@ -89,6 +89,21 @@ public final class LocalStore: Sendable {
         }
     }
 
+    /// Whether a valid path is named `name`, whatever its hash (one scan of the table).
+    public func hasValidPath(named name: String) throws(StoreError) -> Bool {
+        let prefix = layout.storeDirectory.path + "/"
+        return try read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (
+                        SELECT 1 FROM ValidPaths WHERE path = ?1 || substr(path, length(?1) + 1, 32) || '-' || ?2
+                    )
+                    """,
+                arguments: [prefix, name]) ?? false
+        }
+    }
+
     /// What the store knows about `path`.
     ///
     /// - Throws: `StoreError.Code.notValid` when the path is not valid.

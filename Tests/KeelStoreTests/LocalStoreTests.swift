@@ -207,6 +207,10 @@ extension LocalStoreTests {
         // is not named, so it plays no part.
         #expect(try store.dependencyOrder([top, base, middle]) == [base, middle, top])
         #expect(try store.dependencyOrder([top, base]) == [base, top])
+        #expect(try store.hasValidPath(named: "middle"))
+        #expect(try !store.hasValidPath(named: "midd"))
+        #expect(try !store.hasValidPath(named: "iddle"))
+        #expect(try !store.hasValidPath(named: "absent"))
         let collected = try store.delete([unrelated, top])
         #expect(Set(collected.deleted) == [unrelated, top])
         #expect(try store.validPaths() == [base, middle].sorted())
@@ -232,5 +236,39 @@ extension LocalStoreTests {
             try LocalStore(layout: StoreLayout(root: temporary.appending("file/root"), storeDirectory: nil))
         }
         #expect(error?.description.contains(temporary.appending("file/root")) == true, "\(String(describing: error))")
+    }
+}
+
+extension LocalStoreTests {
+    @Test("a new name, a new version under a known name, and known content under a new name all get nix's paths")
+    func namesAndVersions() throws {
+        let fixture = try StoreFixture()
+        let nix = try NixOracle(
+            root: fixture.temporary.appending("nix"), storeDirectory: fixture.store.layout.storeDirectory.path)
+        let tree = fixture.temporary.appending("agent")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        var added: [StorePath] = []
+        for version in 0..<3 {
+            // Copied without hashing first (version 0: no path named "agent"), then hashed first.
+            for file in ["version", "data"] { try? FileManager.default.removeItem(atPath: tree + "/" + file) }
+            try TestFiles.write(tree + "/version", Array("version \(version)\n".utf8))
+            try TestFiles.write(tree + "/data", [UInt8](repeating: UInt8(version), count: 5000))
+            let path = try fixture.store.add(tree)
+            #expect(fixture.store.fullPath(path) == (try nix.output("nix", ["store", "add-path", "--dry-run", tree])))
+            added.append(path)
+        }
+        #expect(Set(added).count == 3)
+        #expect(try fixture.store.add(tree) == added[2], "the current version is already valid")
+        let renamed = try fixture.store.add(tree, name: "renamed")
+        #expect(renamed != added[2] && renamed.name == "renamed")
+        #expect(
+            fixture.store.fullPath(renamed)
+                == (try nix.output("nix", ["store", "add-path", "--dry-run", "--name", "renamed", tree])))
+        for path in added + [renamed] {
+            let (hash, size) = try TreeDumper.hash(path: fixture.store.fullPath(path))
+            let info = try fixture.store.info(path)
+            #expect(info.narHash == hash && info.narSize == size)
+        }
+        #expect(try fixture.strayEntries().isEmpty)
     }
 }
