@@ -8,9 +8,10 @@ struct StoreAdd: ParsableCommand {
         abstract: "Add trees to the store as source paths and print their store paths.",
         discussion: """
             Each tree gets the path `nix-store --add` would give it in this store directory. \
-            Content already in the store is not stored again: a tree is hashed first, except \
-            that a tree of big files is copied while it is hashed and the copy dropped if the \
-            content turns out to be there. New content is copied \
+            A tree whose name no valid path has is copied at once, hashing what is copied. \
+            Otherwise content already in the store is not stored again: the tree is hashed \
+            first, except that a tree of big files is copied while it is hashed and the copy \
+            dropped if the content turns out to be there. New content is copied \
             into its canonical form (files 0444 or 0555, directories 0555, mtime 1), made \
             durable, and registered in one transaction. Fifos, sockets and devices are refused.
             """
