@@ -83,7 +83,12 @@ extension LocalStore {
         defer { stagingLock.release() }
         let label = layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self)
         let copied = try copyCanonically(source, to: temporary, in: directory, label: label, stoppedBy: nil)!
-        return try placeStaged(temporary, as: try sourcePath(hash: copied.hash, name: name), copied, in: directory)
+        let path: StorePath
+        do { path = try sourcePath(hash: copied.hash, name: name) } catch {
+            try? FileSystem.removeTree(temporary, in: directory)
+            throw error
+        }
+        return try placeStaged(temporary, as: path, copied, in: directory)
     }
 
     /// Adds `source` by copying it while `probe` is still hashing it; the copy stops early if
