@@ -83,11 +83,10 @@ extension LocalStore {
         defer { stagingLock.release() }
         let label = layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self)
         let copied = try copyCanonically(source, to: temporary, in: directory, label: label, stoppedBy: nil)!
-        let path: StorePath
-        do { path = try sourcePath(hash: copied.hash, name: name) } catch {
-            try? FileSystem.removeTree(temporary, in: directory)
-            throw error
-        }
+        var handedOver = false
+        defer { if !handedOver { try? FileSystem.removeTree(temporary, in: directory) } }
+        let path = try sourcePath(hash: copied.hash, name: name)
+        handedOver = true
         return try placeStaged(temporary, as: path, copied, in: directory)
     }
 

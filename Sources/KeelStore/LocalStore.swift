@@ -89,18 +89,12 @@ public final class LocalStore: Sendable {
         }
     }
 
-    /// Whether a valid path is named `name`, whatever its hash (one scan of the table).
+    /// Whether a valid path is named `name`, whatever its hash (one lookup in `IndexName`).
     public func hasValidPath(named name: String) throws(StoreError) -> Bool {
-        let prefix = layout.storeDirectory.path + "/"
-        return try read { db in
+        try read { db in
             try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (
-                        SELECT 1 FROM ValidPaths WHERE path = ?1 || substr(path, length(?1) + 1, 32) || '-' || ?2
-                    )
-                    """,
-                arguments: [prefix, name]) ?? false
+                db, sql: "SELECT EXISTS (SELECT 1 FROM ValidPaths WHERE \(StoreSchema.nameOfPath) = ?)",
+                arguments: [name]) ?? false
         }
     }
 

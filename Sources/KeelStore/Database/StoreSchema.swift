@@ -9,6 +9,9 @@ import GRDB
 /// - `Refs(referrer, reference)`: one row per reference, `(id, id)` for a self-reference;
 ///   a path cannot be deleted while another refers to it.
 /// - `DerivationOutputs(drv, id, path)`: a `.drv`'s outputs, written when the `.drv` is registered.
+///
+/// Keel adds one index of its own, `IndexName` on each path's name, so that `store add` can ask
+/// whether any valid path has a name without scanning the table.
 enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -49,6 +52,14 @@ enum StoreSchema {
                     CREATE INDEX IndexDerivationOutputs ON DerivationOutputs(path);
                     """)
         }
+        migrator.registerMigration("v2: index of path names") { db in
+            try db.execute(sql: "CREATE INDEX IndexName ON ValidPaths(\(nameOfPath))")
+        }
         return migrator
     }
+
+    /// The SQL expression for a `ValidPaths` row's store path name (what follows `<hash>-` in
+    /// the last component of `path`), indexed by `IndexName`; a query must spell it exactly so
+    /// to use the index. `rtrim(path, <path without slashes>)` leaves the directory part.
+    static let nameOfPath = "substr(replace(path, rtrim(path, replace(path, '/', '')), ''), 34)"
 }
