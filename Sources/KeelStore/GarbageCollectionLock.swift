@@ -10,14 +10,27 @@ import SystemPackage
 public final class GarbageCollectionLock {
     private let fd: FileDescriptor
 
-    /// Waits for the lock in `ROOT/db/gc.lock`.
-    init(root: String, exclusive: Bool) throws(SystemError) {
+    /// Takes the lock in `ROOT/db/gc.lock`; when another process holds it in a conflicting mode,
+    /// first calls `waiting` with a line saying what it waits for, then waits.
+    init(root: String, exclusive: Bool, waiting: (String) -> Void) throws(SystemError) {
         fd = try FileSystem.openOrCreate(Array((root + "/db/gc.lock").utf8), permissions: 0o600)
-        do { try FileSystem.lock(fd, exclusive: exclusive) } catch {
+        do {
+            if try !FileSystem.tryLock(fd, exclusive: exclusive) {
+                waiting(Self.waitingLine(exclusive: exclusive))
+                try FileSystem.lock(fd, exclusive: exclusive)
+            }
+        } catch {
             FileSystem.close(fd)
             throw error
         }
     }
 
     deinit { FileSystem.close(fd) }
+
+    /// What a process waiting for the lock in this mode waits for.
+    static func waitingLine(exclusive: Bool) -> String {
+        exclusive
+            ? "waiting for other keel processes to finish adding, importing or building paths..."
+            : "waiting for a garbage collection in progress to finish..."
+    }
 }

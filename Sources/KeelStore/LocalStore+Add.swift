@@ -230,9 +230,9 @@ extension LocalStore {
     }
 
     /// Holds off garbage collection until the returned lock is released (builds hold it while
-    /// they rely on their inputs).
+    /// they rely on their inputs); tells `noticeWaiting` when it has to wait for it.
     public func lockAgainstCollection(exclusive: Bool = false) throws(StoreError) -> GarbageCollectionLock {
-        do { return try GarbageCollectionLock(root: layout.root, exclusive: exclusive) } catch {
+        do { return try GarbageCollectionLock(root: layout.root, exclusive: exclusive, waiting: noticeWaiting) } catch {
             throw StoreError(.fileSystem, "cannot take the store's collection lock", cause: error)
         }
     }

@@ -16,6 +16,9 @@ import SystemPackage
 public final class LocalStore: Sendable {
     /// Where the store lives.
     public let layout: StoreLayout
+    /// Called with a line to show the user when this store has to wait for another process
+    /// (a garbage collection, or the adds and builds a collection waits for).
+    let noticeWaiting: @Sendable (String) -> Void
     let database: DatabasePool
     /// Held while this store is open; see `ProcessMarker`.
     private let marker: ProcessMarker
@@ -25,10 +28,13 @@ public final class LocalStore: Sendable {
 
     /// Opens (creating if needed) the store under `layout`, then removes leftovers of
     /// interrupted work when a keel process died with the store open since it was last checked.
+    /// `noticeWaiting` hears when an operation has to wait for another keel process.
     ///
     /// - Throws: `StoreError` when the directories or the database cannot be made or opened.
-    public init(layout: StoreLayout) throws(StoreError) {
+    public init(layout: StoreLayout, noticeWaiting: @escaping @Sendable (String) -> Void = { _ in }) throws(StoreError)
+    {
         self.layout = layout
+        self.noticeWaiting = noticeWaiting
         for directory in [layout.root, layout.root + "/db", layout.gcRootsDirectory, layout.storeDirectory.path] {
             do { try FileSystem.makeDirectories(directory) } catch {
                 throw StoreError(.fileSystem, "cannot create '\(directory)'", cause: error)

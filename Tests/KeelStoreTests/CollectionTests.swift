@@ -4,6 +4,7 @@ import KeelFormats
 import KeelLinux
 import KeelStore
 import KeelTesting
+import SystemPackage
 import Testing
 
 @Suite("Garbage collection, deletion and verification")
@@ -121,6 +122,40 @@ struct CollectionTests {
         let store = try LocalStore(layout: fixture.store.layout)
         #expect(try store.verify(checkContents: true).isEmpty)
         #expect(try fixture.strayEntries(in: store).isEmpty)
+    }
+
+    @Test("gc waits for an add in progress and an add waits for a gc in progress, each saying so")
+    func waitsAreAnnounced() throws {
+        let fixture = try StoreFixture()
+        let root = fixture.store.layout.root
+        let file = fixture.temporary.appending("waiting")
+        try TestFiles.write(file, Array("waiting\n".utf8))
+
+        // Holds the lock file a collection takes exclusive, and adds, imports and builds shared;
+        // closing the descriptor releases it.
+        func holdLock(exclusive: Bool) throws -> FileDescriptor {
+            let fd = try FileSystem.openOrCreate(Array((root + "/db/gc.lock").utf8), permissions: 0o600)
+            try FileSystem.lock(fd, exclusive: exclusive)
+            return fd
+        }
+
+        // This process stands in for an add in progress.
+        let adding = try holdLock(exclusive: false)
+        let collection = try BackgroundKeel(["store", "gc", "--root", root])
+        #expect(collection.waitForStandardError(containing: "waiting for other keel processes to finish adding"))
+        #expect(collection.isRunning)
+        FileSystem.close(adding)
+        #expect(collection.finish().status == 0)
+
+        // And here for a collection in progress.
+        let collecting = try holdLock(exclusive: true)
+        let add = try BackgroundKeel(["store", "add", file, "--root", root])
+        #expect(add.waitForStandardError(containing: "waiting for a garbage collection in progress to finish"))
+        #expect(add.isRunning)
+        FileSystem.close(collecting)
+        let added = add.finish()
+        #expect(added.status == 0)
+        #expect(added.output.hasPrefix(fixture.store.layout.storeDirectory.path + "/"))
     }
 }
 

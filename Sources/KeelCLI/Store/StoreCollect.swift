@@ -7,10 +7,11 @@ struct StoreGC: ParsableCommand {
         commandName: "gc",
         abstract: "Delete the paths no root keeps alive, and print what was freed.",
         discussion: """
-            Roots are the symlinks under ROOT/gcroots (and, later, the generations). Adds and \
-            imports in progress are never disturbed: collection waits for them, and they wait for \
-            it. Paths are deleted referrers first; with --max-freed, collection stops once that \
-            many bytes (NAR sizes) are freed.
+            Roots are the symlinks under ROOT/gcroots (and, later, the generations). What running \
+            keel processes rely on is never collected: adds, imports and builds in progress hold \
+            the store's collection lock shared, so collection waits for them, and they wait for \
+            it; whichever waits says so on stderr. Paths are deleted referrers first; with \
+            --max-freed, collection stops once that many bytes (NAR sizes) are freed.
             """
     )
 

@@ -14,12 +14,12 @@ struct StoreOptions: ParsableArguments {
     /// The root these options name.
     var resolvedRoot: String { StateRoot.resolve(root) }
 
-    /// Opens the store.
+    /// Opens the store; when it has to wait for another keel process, it says so on stderr.
     func open() throws -> LocalStore {
         do {
             let directory = try storeDir.map { text throws(StorePathError) in try StoreDirectory(text) }
             let layout = try StoreLayout(root: resolvedRoot, storeDirectory: directory)
-            return try LocalStore(layout: layout)
+            return try LocalStore(layout: layout, noticeWaiting: { StandardErrorLine.write("keel: " + $0) })
         } catch let error as StorePathError {
             throw CLIError(error.description)
         } catch let error as StoreError {
