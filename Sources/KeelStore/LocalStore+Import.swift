@@ -68,7 +68,7 @@ extension LocalStore {
             throw error
         } catch {
             discard()
-            throw StoreError(.badInput, "\(error)")
+            throw StoreError(.badInput, "\(error); nothing was imported")
         }
         let fresh = staged.filter { !$0.alreadyValid }
         do {

@@ -94,16 +94,40 @@ struct ExportImportTests {
         let outside = ExportStream.write([
             (ExportEntry(path: "/elsewhere/8nnk8h887pfkfd2dbvlhw4mrws352dbf-x", references: [], deriver: nil), nar)
         ])
-        let cases: [([UInt8], String)] = [
-            (Array(stream.dropLast(100)), "input ends early"),
-            (badMagic, "invalid NAR"),
-            (withoutDependency, "neither valid nor in the stream"),
-            (unsorted, "is not sorted after"),
-            (outside, "not in the store directory"),
-        ]
+        // The first path's NAR is followed by "NIXE", its path's length and the path.
+        let trailer = stream.firstRange(of: Array("NIXE".utf8))!
+        var badMarker = stream
+        badMarker[0] = 2
+        var badTrailer = stream
+        badTrailer[trailer.lowerBound] = UInt8(ascii: "X")
+        var hugeLength = stream
+        hugeLength.replaceSubrange(
+            (trailer.lowerBound + 8)..<(trailer.lowerBound + 16), with: [0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0])
+        var secondPathCut = Array(stream[..<trailer.upperBound])
+        secondPathCut += stream[trailer.upperBound..<(trailer.upperBound + 4)]
+        // NARs whose entry names would escape the directory being restored.
+        let escaping = [("..", "'.' and '..'"), ("a/b", "contains '/'"), ("../../../etc", "contains '/'")].map {
+            name, expected in
+            let entry = ExportEntry(
+                path: path.replacingOccurrences(of: "unsorted", with: "escape"), references: [], deriver: nil)
+            return (ExportStream.write([(entry, Self.narOfDirectory(entryNamed: name))]), expected)
+        }
+        let cases: [([UInt8], String)] =
+            [
+                (Array(stream.dropLast(100)), "input ends early"),
+                (secondPathCut, "input ends early"),
+                (badMagic, "invalid NAR"),
+                (badMarker, "unexpected marker 2 at byte 0"),
+                (badTrailer, "expected NIXE after the NAR"),
+                (hugeLength, "exceeds the limit of 4096"),
+                (withoutDependency, "neither valid nor in the stream"),
+                (unsorted, "is not sorted after"),
+                (outside, "not in the store directory"),
+            ] + escaping
         for (bytes, expected) in cases {
             let error = #expect(throws: StoreError.self) { try fixture.store.importPaths(from: ArrayByteSource(bytes)) }
             #expect(error?.description.contains(expected) == true, "\(error?.description ?? "accepted")")
+            #expect(error?.description.hasSuffix("; nothing was imported") == true)
             #expect(try fixture.store.validPaths().isEmpty, "after \(expected)")
             #expect(try fixture.strayEntries().isEmpty, "after \(expected)")
         }
@@ -112,6 +136,35 @@ struct ExportImportTests {
         #expect(
             keel.status == 1 && keel.errorOutput.hasPrefix("keel: ")
                 && keel.errorOutput.split(separator: "\n").count == 1)
+    }
+
+    @Test("add-nar refuses a NAR whose names would escape the tree, and registers nothing")
+    func addNARRefusesEscapingNames() throws {
+        let fixture = try StoreFixture()
+        for (name, expected) in [
+            ("..", "'.' and '..'"), (".", "'.' and '..'"), ("a/b", "contains '/'"), ("", "empty name"),
+        ] {
+            let error = #expect(throws: StoreError.self) {
+                try fixture.store.addNAR(from: ArrayByteSource(Self.narOfDirectory(entryNamed: name)), name: "escape")
+            }
+            #expect(error?.description.contains(expected) == true, "\(error?.description ?? "accepted")")
+            #expect(try fixture.store.validPaths().isEmpty)
+            #expect(try fixture.strayEntries().isEmpty)
+        }
+    }
+
+    /// The NAR of a directory holding one symlink named `name` (any bytes, for malformed cases).
+    static func narOfDirectory(entryNamed name: String) -> [UInt8] {
+        func token(_ text: String) -> [UInt8] {
+            let bytes = Array(text.utf8)
+            var length = UInt64(bytes.count).littleEndian
+            let prefix = withUnsafeBytes(of: &length) { Array($0) }
+            return prefix + bytes + [UInt8](repeating: 0, count: (8 - bytes.count % 8) % 8)
+        }
+        return [
+            "nix-archive-1", "(", "type", "directory", "entry", "(", "name", name, "node", "(", "type", "symlink",
+            "target", "x", ")", ")", ")",
+        ].flatMap(token)
     }
 
     @Test("SIGKILL at random moments of keel store import leaves all of the stream or none of it")
