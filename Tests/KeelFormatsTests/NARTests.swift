@@ -2,31 +2,14 @@ import KeelFormats
 import KeelTesting
 import Testing
 
-/// Builds NAR bytes token by token, so tests can write broken archives.
-private func nar(_ tokens: [String]) -> [UInt8] {
-    tokens.flatMap { frame(Array($0.utf8)) }
-}
-
-private func frame(_ bytes: [UInt8]) -> [UInt8] {
-    var out = withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { Array($0) }
-    out += bytes
-    out += [UInt8](repeating: 0, count: (8 - bytes.count % 8) % 8)
-    return out
-}
-
+/// Parses a whole NAR strictly and returns its hash and size.
 private func parse(_ bytes: [UInt8], limits: NARLimits = .standard) throws -> (hash: NixHash, size: UInt64) {
     var reader = ByteReader(source: ArrayByteSource(bytes), bufferSize: 64)
     var visitor = ValidatingNARVisitor()
     return try NARReader.parseWhole(&reader, visitor: &visitor, limits: limits)
 }
 
-private let helloNAR = nar(["nix-archive-1", "(", "type", "regular", "contents", "hello\n", ")"])
-
-private func directory(_ entries: [[String]]) -> [UInt8] {
-    var tokens = ["nix-archive-1", "(", "type", "directory"]
-    for entry in entries { tokens += ["entry", "(", "name"] + entry + [")"] }
-    return nar(tokens + [")"])
-}
+private let helloNAR = NARTokens.archive(["nix-archive-1", "(", "type", "regular", "contents", "hello\n", ")"])
 
 @Suite("NAR writer and reader")
 struct NARTests {
@@ -77,7 +60,7 @@ struct NARTests {
                     "link \(String(decoding: name ?? [], as: UTF8.self)) \(String(decoding: target, as: UTF8.self))")
             }
         }
-        let bytes = directory([
+        let bytes = NARTokens.directory([
             ["B", "node", "(", "type", "regular", "contents", "", ")"],
             ["a", "node", "(", "type", "regular", "executable", "", "contents", "xyz", ")"],
             ["l", "node", "(", "type", "symlink", "target", "a", ")"],
@@ -89,28 +72,38 @@ struct NARTests {
     }
 
     static let malformed: [(String, [UInt8], String)] = [
-        ("bad magic", nar(["nix-archive-2", "(", "type", "regular", "contents", "", ")"]), "bad magic at byte 0"),
+        (
+            "bad magic", NARTokens.archive(["nix-archive-2", "(", "type", "regular", "contents", "", ")"]),
+            "bad magic at byte 0"
+        ),
         ("garbage", Array("this is not a nar at all, not even close....".utf8), "bad magic at byte 0"),
-        ("unknown type", nar(["nix-archive-1", "(", "type", "fifo", ")"]), "unknown node type 'fifo' at byte 56"),
-        ("unknown field", nar(["nix-archive-1", "(", "type", "regular", "size", "1", ")"]), "found 'size'"),
-        ("missing open", nar(["nix-archive-1", "type", "regular"]), "expected '(' at byte 24"),
+        (
+            "unknown type", NARTokens.archive(["nix-archive-1", "(", "type", "fifo", ")"]),
+            "unknown node type 'fifo' at byte 56"
+        ),
+        (
+            "unknown field", NARTokens.archive(["nix-archive-1", "(", "type", "regular", "size", "1", ")"]),
+            "found 'size'"
+        ),
+        ("missing open", NARTokens.archive(["nix-archive-1", "type", "regular"]), "expected '(' at byte 24"),
         (
             "non-empty executable",
-            nar(["nix-archive-1", "(", "type", "regular", "executable", "yes", "contents", "", ")"]),
+            NARTokens.archive(["nix-archive-1", "(", "type", "regular", "executable", "yes", "contents", "", ")"]),
             "non-empty executable marker"
         ),
         (
             "executable after contents",
-            nar(["nix-archive-1", "(", "type", "regular", "contents", "", "executable", "", ")"]),
+            NARTokens.archive(["nix-archive-1", "(", "type", "regular", "contents", "", "executable", "", ")"]),
             "expected ')'"
         ),
         (
-            "two contents", nar(["nix-archive-1", "(", "type", "regular", "contents", "a", "contents", "b", ")"]),
+            "two contents",
+            NARTokens.archive(["nix-archive-1", "(", "type", "regular", "contents", "a", "contents", "b", ")"]),
             "expected ')'"
         ),
         (
             "unsorted entries",
-            directory([
+            NARTokens.directory([
                 ["b", "node", "(", "type", "symlink", "target", "x", ")"],
                 ["a", "node", "(", "type", "symlink", "target", "x", ")"],
             ]),
@@ -118,24 +111,35 @@ struct NARTests {
         ),
         (
             "duplicate entries",
-            directory([
+            NARTokens.directory([
                 ["a", "node", "(", "type", "symlink", "target", "x", ")"],
                 ["a", "node", "(", "type", "symlink", "target", "x", ")"],
             ]),
             "duplicate entry 'a'"
         ),
-        ("empty name", directory([["", "node", "(", "type", "symlink", "target", "x", ")"]]), "empty name"),
-        ("dot name", directory([[".", "node", "(", "type", "symlink", "target", "x", ")"]]), "'.' and '..'"),
-        ("dot-dot name", directory([["..", "node", "(", "type", "symlink", "target", "x", ")"]]), "'.' and '..'"),
-        ("slash in name", directory([["a/b", "node", "(", "type", "symlink", "target", "x", ")"]]), "contains '/'"),
-        ("NUL in name", directory([["a\u{0}b", "node", "(", "type", "symlink", "target", "x", ")"]]), "contains NUL"),
+        ("empty name", NARTokens.directory([["", "node", "(", "type", "symlink", "target", "x", ")"]]), "empty name"),
+        ("dot name", NARTokens.directory([[".", "node", "(", "type", "symlink", "target", "x", ")"]]), "'.' and '..'"),
+        (
+            "dot-dot name", NARTokens.directory([["..", "node", "(", "type", "symlink", "target", "x", ")"]]),
+            "'.' and '..'"
+        ),
+        (
+            "slash in name", NARTokens.directory([["a/b", "node", "(", "type", "symlink", "target", "x", ")"]]),
+            "contains '/'"
+        ),
+        (
+            "NUL in name", NARTokens.directory([["a\u{0}b", "node", "(", "type", "symlink", "target", "x", ")"]]),
+            "contains NUL"
+        ),
         (
             "256-byte name",
-            directory([[String(repeating: "n", count: 256), "node", "(", "type", "symlink", "target", "x", ")"]]),
+            NARTokens.directory([
+                [String(repeating: "n", count: 256), "node", "(", "type", "symlink", "target", "x", ")"]
+            ]),
             "exceeds the limit of 255"
         ),
         (
-            "empty symlink target", nar(["nix-archive-1", "(", "type", "symlink", "target", "", ")"]),
+            "empty symlink target", NARTokens.archive(["nix-archive-1", "(", "type", "symlink", "target", "", ")"]),
             "symlink target at byte 88: empty"
         ),
         ("trailing bytes", helloNAR + [0], "trailing bytes after the archive at byte 120"),
@@ -161,7 +165,8 @@ struct NARTests {
 
     @Test("skip consumes a token only when it is next, whole and zero-padded")
     func skipToken() throws {
-        var reader = ByteReader(source: ArrayByteSource(frame(Array("regular".utf8)) + frame([])), bufferSize: 64)
+        var reader = ByteReader(
+            source: ArrayByteSource(NARTokens.frame(Array("regular".utf8)) + NARTokens.frame([])), bufferSize: 64)
         #expect(try reader.skip(Array("regula".utf8)) == false)
         #expect(try reader.skip(Array("regularx".utf8)) == false)
         #expect(reader.offset == 0)
@@ -170,14 +175,14 @@ struct NARTests {
         #expect(try reader.skip([]))
         #expect(try reader.atEnd())
 
-        var padded = frame(Array("entry".utf8))
+        var padded = NARTokens.frame(Array("entry".utf8))
         padded[13] = 1
         var badPadding = ByteReader(source: ArrayByteSource(padded), bufferSize: 64)
         #expect(try badPadding.skip(Array("entry".utf8)) == false)
         #expect(badPadding.offset == 0)
         #expect(throws: ByteReaderError.nonZeroPadding(offset: 13)) { try badPadding.readString(limit: 64) }
 
-        var truncated = ByteReader(source: ArrayByteSource(Array(frame(Array("entry".utf8)).dropLast())))
+        var truncated = ByteReader(source: ArrayByteSource(Array(NARTokens.frame(Array("entry".utf8)).dropLast())))
         #expect(try truncated.skip(Array("entry".utf8)) == false)
         #expect(truncated.offset == 0)
     }
@@ -188,7 +193,7 @@ struct NARTests {
         for _ in 0..<5 { tokens += ["(", "type", "directory", "entry", "(", "name", "d", "node"] }
         tokens += ["(", "type", "directory", ")"]
         for _ in 0..<5 { tokens += [")", ")"] }
-        let bytes = nar(tokens)
+        let bytes = NARTokens.archive(tokens)
         #expect(throws: Never.self) { try parse(bytes) }
         var limits = NARLimits.standard
         limits.maxDepth = 3
@@ -198,7 +203,7 @@ struct NARTests {
 
     @Test("every truncation of a valid NAR is rejected, never a crash")
     func everyTruncation() {
-        let bytes = directory([
+        let bytes = NARTokens.directory([
             ["a", "node", "(", "type", "regular", "executable", "", "contents", "some contents here", ")"],
             ["b", "node", "(", "type", "symlink", "target", "a", ")"],
         ])
@@ -212,7 +217,7 @@ struct NARTests {
     func randomFlips() {
         let seed = testSeed()
         var random = SeededGenerator(seed: seed)
-        let bytes = directory([
+        let bytes = NARTokens.directory([
             ["a", "node", "(", "type", "regular", "contents", "0123456789abcdef", ")"],
             [
                 "b", "node", "(", "type", "directory", "entry", "(", "name", "c", "node", "(", "type", "symlink",

@@ -103,19 +103,19 @@ struct ExportImportTests {
         var hugeLength = stream
         hugeLength.replaceSubrange(
             (trailer.lowerBound + 8)..<(trailer.lowerBound + 16), with: [0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0])
-        var secondPathCut = Array(stream[..<trailer.upperBound])
-        secondPathCut += stream[trailer.upperBound..<(trailer.upperBound + 4)]
+        var cutInsidePath = Array(stream[..<trailer.upperBound])
+        cutInsidePath += stream[trailer.upperBound..<(trailer.upperBound + 4)]
         // NARs whose entry names would escape the directory being restored.
         let escaping = [("..", "'.' and '..'"), ("a/b", "contains '/'"), ("../../../etc", "contains '/'")].map {
             name, expected in
             let entry = ExportEntry(
                 path: path.replacingOccurrences(of: "unsorted", with: "escape"), references: [], deriver: nil)
-            return (ExportStream.write([(entry, Self.narOfDirectory(entryNamed: name))]), expected)
+            return (ExportStream.write([(entry, Self.directoryHoldingSymlink(named: name))]), expected)
         }
         let cases: [([UInt8], String)] =
             [
                 (Array(stream.dropLast(100)), "input ends early"),
-                (secondPathCut, "input ends early"),
+                (cutInsidePath, "input ends early"),
                 (badMagic, "invalid NAR"),
                 (badMarker, "unexpected marker 2 at byte 0"),
                 (badTrailer, "expected NIXE after the NAR"),
@@ -145,7 +145,8 @@ struct ExportImportTests {
             ("..", "'.' and '..'"), (".", "'.' and '..'"), ("a/b", "contains '/'"), ("", "empty name"),
         ] {
             let error = #expect(throws: StoreError.self) {
-                try fixture.store.addNAR(from: ArrayByteSource(Self.narOfDirectory(entryNamed: name)), name: "escape")
+                try fixture.store.addNAR(
+                    from: ArrayByteSource(Self.directoryHoldingSymlink(named: name)), name: "escape")
             }
             #expect(error?.description.contains(expected) == true, "\(error?.description ?? "accepted")")
             #expect(try fixture.store.validPaths().isEmpty)
@@ -154,17 +155,8 @@ struct ExportImportTests {
     }
 
     /// The NAR of a directory holding one symlink named `name` (any bytes, for malformed cases).
-    static func narOfDirectory(entryNamed name: String) -> [UInt8] {
-        func token(_ text: String) -> [UInt8] {
-            let bytes = Array(text.utf8)
-            var length = UInt64(bytes.count).littleEndian
-            let prefix = withUnsafeBytes(of: &length) { Array($0) }
-            return prefix + bytes + [UInt8](repeating: 0, count: (8 - bytes.count % 8) % 8)
-        }
-        return [
-            "nix-archive-1", "(", "type", "directory", "entry", "(", "name", name, "node", "(", "type", "symlink",
-            "target", "x", ")", ")", ")",
-        ].flatMap(token)
+    static func directoryHoldingSymlink(named name: String) -> [UInt8] {
+        NARTokens.directory([[name, "node", "(", "type", "symlink", "target", "x", ")"]])
     }
 
     @Test("SIGKILL at random moments of keel store import leaves all of the stream or none of it")
