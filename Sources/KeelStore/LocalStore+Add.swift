@@ -13,6 +13,8 @@ struct NewPath: Sendable {
     let references: [StorePath]
     let deriver: StorePath?
     let contentAddress: ContentAddress?
+    /// Whether the files are another tool's, registered where they were (`KeelBorrowed`).
+    var borrowed = false
 }
 
 extension LocalStore {
@@ -69,8 +71,8 @@ extension LocalStore {
             try? FileSystem.removeTree(temporary, in: directory)
             throw Self.changedWhileAdded(source)
         }
-        try makeDurable(temporary, as: path, in: directory)
-        try registerSource(path, hash: hash, size: copied.size)
+        let placed = try place(temporary, as: path, narHash: hash, in: directory)
+        try registerSource(path, hash: hash, size: copied.size, placed: placed)
         return path
     }
 
@@ -146,8 +148,8 @@ extension LocalStore {
             return path
         }
         defer { lock.release() }
-        try makeDurable(temporary, as: path, in: directory)  // Removes the copy if it fails.
-        try registerSource(path, hash: copied.hash, size: copied.size)
+        let placed = try place(temporary, as: path, narHash: copied.hash, in: directory)  // Removes the copy if it fails.
+        try registerSource(path, hash: copied.hash, size: copied.size, placed: placed)
         return path
     }
 
@@ -182,11 +184,12 @@ extension LocalStore {
         } catch { throw StoreError(.badInput, error.description) }
     }
 
-    private func registerSource(_ path: StorePath, hash: NixHash, size: UInt64) throws(StoreError) {
+    private func registerSource(_ path: StorePath, hash: NixHash, size: UInt64, placed: FinalName) throws(StoreError) {
         try register([
             NewPath(
                 path: path, narHash: hash, narSize: size, references: [], deriver: nil,
-                contentAddress: ContentAddress(method: .recursive, hash: hash))
+                contentAddress: ContentAddress(method: .recursive, hash: hash),
+                borrowed: placed == .matchingForeignEntry)
         ])
     }
 
@@ -203,7 +206,8 @@ extension LocalStore {
 
     /// Takes `path`'s lock before creating it; returns nil (lock released) when another process
     /// made it valid meanwhile, else the held lock and the temporary name to build it under,
-    /// cleared of anything an interrupted attempt left.
+    /// cleared of anything an interrupted attempt left. What is under the final name is checked
+    /// when the path is put in place (`place`).
     func lockForCreating(_ path: StorePath, in directory: FileDescriptor) throws(StoreError) -> (PathLock, [UInt8])? {
         let lock: PathLock
         do { lock = try PathLock(baseName: path.baseName, in: directory) } catch {
@@ -215,7 +219,6 @@ extension LocalStore {
         }
         let temporary = Array("\(Self.temporaryPrefix)\(path.baseName)".utf8)
         try? FileSystem.removeTree(temporary, in: directory)
-        try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory)
         return (lock, temporary)
     }
 
@@ -241,19 +244,6 @@ extension LocalStore {
         do { return try TreeDumper.hash(path: path) } catch { throw Self.readFailure(error, of: path) }
     }
 
-    /// Makes the finished tree durable (`TreeDurability`), renames it into place and flushes the
-    /// rename.
-    func makeDurable(_ temporary: [UInt8], as path: StorePath, in directory: FileDescriptor) throws(StoreError) {
-        do {
-            try TreeDurability.sync(temporary, in: directory)
-            try FileSystem.renameNoReplace(temporary, in: directory, to: Array(path.baseName.utf8), in: directory)
-            try FileSystem.sync(directory)
-        } catch {
-            try? FileSystem.removeTree(temporary, in: directory)
-            throw StoreError(.fileSystem, "cannot move '\(fullPath(path))' into place", cause: error)
-        }
-    }
-
     /// Makes `paths` valid in one transaction; each reference must be valid or among `paths`.
     func register(_ paths: [NewPath]) throws(StoreError) {
         let directory = layout.storeDirectory
@@ -262,9 +252,13 @@ extension LocalStore {
             var ids: [String: Int64] = [:]
             for new in paths {
                 let full = directory.fullPath(new.path)
+                try db.execute(sql: "DELETE FROM KeelPending WHERE path = ?", arguments: [full])
                 if let existing = try ValidPathRecord.find(full, in: db) {
                     ids[full] = existing.id
                     continue
+                }
+                if new.borrowed {
+                    try db.execute(sql: "INSERT OR IGNORE INTO KeelBorrowed (path) VALUES (?)", arguments: [full])
                 }
                 var record = ValidPathRecord(
                     id: nil, path: full, hash: new.narHash.prefixed(.base16), registrationTime: now,
@@ -294,8 +288,10 @@ extension LocalStore {
         }
     }
 
-    /// Removes what interrupted work left in the store directory: temporary trees, and paths on
-    /// disk that were never registered, unless another process is working on them right now.
+    /// Removes what interrupted work left in the store directory, and only that: Keel's
+    /// temporary trees (`.keel-tmp-*`), lock files nobody holds, and the paths recorded in `KeelPending` that never became valid (or whose rows a collection
+    /// removed), unless another process is working on them right now. Entries of other tools
+    /// (not valid, not pending) are left alone.
     func removeLeftovers() throws(StoreError) {
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
@@ -304,25 +300,21 @@ extension LocalStore {
             throw StoreError(.fileSystem, "cannot list the store directory", cause: error)
         }
         let prefix = Array(Self.temporaryPrefix.utf8)
-        // One query for every valid name, rather than one per directory entry.
-        let validNames: Set<String> = try read { db in
-            Set(
-                try String.fetchAll(db, sql: "SELECT path FROM ValidPaths").map {
-                    String($0.split(separator: "/").last ?? "")
-                })
-        }
+        let pending = try pendingPaths()
+        let pendingNames = Set(pending.map { String($0.split(separator: "/").last ?? "") })
         for entry in entries {
             let text = String(decoding: entry.name, as: UTF8.self)
             if text.hasSuffix(".lock") {
+                // A lock file nobody holds carries no data; removing it is part of the locking
+                // protocol Keel shares with Nix (whose collector removes them too).
                 PathLock.removeIfAbandoned(entry.name, in: directory)
                 continue
             }
             let baseName: String
             if entry.name.starts(with: prefix) {
                 baseName = String(text.dropFirst(Self.temporaryPrefix.count))
-            } else if let path = try? StorePath(baseName: text) {
-                if validNames.contains(path.baseName) { continue }
-                baseName = path.baseName
+            } else if pendingNames.contains(text) {
+                baseName = text
             } else {
                 continue
             }
@@ -334,6 +326,37 @@ extension LocalStore {
             }
             try? FileSystem.removeTree(entry.name, in: directory)
             lock.release()
+        }
+        try forgetSettledPending(pending, in: directory)
+    }
+
+    /// Removes the `KeelPending` rows of `paths` that are valid, or whose entry is gone and
+    /// that nobody is creating right now.
+    func forgetSettledPending(_ paths: Set<String>, in directory: FileDescriptor) throws(StoreError) {
+        var settled: [String] = []
+        for full in paths {
+            guard let path = try? layout.storeDirectory.parse(full) else {
+                settled.append(full)
+                continue
+            }
+            if try isValid(path) {
+                settled.append(full)
+                continue
+            }
+            guard let lock = try? PathLock.attempt(baseName: path.baseName, in: directory) else { continue }
+            defer { lock.release() }
+            if (try? FileSystem.status(of: Array(path.baseName.utf8), in: directory)) == nil { settled.append(full) }
+        }
+        try forgetPending(settled)
+    }
+
+    /// Removes the `KeelPending` rows of `paths` (full paths).
+    func forgetPending(_ paths: [String]) throws(StoreError) {
+        guard !paths.isEmpty else { return }
+        let names = JSONArgument.array(paths)
+        try write { db in
+            try db.execute(
+                sql: "DELETE FROM KeelPending WHERE path IN (SELECT value FROM json_each(?))", arguments: [names])
         }
     }
 }

@@ -61,12 +61,12 @@ extension LocalStore {
             discard()
             return path
         }
-        try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory)
-        try makeDurable(temporary, as: path, in: directory)
+        let placed = try place(temporary, as: path, narHash: hash, in: directory)
         try register([
             NewPath(
                 path: path, narHash: hash, narSize: size, references: [], deriver: nil,
-                contentAddress: ContentAddress(method: .recursive, hash: hash))
+                contentAddress: ContentAddress(method: .recursive, hash: hash),
+                borrowed: placed == .matchingForeignEntry)
         ])
         return path
     }

@@ -29,6 +29,7 @@ extension LocalStore {
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
         var staged: [(BuiltPath, [UInt8])] = []
+        var borrowed = Set<StorePath>()
         func discardStaged() {
             for (_, temporary) in staged { try? FileSystem.removeTree(temporary, in: directory) }
         }
@@ -37,9 +38,18 @@ extension LocalStore {
                 try? FileSystem.removeTree(Array(built.location.utf8))
                 continue
             }
+            do {
+                if try prepareFinalName(built.path, narHash: built.narHash, in: directory) == .matchingForeignEntry {
+                    borrowed.insert(built.path)
+                    try? FileSystem.removeTree(Array(built.location.utf8))
+                    continue
+                }
+            } catch {
+                discardStaged()
+                throw error
+            }
             let temporary = Array("\(Self.temporaryPrefix)\(built.path.baseName)".utf8)
             try? FileSystem.removeTree(temporary, in: directory)
-            try? FileSystem.removeTree(Array(built.path.baseName.utf8), in: directory)
             do {
                 try moveTree(built.location, into: directory, as: temporary)
             } catch {
@@ -48,25 +58,31 @@ extension LocalStore {
             }
             staged.append((built, temporary))
         }
-        guard !staged.isEmpty else { return }
+        guard !staged.isEmpty || !borrowed.isEmpty else { return }
+        var renamed: [StorePath] = []
         do {
             for (_, temporary) in staged { try TreeDurability.sync(temporary, in: directory) }
+            try recordPending(staged.map(\.0.path))
             for (built, temporary) in staged {
                 try FileSystem.renameNoReplace(
                     temporary, in: directory, to: Array(built.path.baseName.utf8), in: directory)
+                renamed.append(built.path)
             }
             try FileSystem.sync(directory)
         } catch {
             discardStaged()
-            for (built, _) in staged { try? FileSystem.removeTree(Array(built.path.baseName.utf8), in: directory) }
-            throw StoreError(.fileSystem, "cannot move built paths into place", cause: error)
+            for path in renamed { try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory) }
+            if let error = error as? StoreError { throw error }
+            throw StoreError(.fileSystem, "cannot move built paths into place", cause: UnderlyingError(error))
         }
         try register(
-            staged.map { built, _ in
-                NewPath(
-                    path: built.path, narHash: built.narHash, narSize: built.narSize, references: built.references,
-                    deriver: built.deriver, contentAddress: built.contentAddress)
-            })
+            paths.filter { built in staged.contains { $0.0.path == built.path } || borrowed.contains(built.path) }
+                .map { built in
+                    NewPath(
+                        path: built.path, narHash: built.narHash, narSize: built.narSize, references: built.references,
+                        deriver: built.deriver, contentAddress: built.contentAddress,
+                        borrowed: borrowed.contains(built.path))
+                })
     }
 
     /// Renames `location` to `name` in the store directory, or copies it when it is on another

@@ -24,30 +24,13 @@ public struct GCRoot: Hashable, Sendable {
 extension LocalStore {
     /// The roots: symlinks under `ROOT/gcroots` (searched recursively) whose target, followed
     /// through further symlinks, lies in the store. Targets that are not valid are ignored.
+    ///
+    /// - Throws: `StoreError` naming the root when any part of the roots directory cannot be
+    ///   read (other than an entry that vanished meanwhile): a collection must not go on
+    ///   without knowing what a root keeps alive.
     public func roots() throws(StoreError) -> [GCRoot] {
-        var found: [GCRoot] = []
-        func scan(_ directory: String) {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-            for name in names.sorted() {
-                let location = directory + "/" + name
-                var target = location
-                for _ in 0..<8 {
-                    guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else { break }
-                    target = next.hasPrefix("/") ? next : (target as NSString).deletingLastPathComponent + "/" + next
-                    if let (path, _) = try? layout.storeDirectory.parseWithin(target) {
-                        found.append(GCRoot(location: location, target: path))
-                        break
-                    }
-                }
-                var isDirectory: ObjCBool = false
-                if target == location, FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory),
-                    isDirectory.boolValue
-                {
-                    scan(location)
-                }
-            }
-        }
-        scan(layout.gcRootsDirectory)
+        let found = try RootScanner(access: rootAccess, storeDirectory: layout.storeDirectory).scan(
+            layout.gcRootsDirectory)
         var valid: [GCRoot] = []
         for root in found where try isValid(root.target) { valid.append(root) }
         return valid
@@ -81,8 +64,8 @@ extension LocalStore {
                     .badInput, "cannot delete '\(fullPath(path))': it is still referenced by '\(fullPath(referrer))'")
             }
         }
-        for root in try roots() where try closure(of: [root.target]).contains(where: doomed.contains) {
-            let kept = try closure(of: [root.target]).first(where: doomed.contains)!
+        for root in try roots() {
+            guard let kept = try closure(of: [root.target]).first(where: doomed.contains) else { continue }
             throw StoreError(
                 .badInput, "cannot delete '\(fullPath(kept))': it is kept alive by the root '\(root.location)'")
         }
@@ -112,22 +95,37 @@ extension LocalStore {
         }
         guard !dryRun, !chosen.isEmpty else { return CollectionResult(deleted: chosen, bytesFreed: freed) }
         let ids = JSONArgument.array(chosen.map(fullPath))
-        try write { db in
+        // The rows go in one transaction, which records the paths whose files are Keel's as
+        // pending, so a crash before the files are gone leaves entries the next cleanup may
+        // remove. Borrowed paths' files are another tool's: only their rows go.
+        let borrowed: Set<String> = try write { db in
+            let borrowed = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT path FROM KeelBorrowed WHERE path IN (SELECT value FROM json_each(?))",
+                    arguments: [ids]))
             try db.execute(
                 sql: """
                     CREATE TEMP TABLE IF NOT EXISTS Doomed (id INTEGER PRIMARY KEY);
                     DELETE FROM Doomed;
-                    INSERT INTO Doomed SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?));
+                    INSERT INTO Doomed SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(:ids));
+                    INSERT OR IGNORE INTO KeelPending (path)
+                        SELECT value FROM json_each(:ids) WHERE value NOT IN (SELECT path FROM KeelBorrowed);
+                    DELETE FROM KeelBorrowed WHERE path IN (SELECT value FROM json_each(:ids));
                     DELETE FROM Refs WHERE referrer IN (SELECT id FROM Doomed);
                     DELETE FROM ValidPaths WHERE id IN (SELECT id FROM Doomed);
                     DELETE FROM Doomed;
-                    """, arguments: [ids])
+                    """, arguments: ["ids": ids])
+            return borrowed
         }
+        let owned = chosen.filter { !borrowed.contains(fullPath($0)) }
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
-        // Rows are gone already: a path that cannot be removed now is an unregistered leftover,
-        // which the next collection removes.
-        ParallelRemover.remove(chosen.map { Array($0.baseName.utf8) }, in: directory)
+        // Rows are gone already: a path that cannot be removed now stays pending, and the next
+        // collection removes it.
+        ParallelRemover.remove(owned.map { Array($0.baseName.utf8) }, in: directory)
+        // Under the exclusive collection lock nobody else creates these paths meanwhile.
+        try forgetPending(
+            owned.filter { (try? FileSystem.status(of: Array($0.baseName.utf8), in: directory)) == nil }.map(fullPath))
         removeUnusedLinks(in: directory)
         return CollectionResult(deleted: chosen, bytesFreed: freed)
     }

@@ -71,16 +71,35 @@ extension LocalStore {
             throw StoreError(.badInput, "\(error); nothing was imported")
         }
         let fresh = staged.filter { !$0.alreadyValid }
+        // Another tool's entry with exactly a path's content is registered where it is.
+        var borrowed = Set<StorePath>()
+        do {
+            for item in fresh
+            where try prepareFinalName(item.path, narHash: item.exported.narHash, in: directory)
+                == .matchingForeignEntry
+            {
+                borrowed.insert(item.path)
+                try? FileSystem.removeTree(item.temporary, in: directory)
+            }
+        } catch {
+            discard()
+            throw error
+        }
+        let moved = fresh.filter { !borrowed.contains($0.path) }
         do {
             try FileSystem.syncFileSystem(directory)
-            for item in fresh {
+            try recordPending(moved.map(\.path))
+            for item in moved {
                 try FileSystem.renameNoReplace(
                     item.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
             }
             try FileSystem.sync(directory)
+        } catch let error as StoreError {
+            discard()
+            throw error
         } catch {
             discard()
-            throw StoreError(.fileSystem, "cannot move imported paths into place", cause: error)
+            throw StoreError(.fileSystem, "cannot move imported paths into place", cause: UnderlyingError(error))
         }
         let directoryPaths = layout.storeDirectory
         try register(
@@ -90,7 +109,7 @@ extension LocalStore {
                         path: item.path, narHash: item.exported.narHash, narSize: item.exported.narSize,
                         references: try item.exported.entry.references.map { try directoryPaths.parse($0) },
                         deriver: try item.exported.entry.deriver.map { try directoryPaths.parse($0) },
-                        contentAddress: nil)
+                        contentAddress: nil, borrowed: borrowed.contains(item.path))
                 } catch {
                     throw StoreError(.badInput, "\(error)")
                 }

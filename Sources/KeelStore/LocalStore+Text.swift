@@ -37,11 +37,11 @@ extension LocalStore {
         }
         let (narHash, narSize) = try hashTree(
             layout.storeDirectory.path + "/" + String(decoding: temporary, as: UTF8.self))
-        try makeDurable(temporary, as: path, in: directory)
+        let placed = try place(temporary, as: path, narHash: narHash, in: directory)
         try register([
             NewPath(
                 path: path, narHash: narHash, narSize: narSize, references: references, deriver: nil,
-                contentAddress: ContentAddress(method: .text, hash: digest))
+                contentAddress: ContentAddress(method: .text, hash: digest), borrowed: placed == .matchingForeignEntry)
         ])
         return path
     }

@@ -22,6 +22,11 @@ public final class LocalStore: Sendable {
     let database: DatabasePool
     /// Held while this store is open; see `ProcessMarker`.
     private let marker: ProcessMarker
+    /// How the collector reads the GC roots directory.
+    let rootAccess: RootFileAccess
+    /// Entries of other tools that were in the store directory when this root claimed it (only
+    /// ever non-empty when it was adopted by this opening); Keel leaves them as they are.
+    public let foreignEntriesAtClaim: [String]
 
     /// The prefix of temporary names inside the store directory.
     static let temporaryPrefix = ".keel-tmp-"
@@ -30,11 +35,30 @@ public final class LocalStore: Sendable {
     /// interrupted work when a keel process died with the store open since it was last checked.
     /// `noticeWaiting` hears when an operation has to wait for another keel process.
     ///
-    /// - Throws: `StoreError` when the directories or the database cannot be made or opened.
-    public init(layout: StoreLayout, noticeWaiting: @escaping @Sendable (String) -> Void = { _ in }) throws(StoreError)
-    {
+    /// The store directory must be claimed by this root's database (`StoreClaim`): the claim is
+    /// written when the directory holds nothing another tool made, or, with
+    /// `adoptStoreDirectory`, whatever it holds (Keel still never removes what it did not make).
+    ///
+    /// - Throws: `StoreError` when the directories or the database cannot be made or opened;
+    ///   `.badInput` when the store directory belongs to another Keel root, or holds other
+    ///   tools' entries and is not adopted.
+    public convenience init(
+        layout: StoreLayout, adoptStoreDirectory: Bool = false,
+        noticeWaiting: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(StoreError) {
+        try self.init(
+            layout: layout, adoptStoreDirectory: adoptStoreDirectory, rootAccess: .live, noticeWaiting: noticeWaiting)
+    }
+
+    /// Opens the store as `init(layout:adoptStoreDirectory:noticeWaiting:)` does, reading the GC
+    /// roots through `rootAccess` (tests make it fail).
+    package init(
+        layout: StoreLayout, adoptStoreDirectory: Bool = false, rootAccess: RootFileAccess,
+        noticeWaiting: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(StoreError) {
         self.layout = layout
         self.noticeWaiting = noticeWaiting
+        self.rootAccess = rootAccess
         for directory in [layout.root, layout.root + "/db", layout.gcRootsDirectory, layout.storeDirectory.path] {
             do { try FileSystem.makeDirectories(directory) } catch {
                 throw StoreError(.fileSystem, "cannot create '\(directory)'", cause: error)
@@ -59,6 +83,8 @@ public final class LocalStore: Sendable {
             throw StoreError(
                 .database, "cannot open the store database '\(layout.databasePath)'", cause: UnderlyingError(error))
         }
+        foreignEntriesAtClaim = try Self.establishClaim(
+            layout: layout, database: database, adopt: adoptStoreDirectory)
         let claimed: (marker: ProcessMarker, interruptedBefore: Bool)
         do { claimed = try ProcessMarker.claim(root: layout.root) } catch {
             throw StoreError(.fileSystem, "cannot mark the store as in use", cause: error)

@@ -20,13 +20,13 @@ final class StoreFixture {
 
     deinit { temporary.remove() }
 
-    /// Entries of the store directory other than valid store paths (and `.links`, which the
-    /// nix oracle creates when it opens the same store directory).
+    /// Entries of the store directory other than valid store paths, the claim marker, and
+    /// `.links`, which the nix oracle creates when it opens the same store directory.
     func strayEntries(in reopened: LocalStore? = nil) throws -> [String] {
         let store = reopened ?? self.store
         let directory = store.layout.storeDirectory.path
         return try FileManager.default.contentsOfDirectory(atPath: directory).filter { name in
-            if name == ".links" { return false }
+            if name == ".links" || name == ".keel-store" { return false }
             guard let path = try? StorePath(baseName: name) else { return true }
             return (try? store.isValid(path)) != true
         }
@@ -96,22 +96,30 @@ struct LocalStoreTests {
         #expect(throws: StoreError.self) { try fixture.store.add(tree + "/a", name: "bad name") }
     }
 
-    @Test("after a process died with the store open, opening it removes unregistered leftovers and keeps valid paths")
+    @Test(
+        "after a process died with the store open, opening it removes Keel's temporary and pending leftovers, and nothing else"
+    )
     func removesLeftovers() throws {
         let fixture = try StoreFixture()
         let tree = fixture.temporary.appending("tree")
         try TestFiles.write(tree, Array("kept\n".utf8))
         let kept = try fixture.store.add(tree)
         let directory = fixture.store.layout.storeDirectory.path
+        let pending = try fixture.store.storePath(directory + "/8nnk8h887pfkfd2dbvlhw4mrws352dbf-pending")
+        let foreign = "9nnk8h887pfkfd2dbvlhw4mrws352dbf-foreign"
         try FileManager.default.createDirectory(atPath: directory + "/.keel-tmp-abc", withIntermediateDirectories: true)
-        try TestFiles.write(directory + "/8nnk8h887pfkfd2dbvlhw4mrws352dbf-unregistered", [1])
+        try fixture.store.recordPending([pending])
+        try TestFiles.write(fixture.store.fullPath(pending), [1])
+        try TestFiles.write(directory + "/" + foreign, [2])
+        try TestFiles.write(directory + "/" + foreign + ".lock", [])  // Abandoned: nobody holds it.
         // No process died: opening the store does not scan the store directory.
         _ = try LocalStore(layout: fixture.store.layout)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 6)
         // A marker nobody holds is what a process killed with the store open leaves.
         try TestFiles.write(fixture.store.layout.root + "/db/active/12345-dead", [])
         _ = try LocalStore(layout: fixture.store.layout)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [kept.baseName])
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(left == [".keel-store", foreign, kept.baseName].sorted())
         #expect(!FileManager.default.fileExists(atPath: fixture.store.layout.root + "/db/active/12345-dead"))
     }
 
@@ -170,7 +178,8 @@ struct LocalStoreTests {
         }
         let store = try LocalStore(layout: fixture.store.layout)
         #expect(try fixture.strayEntries().isEmpty, "seed \(seed)")
-        for name in try FileManager.default.contentsOfDirectory(atPath: store.layout.storeDirectory.path) {
+        for name in try FileManager.default.contentsOfDirectory(atPath: store.layout.storeDirectory.path)
+        where name != ".keel-store" {
             let path = try StorePath(baseName: name)
             let info = try store.info(path)
             let (hash, size) = try TreeDumper.hash(path: store.fullPath(path))

@@ -15,11 +15,13 @@ struct StoreOptions: ParsableArguments {
     var resolvedRoot: String { StateRoot.resolve(root) }
 
     /// Opens the store; when it has to wait for another keel process, it says so on stderr.
-    func open() throws -> LocalStore {
+    /// With `adopt`, claims a store directory that holds other tools' entries (`keel store adopt`).
+    func open(adopt: Bool = false) throws -> LocalStore {
         do {
             let directory = try storeDir.map { text throws(StorePathError) in try StoreDirectory(text) }
             let layout = try StoreLayout(root: resolvedRoot, storeDirectory: directory)
-            return try LocalStore(layout: layout, noticeWaiting: { StandardErrorLine.write("keel: " + $0) })
+            return try LocalStore(
+                layout: layout, adoptStoreDirectory: adopt, noticeWaiting: { StandardErrorLine.write("keel: " + $0) })
         } catch let error as StorePathError {
             throw CLIError(error.description)
         } catch let error as StoreError {

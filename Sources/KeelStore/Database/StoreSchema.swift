@@ -11,7 +11,18 @@ import GRDB
 /// - `DerivationOutputs(drv, id, path)`: a `.drv`'s outputs, written when the `.drv` is registered.
 ///
 /// Keel adds one index of its own, `IndexName` on each path's name, so that `store add` can ask
-/// whether any valid path has a name without scanning the table.
+/// whether any valid path has a name without scanning the table, and two tables of its own:
+///
+/// - `KeelIdentity(id)`: one row, this database's random identity; the store directory's claim
+///   marker (`StoreClaim`) names it.
+/// - `KeelPending(path)`: full paths Keel is about to create under their final names, or has
+///   unregistered to delete them. A path is written here before it appears under its final name
+///   (and in the transaction that removes its `ValidPaths` row for a collection), so that after a
+///   crash the leftover cleanup can prove an unregistered entry is Keel's own; nothing else in
+///   the store directory that is not valid is ever removed.
+/// - `KeelBorrowed(path)`: valid paths whose files another tool put in the store directory
+///   (registered in place because they held exactly the expected content); a collection drops
+///   their rows but never removes or rewrites their files.
 enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -54,6 +65,15 @@ enum StoreSchema {
         }
         migrator.registerMigration("v2: index of path names") { db in
             try db.execute(sql: "CREATE INDEX IndexName ON ValidPaths(\(nameOfPath))")
+        }
+        migrator.registerMigration("v3: identity and pending paths") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE KeelIdentity (id TEXT NOT NULL);
+                    CREATE TABLE KeelPending (path TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE KeelBorrowed (path TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                    INSERT INTO KeelIdentity (id) VALUES (?);
+                    """, arguments: [StoreClaim.newIdentity()])
         }
         return migrator
     }
