@@ -148,7 +148,8 @@ extension LocalStore {
             return path
         }
         defer { lock.release() }
-        let placed = try place(temporary, as: path, narHash: copied.hash, in: directory)  // Removes the copy if it fails.
+        // `place` removes the copy if it fails.
+        let placed = try place(temporary, as: path, narHash: copied.hash, in: directory)
         try registerSource(path, hash: copied.hash, size: copied.size, placed: placed)
         return path
     }
