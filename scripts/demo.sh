@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Keel's main job on its embedded defaults, for now: the store-format tools over the sample
-# agent in Examples/sample-agent. Builds keel if needed; needs nothing else.
+# agent in Examples/sample-agent, then its audit ledger. Uses the `keel` on PATH; when there is
+# none, builds and installs it first (scripts/install.sh, into /usr/local, or ~/.local as a
+# user). Needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release >/dev/null
-keel="$(swift build -c release --show-bin-path)/keel"
+if ! command -v keel >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
+  scripts/install.sh "$prefix"
+  export PATH="$prefix/bin:$PATH"
+fi
+keel=$(command -v keel)
 tree=Examples/sample-agent
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT

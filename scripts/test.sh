@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the tests need on Debian 12 (as root) when it is missing, builds, checks the
+# formatting, and runs every test. This is the README's test command; .ci/run runs exactly it.
+#   scripts/test.sh [swift test options...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+# The real nix 2.8, the test oracle for every format and for builds.
+command -v nix-store >/dev/null 2>&1 || need+=(nix-bin)
+# The sandbox tests expose a statically linked busybox as /bin/sh (Debian's `busybox` is dynamic).
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+# pgrep, used by tests to prove no process was left behind.
+command -v pgrep >/dev/null 2>&1 || need+=(procps)
+# GRDB links the system SQLite.
+[ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+# tools/verify-ledger.py (run by the ledger tests) needs Python 3 and `cryptography`.
+python3 -c 'import cryptography' 2>/dev/null || need+=(python3 python3-cryptography)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "scripts/test.sh: missing ${need[*]}; run as root (or apt-get install them) first" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
+nix-store --version
+
+swift build --build-tests
+swift format lint --strict --recursive Sources Tests
+swift test --skip-build "$@"
