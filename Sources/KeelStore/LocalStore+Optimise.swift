@@ -17,6 +17,7 @@ extension LocalStore {
     /// a file whose key already exists with another inode is replaced by a link to it.
     ///
     /// Contents, modes and NAR hashes do not change; directories keep mode 0555 and mtime 1.
+    /// Files of borrowed paths (another tool's, see `KeelBorrowed`) are left as they are.
     public func optimise() throws(StoreError) -> OptimiseResult {
         let collectionLock = try lockAgainstCollection(exclusive: true)
         defer { withExtendedLifetime(collectionLock) {} }
@@ -35,7 +36,9 @@ extension LocalStore {
         defer { FileSystem.close(links) }
         var linked = 0
         var saved: UInt64 = 0
-        for path in try validPaths() {
+        // Borrowed paths' files are another tool's: Keel does not rewrite them, not even as links.
+        let borrowed = try borrowedPaths()
+        for path in try validPaths() where !borrowed.contains(fullPath(path)) {
             do {
                 try optimise(
                     Array(path.baseName.utf8), in: store, label: fullPath(path), links: links, linked: &linked,

@@ -109,13 +109,9 @@ extension LocalStore {
         try read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM KeelPending")) }
     }
 
-    /// Whether `path`'s files belong to another tool (see `KeelBorrowed`).
-    func isBorrowed(_ path: StorePath) throws(StoreError) -> Bool {
-        let full = fullPath(path)
-        return try read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM KeelBorrowed WHERE path = ?)", arguments: [full])
-                ?? false
-        }
+    /// The full paths of the valid paths whose files belong to another tool (`KeelBorrowed`).
+    func borrowedPaths() throws(StoreError) -> Set<String> {
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM KeelBorrowed")) }
     }
 
     /// Checks what is under `path`'s final name before Keel puts it there; the caller holds the

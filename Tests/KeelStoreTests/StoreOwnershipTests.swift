@@ -101,6 +101,16 @@ struct StoreOwnershipTests {
         #expect(imported.output.trimmingCharacters(in: .whitespacesAndNewlines) == neighbour.nixPath)
         let verify = try neighbour.keel(["store", "verify", "--check-contents"])
         #expect(verify.status == 0, "\(verify.errorOutput)")
+        // optimise links keel's own copy of the same file, never nix's file.
+        let twin = neighbour.temporary.appending("twin")
+        try TestFiles.write(twin, Array("nix's own\n".utf8))
+        #expect(try neighbour.keel(["store", "add", twin]).status == 0)
+        let nixFile = neighbour.nixPath + "/sub/file"
+        let before = try FileSystem.status(of: Array(nixFile.utf8))
+        let optimised = try neighbour.keel(["store", "optimise"])
+        #expect(optimised.status == 0, "\(optimised.errorOutput)")
+        let after = try FileSystem.status(of: Array(nixFile.utf8))
+        #expect(after.inode == before.inode && after.linkCount == 1)
         let collected = try neighbour.keel(["store", "gc"])
         #expect(collected.output.contains(neighbour.nixPath), "\(collected.output)")
         let info = try neighbour.keel(["store", "info", neighbour.nixPath])

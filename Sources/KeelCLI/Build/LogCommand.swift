@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeelBuild
 import KeelFormats
+import KeelLinux
 import KeelStore
 
 /// `keel log PATH`: the build log of a derivation.
@@ -32,9 +33,12 @@ struct LogCommand: ParsableCommand {
             derivation = deriver
         }
         let file = BuildLogs.path(stateRoot: local.layout.root, derivation: derivation)
-        guard let data = FileManager.default.contents(atPath: file) else {
+        let data: [UInt8]
+        do { data = try FileSystem.readWholeFile(file) } catch let error where error.errno == ENOENT {
             throw CLIError("no build log for '\(local.fullPath(derivation))'")
+        } catch {
+            throw CLIError(UserFile.message(file, error))
         }
-        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data(data))
     }
 }

@@ -110,10 +110,7 @@ enum JSONLinesDrafts {
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw CLIError("cannot read '\(path)'")
-            }
-            data = contents
+            data = Data(try UserFile.read(path))
         }
         var drafts: [LedgerDraft] = []
         var lineNumber = 0

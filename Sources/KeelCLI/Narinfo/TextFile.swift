@@ -7,12 +7,8 @@ enum TextFile {
     ///
     /// - Throws: `CLIError` naming the file.
     static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(
-                "cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")"
-            )
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw CLIError("'\(path)' is not UTF-8 text") }
+        let bytes = try UserFile.read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw CLIError("'\(path)' is not UTF-8 text") }
         return text
     }
 
