@@ -13,10 +13,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 WORK=${KEEL_BENCH_DIR:-/var/tmp/keel-bench}/build
 
-echo "== building keel (release, statically linked)"
-BUILD=(swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static)
-"${BUILD[@]}" >/dev/null
-KEEL="$("${BUILD[@]}" --show-bin-path)/keel"
+. bench/installed-keel.sh
 
 python3 - "$KEEL" "$WORK" "$RUNS" <<'PY'
 import os, shutil, statistics, subprocess, sys, time, uuid

@@ -15,10 +15,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 WORK=${KEEL_BENCH_DIR:-/var/tmp/keel-bench}/ledger
 
-echo "== building keel (release, statically linked)"
-BUILD=(swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static)
-"${BUILD[@]}" >/dev/null
-KEEL="$("${BUILD[@]}" --show-bin-path)/keel"
+. bench/installed-keel.sh
 
 echo "== generating 4 x 250,000 entries of JSON Lines in $WORK (once)"
 python3 bench/gen_ledger_input.py "$WORK"

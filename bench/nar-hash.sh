@@ -12,10 +12,7 @@ RUNS=${RUNS:-7}
 WORK=${KEEL_BENCH_DIR:-/var/tmp/keel-bench}
 NIX="nix --extra-experimental-features nix-command"
 
-echo "== building keel (release, statically linked: no dynamic loader at start-up)"
-BUILD=(swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static)
-"${BUILD[@]}" >/dev/null
-KEEL="$("${BUILD[@]}" --show-bin-path)/keel"
+. bench/installed-keel.sh
 
 echo "== generating trees in $WORK (once)"
 python3 bench/gen_trees.py "$WORK"

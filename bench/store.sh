@@ -6,9 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 WORK=${KEEL_BENCH_DIR:-/var/tmp/keel-bench}
-BUILD=(swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static)
-"${BUILD[@]}" >/dev/null
-KEEL="$("${BUILD[@]}" --show-bin-path)/keel"
+. bench/installed-keel.sh
 python3 bench/gen_trees.py "$WORK"
 python3 bench/store.py "$KEEL" "$WORK" "$RUNS"
 echo "(the stores made by this run are under $WORK/store-runs-*; remove them when done)"
