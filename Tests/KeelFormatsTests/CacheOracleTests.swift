@@ -81,6 +81,42 @@ struct CacheOracleTests {
         }
     }
 
+    @Test(
+        "NarHash written as SRI without padding or with unused bits set: nix 2.8 and Keel both accept it; a wrong length both refuse"
+    )
+    func oddNarHashes() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let (nix, closure) = try build(temporary)
+        let cache = temporary.appending("cache")
+        try nix.run("nix", ["copy", "--to", "file://\(cache)?compression=none"] + closure)
+        let file = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: cache).first { $0.hasSuffix(".narinfo") })
+        let original = try String(contentsOfFile: "\(cache)/\(file)", encoding: .utf8)
+        let info = try NarInfo(parsing: original)
+        let body = String(info.narHash.sri.dropFirst("sha256-".count).dropLast())
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let lastValue = try #require(body.last.flatMap { alphabet.firstIndex(of: $0) })
+        let unusedBitsSet = body.dropLast() + String(alphabet[lastValue | 3])
+        let variants: [(value: String, accepted: Bool)] = [
+            ("sha256-" + body, true), ("sha256-" + unusedBitsSet + "=", true), ("sha256-" + unusedBitsSet, true),
+            ("sha256:" + unusedBitsSet + "=", true), ("sha256-" + body.dropLast(), false),
+            ("sha256-" + body + "AA", false), ("sha256:" + body, false),
+        ]
+        for variant in variants {
+            let text = original.replacingOccurrences(
+                of: "NarHash: \(info.narHash.prefixed(.nixBase32))", with: "NarHash: \(variant.value)")
+            try text.write(toFile: "\(cache)/\(file)", atomically: false, encoding: .utf8)
+            try? FileManager.default.removeItem(atPath: nix.root + "/cache")
+            let nixAccepts =
+                (try? nix.run("nix", ["path-info", "--store", "file://\(cache)", info.storePath])) != nil
+            #expect(nixAccepts == variant.accepted, "nix 2.8 on \(variant.value)")
+            let keel = try? NarInfo(parsing: text)
+            #expect((keel != nil) == variant.accepted, "Keel on \(variant.value)")
+            if let keel { #expect(keel.narHash == info.narHash, "\(variant.value)") }
+        }
+    }
+
     @Test("nix accepts a cache Keel signed with its own key, and refuses it without that key")
     func nixAcceptsKeelSignatures() throws {
         let temporary = try TemporaryDirectory()

@@ -54,6 +54,32 @@ struct HashTests {
         #expect(try NixHash(parsing: hash.base16, algorithm: .sha256) == hash)
     }
 
+    @Test("base64 as Nix 2.8 reads hashes: padding optional, unused bits ignored, foreign characters refused")
+    func lenientBase64() throws {
+        #expect(Base64.decodeIgnoringUnusedBits("aGk=") == Array("hi".utf8))
+        #expect(Base64.decodeIgnoringUnusedBits("aGk") == Array("hi".utf8))
+        #expect(Base64.decodeIgnoringUnusedBits("aGl") == Array("hi".utf8), "unused bits set")
+        #expect(Base64.decodeIgnoringUnusedBits("aGl=") == Array("hi".utf8), "unused bits set, padded")
+        #expect(Base64.decode("aGl=") == nil, "the strict decoder refuses set unused bits")
+        #expect(Base64.decodeIgnoringUnusedBits("") == [])
+        for refused in ["aGk==", "a===", "aG=k", "aGk!", "a", "aGkxa", "=aGk"] {
+            #expect(Base64.decodeIgnoringUnusedBits(refused) == nil, "\(refused)")
+        }
+        let hash = StreamingHasher.hash(.sha256, Array("hello\n".utf8))
+        let body = hash.sri.dropFirst("sha256-".count).dropLast()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let last = try #require(body.last.flatMap { alphabet.firstIndex(of: $0) })
+        let unusedBitsSet = body.dropLast() + String(alphabet[last | 3])
+        for text in [
+            "sha256-\(body)", "sha256-\(unusedBitsSet)", "sha256-\(unusedBitsSet)=", "sha256:\(unusedBitsSet)=",
+        ] {
+            #expect(try NixHash(parsing: text) == hash, "\(text)")
+        }
+        for text in ["sha256:\(body)", "sha256-\(body.dropLast())", "sha256-\(body)AA"] {
+            #expect(throws: HashParseError.self, "\(text)") { try NixHash(parsing: text) }
+        }
+    }
+
     @Test("bad hash strings get their own errors")
     func parsingErrors() {
         #expect(throws: HashParseError.unknownAlgorithm("sha3")) { try NixHash(parsing: "sha3:abcd") }

@@ -66,7 +66,44 @@ struct NarInfoTests {
         #expect(!info.text.contains("Future"))
     }
 
+    /// The spec narinfo with its NarHash line written another way.
+    static func withNarHash(_ value: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasPrefix("NarHash: ") ? "NarHash: \(value)" : String($0)
+        }.joined(separator: "\n")
+    }
+
+    /// The spec narinfo's NarHash as SRI base64, without the `sha256-` and the `=`.
+    static var sriBody: String { String(try! NarInfo(parsing: text).narHash.sri.dropFirst(7).dropLast()) }
+
+    /// `body` with the unused low bits of its last character set (a sha256 digest leaves two).
+    static func settingUnusedBits(_ body: String) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let last = alphabet.firstIndex(of: body.last!)!
+        return body.dropLast() + String(alphabet[last | 3])
+    }
+
+    /// NarHash forms nix 2.8 accepts that Nix itself never writes (found in other projects' test
+    /// vectors; Tvix accepts them too).
+    static let oddButAccepted: [(String, String)] = [
+        ("SRI without padding", "sha256-" + sriBody),
+        ("SRI with unused bits set", "sha256-" + settingUnusedBits(sriBody) + "="),
+        ("SRI without padding, unused bits set", "sha256-" + settingUnusedBits(sriBody)),
+        ("base64 with unused bits set", "sha256:" + settingUnusedBits(sriBody) + "="),
+    ]
+
+    @Test("odd NarHash forms nix 2.8 accepts parse to the same hash", arguments: oddButAccepted)
+    func acceptsOddHashes(name: String, value: String) throws {
+        let info = try NarInfo(parsing: Self.withNarHash(value))
+        #expect(info.narHash == (try NarInfo(parsing: Self.text)).narHash, "\(name)")
+        #expect(info.text == Self.text, "\(name): printed as Nix prints it")
+    }
+
     static let malformed: [(String, String, String)] = [
+        ("SRI too short", withNarHash("sha256-" + sriBody.dropLast()), "line 6: invalid NarHash"),
+        ("SRI too long", withNarHash("sha256-" + sriBody + "AA"), "line 6: invalid NarHash"),
+        ("SRI with a foreign character", withNarHash("sha256-" + sriBody + "!"), "line 6: invalid NarHash"),
+        ("base64 without padding", withNarHash("sha256:" + sriBody), "line 6: invalid NarHash"),
         (
             "no StorePath",
             "URL: x\nNarHash: sha256:0gddyix3rm2pwa91h0c4lgn0vybaax59ljsd5y8npzl3wy96pn1j\nNarSize: 8\n", "no StorePath"

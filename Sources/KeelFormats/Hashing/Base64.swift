@@ -64,4 +64,37 @@ public enum Base64 {
         }
         return output
     }
+
+    /// Decodes base64 as Nix 2.8 decodes hashes (and as Tvix accepts them): the `=` padding may
+    /// be left out, and the unused low bits of the last character may be set.
+    ///
+    /// - Returns: the bytes, or `nil` for a character outside the alphabet, padding that is
+    ///   misplaced or of the wrong length, or a length no encoding has (a multiple of four
+    ///   plus one).
+    public static func decodeIgnoringUnusedBits(_ string: some StringProtocol) -> [UInt8]? {
+        var characters = Array(string.utf8)
+        if let firstPad = characters.firstIndex(of: UInt8(ascii: "=")) {
+            let padding = characters.count - firstPad
+            guard characters[firstPad...].allSatisfy({ $0 == UInt8(ascii: "=") }), characters.count % 4 == 0,
+                padding <= 2
+            else { return nil }
+            characters.removeLast(padding)
+        }
+        guard characters.count % 4 != 1 else { return nil }
+        var output = [UInt8]()
+        output.reserveCapacity(characters.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for character in characters {
+            let value = decodeTable[Int(character)]
+            guard value >= 0 else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(accumulator >> UInt32(bits) & 0xff))
+            }
+        }
+        return output
+    }
 }

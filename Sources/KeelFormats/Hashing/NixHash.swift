@@ -53,8 +53,9 @@ public struct NixHash: Hashable, Sendable, CustomStringConvertible {
     /// Parses any form Nix accepts.
     ///
     /// Accepts SRI (`sha256-…`), the prefixed form (`sha256:…`, digest in base16, Nix base32 or
-    /// base64 told apart by length) and, when `algorithm` is given, a bare digest in any of the
-    /// three encodings.
+    /// padded base64 told apart by length) and, when `algorithm` is given, a bare digest in any of
+    /// the three encodings. As in Nix 2.8, base64 may set the unused bits of its last character,
+    /// and an SRI hash may leave out its `=` padding.
     /// - Parameters:
     ///   - text: the hash text.
     ///   - algorithm: the expected algorithm; required for a bare digest, checked otherwise.
@@ -76,13 +77,15 @@ public struct NixHash: Hashable, Sendable, CustomStringConvertible {
         let size = algorithm.digestSize
         let digest: [UInt8]?
         if isSRI {
-            digest = Base64.decode(body)
+            digest = Base64.decodeIgnoringUnusedBits(body)
         } else if body.utf8.count == size * 2 {
             digest = Base16.decode(body)
         } else if body.utf8.count == NixBase32.encodedLength(byteCount: size) {
             digest = NixBase32.decode(body, byteCount: size)
+        } else if body.utf8.count == (size + 2) / 3 * 4 {
+            digest = Base64.decodeIgnoringUnusedBits(body)
         } else {
-            digest = Base64.decode(body)
+            digest = nil
         }
         guard let digest, let hash = NixHash(algorithm: algorithm, digest: digest) else {
             throw .invalidDigest(text, algorithm: algorithm)
