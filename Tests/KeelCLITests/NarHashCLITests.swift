@@ -65,6 +65,30 @@ struct NarHashCLITests {
         #expect(!entries.contains { $0.contains("keel-restore") })
     }
 
+    @Test(
+        "nar restore to a destination that names no new entry says why, as nix-store --restore refuses it",
+        arguments: [
+            ("", "the destination is empty"), ("DIR/.", "it ends in '.'"), ("DIR/..", "it ends in '..'"),
+            (".", "it ends in '.'"), ("..", "it ends in '..'"), ("DIR/new/", "it ends in '/'"),
+            ("/", "it ends in '/'"),
+        ])
+    func restoreDestinations(destination: String, reason: String) throws {
+        let fixture = try Fixture()
+        let nar = try fixture.nix.run("nix-store", ["--dump", fixture.tree + "/a.txt"]).standardOutput
+        let directory = fixture.temporary.appending("restore-here")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = destination.replacingOccurrences(of: "DIR", with: directory)
+        #expect(throws: NixOracleError.self, "nix-store --restore refuses '\(path)' too") {
+            try fixture.nix.run("nix-store", ["--restore", path], input: nar)
+        }
+        let keel = try KeelBinary.run(["nar", "restore", path], input: nar, directory: directory)
+        #expect(keel.status == 1)
+        #expect(keel.errorOutput.hasPrefix("keel: cannot restore to '\(path)': \(reason)"), "\(keel.errorOutput)")
+        #expect(keel.errorOutput.split(separator: "\n").count == 1, "\(keel.errorOutput)")
+        #expect(!keel.errorOutput.contains("Invalid argument"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty, "nothing was created")
+    }
+
     @Test("hash path prints what nix hash path prints, in each encoding")
     func hashPath() throws {
         let fixture = try Fixture()

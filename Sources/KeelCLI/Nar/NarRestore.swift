@@ -14,7 +14,8 @@ struct NarRestore: ParsableCommand {
             hold '/' or NUL, over-long names or targets, truncation and trailing bytes are \
             refused with the byte offset. The tree is built under a temporary name and renamed \
             to DEST only when the whole NAR is valid, so DEST is never left half-made; DEST must \
-            not exist. Symlinks are created as links and never followed.
+            not exist, and must name a new entry (not be empty or end in '/', '/.' or '/..'). \
+            Symlinks are created as links and never followed.
             """
     )
 
@@ -22,6 +23,7 @@ struct NarRestore: ParsableCommand {
     var destination: String
 
     func run() throws {
+        try Self.checkDestination(destination)
         var restorer: TreeRestorer
         do {
             restorer = try TreeRestorer(destination: destination)
@@ -42,5 +44,21 @@ struct NarRestore: ParsableCommand {
             restorer.abandon()
             throw error
         }
+    }
+
+    /// Refuses a destination that cannot name a new entry, saying what is wrong with it (as
+    /// `nix-store --restore` refuses it, which only reports the system error).
+    static func checkDestination(_ destination: String) throws {
+        let problem: String
+        if destination.isEmpty {
+            problem = "the destination is empty; name the path to create"
+        } else if destination.hasSuffix("/") {
+            problem = "it ends in '/', so it names a directory rather than a new entry"
+        } else if let last = destination.split(separator: "/").last, last == "." || last == ".." {
+            problem = "it ends in '\(last)', which names an existing directory rather than a new entry"
+        } else {
+            return
+        }
+        throw CLIError("cannot restore to '\(destination)': \(problem)")
     }
 }
