@@ -69,12 +69,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "keel", dependencies: ["KeelCLI"], swiftSettings: strict,
-            // The release binary links the Swift runtime and Foundation statically: loading them
-            // as shared libraries costs every command ~8 ms of start-up.
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
-        ),
+        // scripts/install.sh builds this with --static-swift-stdlib: loading the Swift runtime
+        // and Foundation as shared libraries would cost every command ~8 ms of start-up.
+        .executableTarget(name: "keel", dependencies: ["KeelCLI"], swiftSettings: strict),
         .target(
             name: "KeelTesting",
             dependencies: ["KeelFormats", "KeelLinux"],
