@@ -10,11 +10,14 @@ enum BuiltinFetchURL {
         let description: String
     }
 
-    static func fetch(environment: [String: String], into location: String) throws {
-        guard let text = environment["url"], let url = URL(string: text) else {
-            throw Failure(description: "builtin:fetchurl needs a 'url' attribute")
+    /// Downloads the `url` attribute to `location`, as Nix's builtin reads its derivation's
+    /// own variables (`attributes`), not the builder environment.
+    static func fetch(attributes: [String: String], into location: String) throws {
+        guard let text = attributes["url"] else {
+            throw Failure(description: "builtin:fetchurl: attribute 'url' missing")
         }
-        if environment["unpack"] == "1" {
+        guard let url = URL(string: text) else { throw Failure(description: "builtin:fetchurl: invalid URL '\(text)'") }
+        if attributes["unpack"] == "1" {
             throw Failure(description: "builtin:fetchurl: 'unpack' is not supported")
         }
         switch url.scheme {
@@ -31,7 +34,7 @@ enum BuiltinFetchURL {
         default:
             throw Failure(description: "builtin:fetchurl: unsupported URL '\(text)' (file, http and https are)")
         }
-        let mode = environment["executable"] == "1" ? 0o755 : 0o644
+        let mode = attributes["executable"] == "1" ? 0o755 : 0o644
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: location)
     }
 

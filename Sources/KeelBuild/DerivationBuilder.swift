@@ -88,9 +88,16 @@ struct DerivationBuilder: Sendable {
     ) throws(BuildError) {
         let drvName = store.fullPath(drvPath)
         let storeDirectory = store.layout.storeDirectory
-        let environment = BuildEnvironment(
-            derivation: derivation, outputs: outputs.mapValues { storeDirectory.fullPath($0) },
-            storeDirectory: storeDirectory, cores: settings.cores, callerEnvironment: callerEnvironment)
+        let graphs = try referencesGraphs(derivation, drvPath: drvPath, closure: closure)
+        let environment: BuildEnvironment
+        do {
+            environment = try BuildEnvironment(
+                derivation: derivation, outputs: outputs.mapValues { storeDirectory.fullPath($0) },
+                storeDirectory: storeDirectory, cores: settings.cores, callerEnvironment: callerEnvironment,
+                referencesGraphs: graphs)
+        } catch {
+            throw BuildError(.badInput, "'\(drvName)': \(error)")
+        }
         let log: BuildLogRecorder
         do {
             log = try BuildLogRecorder(
@@ -101,10 +108,13 @@ struct DerivationBuilder: Sendable {
         }
         defer { log.close() }
 
-        if derivation.builder.description == "builtin:fetchurl" {
+        if let builtin = derivation.builtinBuilder {
+            // Validation lets through only builtin:fetchurl with a fixed output named `out`.
+            guard builtin == "fetchurl", let output = outputs["out"] else {
+                throw BuildError(.badInput, "'\(drvName)': \(DerivationError.unsupportedBuiltin(builtin))")
+            }
             do {
-                try BuiltinFetchURL.fetch(
-                    environment: environment.variables, into: directory.location(of: outputs["out"]!))
+                try BuiltinFetchURL.fetch(attributes: environment.attributes, into: directory.location(of: output))
             } catch {
                 throw BuildError(.failed, "builder for '\(drvName)' failed: \(error)")
             }
@@ -118,8 +128,7 @@ struct DerivationBuilder: Sendable {
         let pipe: PipeEnds
         do { pipe = try PipeEnds() } catch { throw BuildError(.system, "cannot create the log pipe: \(error)") }
         let spec = sandboxSpec(
-            derivation, environment: environment.variables, closure: closure, directory: directory,
-            logWriter: pipe.writing)
+            derivation, environment: environment, closure: closure, directory: directory, logWriter: pipe.writing)
         let process: SandboxedProcess
         do { process = try Sandbox.spawn(spec) } catch {
             Glibc.close(pipe.reading)
@@ -156,7 +165,7 @@ struct DerivationBuilder: Sendable {
     /// The sandbox of one build: the input closure read-only at its store paths, the build
     /// directory at /build, the extra sandbox paths, and the host network only for fixed outputs.
     private func sandboxSpec(
-        _ derivation: Derivation, environment: [String: String], closure: Set<StorePath>, directory: BuildDirectory,
+        _ derivation: Derivation, environment: BuildEnvironment, closure: Set<StorePath>, directory: BuildDirectory,
         logWriter: Int32
     ) -> SandboxSpec {
         var mounts = [
@@ -177,14 +186,66 @@ struct DerivationBuilder: Sendable {
             }
         }
         var spec = SandboxSpec(
-            executable: derivation.builder.description, arguments: derivation.arguments.map(\.description),
-            environment: environment, root: directory.root, mounts: mounts, workingDirectory: BuildEnvironment.buildTop,
+            executable: derivation.builder.description, arguments: environment.arguments,
+            environment: environment.variables, root: directory.root, mounts: mounts,
+            workingDirectory: BuildEnvironment.buildTop,
             network: fixedOutput ? .host : .loopbackOnly, outsideUser: ProcessControl.identity)
         spec.freshRoot = true
         spec.files = BuildDirectory.etcFiles.map { SandboxSpec.File(path: $0.path, contents: Array($0.contents.utf8)) }
         spec.standardOutput = logWriter
         spec.standardError = logWriter
         return spec
+    }
+
+    /// The attributes `exportReferencesGraph` adds to structured attributes, as Nix 2.8 makes
+    /// them: for each entry, the path infos (path, narHash, narSize, references, ca,
+    /// closureSize) of the closure of the paths it names, which must be in the input closure,
+    /// and of the closures of the outputs of the derivations in it.
+    private func referencesGraphs(_ derivation: Derivation, drvPath: StorePath, closure: Set<StorePath>)
+        throws(BuildError) -> [String: NixJSON]
+    {
+        let graphs: [(attribute: String, paths: [String])]
+        do { graphs = try StructuredAttributes.of(derivation)?.referencesGraphs() ?? [] } catch {
+            throw BuildError(.badInput, "'\(store.fullPath(drvPath))': \(error)")
+        }
+        var result: [String: NixJSON] = [:]
+        for (attribute, paths) in graphs {
+            var exported: Set<StorePath> = []
+            do {
+                for text in paths {
+                    guard let path = try? store.storePath(text), closure.contains(path) else {
+                        throw BuildError(
+                            .badInput,
+                            "cannot export references of path '\(text)' because it is not in the input closure of the derivation '\(store.fullPath(drvPath))'"
+                        )
+                    }
+                    exported.formUnion(try store.closure(of: [path]))
+                }
+                for path in exported where path.name.hasSuffix(".drv") {
+                    let outputs = try loader.outputPaths(of: try loader.load(path), drvPath: path)
+                    exported.formUnion(try store.closure(of: outputs.keys.sorted().compactMap { outputs[$0] }))
+                }
+                var infos: [NixJSON] = []
+                for path in exported.sorted() {
+                    let info = try store.info(path)
+                    var closureSize: UInt64 = 0
+                    for member in try store.closure(of: [path]) { closureSize += try store.info(member).narSize }
+                    var object: [String: NixJSON] = [
+                        "path": .string(store.fullPath(path)), "narHash": .string(info.narHash.prefixed(.nixBase32)),
+                        "narSize": .unsigned(info.narSize), "closureSize": .unsigned(closureSize),
+                        "references": .array(info.references.map { .string(store.fullPath($0)) }),
+                    ]
+                    if let address = info.contentAddress { object["ca"] = .string(address.description) }
+                    infos.append(.object(object))
+                }
+                result[attribute] = .array(infos)
+            } catch let error as BuildError {
+                throw error
+            } catch {
+                throw BuildError(.system, "cannot export the references graph '\(attribute)': \(error)")
+            }
+        }
+        return result
     }
 
     /// `--check`: the rebuilt outputs must equal the valid ones bit for bit.

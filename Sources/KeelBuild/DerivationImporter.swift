@@ -17,16 +17,22 @@ public struct DerivationImporter {
     public init(store: LocalStore) { self.store = store }
 
     /// Adds the `.drv` file at `file` (and what it needs) and returns its store path.
+    ///
+    /// The derivation's name is taken from the file name as Nix takes it: `HASH-NAME.drv` and
+    /// `NAME.drv` both name it NAME. A file named like a store path must be that path (its
+    /// contents make its hash); any other is added under the path its contents make, which
+    /// the caller can tell the user.
     public func importFile(_ file: String) throws(BuildError) -> StorePath {
         let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-        let baseName = String(absolute.split(separator: "/").last ?? "")
-        guard let expected = try? StorePath(baseName: baseName), expected.name.hasSuffix(".drv") else {
-            throw BuildError(.badInput, "'\(file)' is not named like a store derivation (HASH-NAME.drv)")
+        let slash = absolute.lastIndex(of: "/") ?? absolute.startIndex
+        let baseName = String(absolute[absolute.index(after: slash)...])
+        let name: String
+        do { name = try Derivation.name(fromFileName: baseName) } catch {
+            throw BuildError(.badInput, "'\(file)': \(error)")
         }
-        let nearby = String(absolute[..<absolute.lastIndex(of: "/")!])
+        let nearby = slash == absolute.startIndex ? "/" : String(absolute[..<slash])
         var importer = Session(store: store, nearby: nearby)
-        try importer.importDerivation(expected, from: absolute)
-        return expected
+        return try importer.importDerivation(named: name, claimed: try? StorePath(baseName: baseName), from: absolute)
     }
 
     /// One import: remembers what it added so shared inputs are handled once.
@@ -45,45 +51,75 @@ public struct DerivationImporter {
             let directory = store.layout.storeDirectory
             hasher = DerivationHasher(storeDirectory: directory) { path in
                 let name = path.split(separator: "/").last.map(String.init) ?? path
-                return try ATermParser.parse(
-                    Array(try Data(contentsOf: URL(fileURLWithPath: directory.path + "/" + name))))
+                return try Derivation(
+                    parsing: Array(try Data(contentsOf: URL(fileURLWithPath: directory.path + "/" + name))))
             }
         }
 
         var directory: StoreDirectory { store.layout.storeDirectory }
 
-        mutating func importDerivation(_ expected: StorePath, from location: String) throws(BuildError) {
-            if done.contains(expected) || (try? store.isValid(expected)) == true { return }
+        /// Imports the derivation at `location` named `name`; `claimed` is the store path its
+        /// file name says it is, if any. Returns its store path.
+        @discardableResult
+        mutating func importDerivation(named name: String, claimed: StorePath?, from location: String)
+            throws(BuildError) -> StorePath
+        {
+            if let claimed, done.contains(claimed) || (try? store.isValid(claimed)) == true { return claimed }
             let bytes = try read(location)
             let derivation: Derivation
-            do { derivation = try ATermParser.parse(bytes) } catch {
+            do { derivation = try Derivation(parsing: bytes) } catch {
                 throw BuildError(.badInput, "'\(location)': \(error)")
             }
             var references: [StorePath] = []
-            for source in derivation.inputSources.sorted() {
-                let path = try parse(source, namedBy: location)
-                try ensureSource(path, namedBy: location)
-                references.append(path)
+            for path in derivation.inputSources.union(derivation.inputDerivations.keys).sorted() {
+                references.append(try parse(path, namedBy: location))
             }
-            for input in derivation.inputDerivations.keys.sorted() {
-                let path = try parse(input, namedBy: location)
-                if (try? store.isValid(path)) != true {
-                    try importDerivation(path, from: try locate(path, namedBy: location))
-                }
-                references.append(path)
+            let path: StorePath
+            do {
+                path = try StorePathComputer(storeDirectory: directory).textPath(
+                    contentHash: StreamingHasher.hash(.sha256, bytes), name: name + ".drv", references: references)
+            } catch {
+                throw BuildError(.badInput, "'\(location)': invalid derivation name '\(name)': \(error)")
             }
-            let added: StorePath
-            do { added = try store.addText(name: expected.name, contents: bytes, references: references) } catch {
-                throw BuildError(.system, error.description)
-            }
-            guard added == expected else {
+            if let claimed, claimed != path {
                 throw BuildError(
                     .badInput,
-                    "'\(location)' does not match its name: its contents make '\(directory.fullPath(added))' in store directory \(directory.path)"
+                    "'\(location)' does not match its name: its contents make '\(directory.fullPath(path))' in store directory \(directory.path)"
                 )
             }
-            try verifyOutputs(derivation, location: location)
-            done.insert(expected)
+            if done.contains(path) || (try? store.isValid(path)) == true { return path }
+            for source in derivation.inputSources.sorted() {
+                try ensureSource(try parse(source, namedBy: location), namedBy: location)
+            }
+            for input in derivation.inputDerivations.keys.sorted() {
+                let inputPath = try parse(input, namedBy: location)
+                if (try? store.isValid(inputPath)) != true {
+                    try importDerivation(inputPath, from: try locate(inputPath, namedBy: location))
+                }
+            }
+            let added: StorePath
+            do { added = try store.addText(name: path.name, contents: bytes, references: references) } catch {
+                throw BuildError(.system, error.description)
+            }
+            guard added == path else {
+                throw BuildError(
+                    .system,
+                    "'\(location)' was added as '\(directory.fullPath(added))', not '\(directory.fullPath(path))'")
+            }
+            do { _ = try hasher.verifyOutputPaths(derivation, name: name) } catch {
+                throw BuildError(.badInput, "'\(location)': \(error)")
+            }
+            done.insert(path)
+            return path
+        }
+
+        /// Imports the input derivation `path` from `location`.
+        mutating func importDerivation(_ path: StorePath, from location: String) throws(BuildError) {
+            let name: String
+            do { name = try Derivation.name(of: path) } catch {
+                throw BuildError(.badInput, "'\(location)': \(error)")
+            }
+            try importDerivation(named: name, claimed: path, from: location)
         }
 
         /// Adds an input source that is not valid yet: a source path (its NAR hash names it) or a
@@ -179,13 +215,6 @@ public struct DerivationImporter {
                 UInt8(ascii: "0")...UInt8(ascii: "9"):
                 true
             default: "+-._?=".utf8.contains(byte)
-            }
-        }
-
-        /// Refuses a derivation whose output paths are not what Nix would compute for it.
-        mutating func verifyOutputs(_ derivation: Derivation, location: String) throws(BuildError) {
-            do { _ = try hasher.verifyOutputPaths(derivation) } catch {
-                throw BuildError(.badInput, "'\(location)': \(error)")
             }
         }
     }

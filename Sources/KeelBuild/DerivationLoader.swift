@@ -3,7 +3,7 @@ import KeelFormats
 import KeelStore
 import Synchronization
 
-/// Reads derivations from the store's .drv files, parsing each once.
+/// Reads derivations from the store's .drv files, parsing and validating each once.
 final class DerivationLoader: Sendable {
     let store: LocalStore
     private let cache = Mutex([StorePath: Derivation]())
@@ -21,7 +21,7 @@ final class DerivationLoader: Sendable {
             throw BuildError(.system, "cannot read '\(store.fullPath(path))': \(error.localizedDescription)")
         }
         let derivation: Derivation
-        do { derivation = try ATermParser.parse(bytes) } catch {
+        do { derivation = try Derivation(parsing: bytes) } catch {
             throw BuildError(.badInput, "'\(store.fullPath(path))': \(error)")
         }
         cache.withLock { $0[path] = derivation }

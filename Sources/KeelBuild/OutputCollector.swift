@@ -21,7 +21,7 @@ struct OutputCollector {
         let candidates = inputClosure.union(outputs.values)
         var built: [BuiltPath] = []
         for name in derivation.outputNames {
-            let path = outputs[name]!
+            guard let path = outputs[name], let declared = derivation.outputs[name] else { continue }
             let location = directory.location(of: path)
             guard (try? FileSystem.status(of: Array(location.utf8))) != nil else {
                 throw BuildError(
@@ -44,8 +44,8 @@ struct OutputCollector {
             let references = consumer.scanner.found.sorted()
             let narHash = consumer.hashing.hash!
             var contentAddress: ContentAddress?
-            if derivation.outputs[name]!.isFixed {
-                contentAddress = try checkFixedOutput(name, location: location, narHash: narHash)
+            if declared.isFixed {
+                contentAddress = try checkFixedOutput(name, declared, location: location, narHash: narHash)
                 let foreign = references.filter { $0 != path }
                 guard foreign.isEmpty else {
                     throw BuildError(
@@ -91,12 +91,12 @@ struct OutputCollector {
 
     /// Hashes a fixed output as its derivation declares (flat file or NAR, with its algorithm) and
     /// refuses a mismatch, naming both hashes.
-    private func checkFixedOutput(_ name: String, location: String, narHash: NixHash) throws(BuildError)
-        -> ContentAddress
+    private func checkFixedOutput(_ name: String, _ output: Derivation.Output, location: String, narHash: NixHash)
+        throws(BuildError) -> ContentAddress
     {
         let drvName = store.fullPath(drvPath)
         let declared: ContentAddress
-        do { declared = try derivation.outputs[name]!.fixedContentAddress() } catch {
+        do { declared = try output.fixedContentAddress() } catch {
             throw BuildError(.badInput, "'\(drvName)': \(error)")
         }
         let actual: NixHash

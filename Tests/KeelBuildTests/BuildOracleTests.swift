@@ -74,13 +74,125 @@ struct BuildOracleTests {
         try compare(fixture, derivations, keelArguments: ["-j", "2"])
     }
 
-    @Test("the builder's environment is Nix's, with nothing of the caller's")
+    @Test(
+        "the builder's environment is Nix's, with nothing of the caller's: the derivation may set PATH and HOME, not TMPDIR; output placeholders become paths"
+    )
     func environment() throws {
         let fixture = try BuildFixture()
         defer { fixture.remove() }
+        let extra = #"""
+            custom = "value with spaces"; PATH = "/custom-path"; HOME = "/custom-home"; TMPDIR = "/custom-tmp";
+            prefix = "--prefix=${placeholder "out"} --lib=${placeholder "lib"} --none=${placeholder "none"}";
+            passAsFile = [ "passed" ]; passed = "file ${placeholder "out"}";
+            """#
         let derivations = try fixture.instantiate(
-            derivationExpression("env", "env | sort > $out", extra: #"custom = "value with spaces";"#))
+            derivationExpression(
+                "env", "env | sort > $out; cat $passedPath >> $out; echo ${placeholder \"lib\"} > $lib",
+                outputs: ["out", "lib"], extra: extra))
         try compare(fixture, derivations)
+        let out = try #require(try fixture.nix.outputs(derivations[0]).first { $0.hasSuffix("-env") })
+        let report = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(report.contains("PATH=/custom-path\n") && report.contains("TMPDIR=/build\n"), "\(report)")
+        #expect(!report.contains("--prefix=/1") && !report.contains("file /1"), "placeholders replaced: \(report)")
+    }
+
+    @Test("a fixed-output builder gets NIX_OUTPUT_CHECKED and its impure variables, empty when the caller has none")
+    func fixedOutputEnvironment() throws {
+        let fixture = try BuildFixture()
+        defer { fixture.remove() }
+        let hash = StreamingHasher.hash(.sha256, Array("checked\n".utf8)).sri
+        let script =
+            "test $NIX_OUTPUT_CHECKED = 1 && test \\${KEEL_TEST_UNSET_VARIABLE+set} = set && echo checked > $out || env"
+        let derivations = try fixture.instantiate(
+            derivationExpression(
+                "fixedenv", script,
+                extra: #"impureEnvVars = [ "KEEL_TEST_UNSET_VARIABLE" ]; outputHashMode = "flat"; "#
+                    + #"outputHashAlgo = "sha256"; outputHash = "\#(hash)";"#))
+        try compare(fixture, derivations)
+    }
+
+    @Test(
+        "structured attributes: .attrs.json, .attrs.sh, the environment and exportReferencesGraph are nix-build's; Keel's NIX_ATTRS_* name the files as the builder sees them"
+    )
+    func structuredAttributes() throws {
+        let fixture = try BuildFixture()
+        defer { fixture.remove() }
+        let script = #"""
+            o=$(sed -e 's/.*"outputs":{[^}]*"out":"\([^"]*\)".*/\1/' .attrs.json)
+            d=$(sed -e 's/.*"outputs":{[^}]*"dev":"\([^"]*\)".*/\1/' .attrs.json)
+            mkdir $o $d
+            cp .attrs.json .attrs.sh $o/
+            env | grep -v '^NIX_ATTRS_' | sort > $o/env
+            ls -A > $o/files
+            echo dev > $d/dev
+            echo json=$NIX_ATTRS_JSON_FILE sh=$NIX_ATTRS_SH_FILE
+            if test -r $NIX_ATTRS_JSON_FILE && test -r $NIX_ATTRS_SH_FILE; then echo readable; fi
+            """#
+        let expression = #"""
+            let dep = derivation { name = "dep"; system = builtins.currentSystem; builder = "/bin/sh";
+                  args = [ "-c" "mkdir $out; echo dep > $out/file; ln -s $out $out/self" ]; };
+                src = builtins.toFile "src.txt" "source\n";
+            in derivation {
+              __structuredAttrs = true; name = "structured"; system = builtins.currentSystem; builder = "/bin/sh";
+              outputs = [ "out" "dev" ];
+              args = [ "-c" ''\#(script)'' ];
+              number = 42; negative = -7; big = 1099511627776; fraction = 1.5; whole = 2.0; small = 0.0001;
+              huge = 1.0e20; flag = true; off = false; nothing = null;
+              list = [ 1 "two" [ 3 ] ]; simple = [ 1 "two" true null ]; empty = [ ];
+              set = { a = 1; b = "it's"; }; nested = { a = { b = 1; }; };
+              text = "quote\" back\\ newline\n tab\t é 日本 ${"$"}dollar";
+              "not-a-shell-name" = "skipped"; _under = "kept";
+              prefix = "${placeholder "out"}/share ${placeholder "dev"}";
+              dependency = dep;
+              exportReferencesGraph = { graph = [ dep ]; source = src; };
+            }
+            """#
+        let derivations = try fixture.instantiate(expression)
+        let drv = try String(contentsOfFile: fixture.nix.physicalPath(derivations[0]), encoding: .utf8)
+        #expect(drv.contains(#"("__json","#) && !drv.contains(#"("name","#))
+        try compare(fixture, derivations)
+        let out = try #require(try fixture.nix.outputs(derivations[0]).first { $0.hasSuffix("-structured") })
+        let json = try String(contentsOfFile: out + "/.attrs.json", encoding: .utf8)
+        #expect(json.contains(#""graph":[{"closureSize":"#), "\(json)")
+        #expect(json.contains(#""prefix":"\#(out)/share "#), "\(json)")
+        let shell = try String(contentsOfFile: out + "/.attrs.sh", encoding: .utf8)
+        #expect(shell.contains("declare -A outputs=(['dev']="), "\(shell)")
+        let log = try fixture.keel(["log", derivations[0]])
+        #expect(log.output == "json=/build/.attrs.json sh=/build/.attrs.sh\nreadable\n", "\(log.output)")
+    }
+
+    @Test("a .drv whose input derivations are not sorted builds to nix-build's outputs")
+    func unsortedInputs() throws {
+        let fixture = try BuildFixture()
+        defer { fixture.remove() }
+        let expression = """
+            let a = \(derivationExpression("a", "echo a > $out"));
+                b = \(derivationExpression("b", "echo b > $out"));
+            in \(derivationExpression("top", "cat ${a} ${b} > $out"))
+            """
+        let top = try #require(try fixture.instantiate(expression).first)
+        let text = try String(contentsOfFile: fixture.nix.physicalPath(top), encoding: .utf8)
+        let inputs = try #require(
+            text.components(separatedBy: "\"").filter { $0.hasSuffix(".drv") }.sorted() as [String]?)
+        try #require(inputs.count == 2)
+        let entries = inputs.map { #"("\#($0)",["out"])"# }
+        let unsorted = text.replacingOccurrences(
+            of: entries.joined(separator: ","), with: entries.reversed().joined(separator: ","))
+        #expect(unsorted != text)
+        let saved = fixture.temporary.appending("saved")
+        try FileManager.default.createDirectory(atPath: saved, withIntermediateDirectories: true)
+        try TestFiles.write(saved + "/top.drv", Array(unsorted.utf8))
+        for input in inputs {
+            let name = input.split(separator: "/").last.map(String.init) ?? input
+            try FileManager.default.copyItem(atPath: fixture.nix.physicalPath(input), toPath: saved + "/" + name)
+        }
+        let built = try fixture.keel(["build", "--sandbox-paths", "/bin/sh=/bin/busybox", saved + "/top.drv"])
+        #expect(built.status == 0, "\(built.errorOutput)")
+        try fixture.nix.build([top])
+        let output = try fixture.nix.outputs(top)[0]
+        #expect(built.output == output + "\n")
+        let info = try #require(try fixture.info(output))
+        #expect(try NixHash(parsing: info["narHash"] as! String) == NixHash(parsing: try fixture.nix.narHash(output)))
     }
 
     @Test(

@@ -23,6 +23,11 @@ struct DrvCLITests {
             src = builtins.toFile "src.txt" "source text\n";
             args = [ "-c" "read a < ${multi.dev}; echo \"$a\" > $out" ];
           };
+          structured = derivation {
+            __structuredAttrs = true; name = "structured"; system = "x86_64-linux"; builder = "/bin/sh";
+            outputs = [ "out" "doc" ]; number = 42; list = [ 1 "two" null ]; nested = { a.b = true; };
+            args = [ "-c" "read a < ${top}; echo $a" ];
+          };
         }
         """#
 
@@ -31,7 +36,9 @@ struct DrvCLITests {
         let nix = try NixOracle(root: temporary.appending("nix"))
         let file = temporary.appending("drvs.nix")
         try Self.expression.write(toFile: file, atomically: false, encoding: .utf8)
-        let paths = try ["fixed", "multi", "top"].map { try nix.output("nix-instantiate", [file, "-A", $0]) }
+        let paths = try ["fixed", "multi", "top", "structured"].map {
+            try nix.output("nix-instantiate", [file, "-A", $0])
+        }
         return (nix, paths)
     }
 
@@ -50,6 +57,69 @@ struct DrvCLITests {
         }
         let defaulted = try KeelBinary.run(["drv", "paths", drvs[2]])
         #expect(defaulted.output.hasPrefix(drvs[2] + "\n"), "the store dir defaults to the file's")
+    }
+
+    @Test("a structured-attributes derivation (no name variable) gets nix's paths, named after its file")
+    func structuredAttributes() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let (nix, drvs) = try instantiate(temporary)
+        let structured = drvs[3]
+        #expect(try String(contentsOfFile: structured, encoding: .utf8).contains(#"("__json","#))
+        #expect(!(try String(contentsOfFile: structured, encoding: .utf8).contains(#"("name","#)))
+        let keel = try KeelBinary.run(["drv", "paths", structured])
+        #expect(keel.status == 0, "\(keel.errorOutput)")
+        let outputs = try nix.output("nix-store", ["-q", "--outputs", structured]).split(separator: "\n")
+        #expect(
+            keel.output
+                == ([structured]
+                + ["doc", "out"].map { name in
+                    "\(name) "
+                        + (outputs.first { $0.hasSuffix(name == "out" ? "-structured" : "-structured-doc") } ?? "")
+                }).joined(separator: "\n") + "\n")
+    }
+
+    @Test("a .drv whose input derivations are not sorted, as nix 2.8 stores it, gets nix's paths and JSON")
+    func unsortedInputs() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let nix = try NixOracle(root: temporary.appending("nix"))
+        let file = temporary.appending("two.nix")
+        try #"""
+        let a = derivation { name = "a"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo a > $out" ]; };
+            b = derivation { name = "b"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo b > $out" ]; };
+        in derivation { name = "top"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "cat ${a} ${b} > $out" ]; }
+        """#.write(toFile: file, atomically: false, encoding: .utf8)
+        let sorted = try nix.output("nix-instantiate", [file])
+        let text = try String(contentsOfFile: sorted, encoding: .utf8)
+        let references = try nix.output("nix-store", ["-q", "--references", sorted]).split(separator: "\n").sorted()
+        try #require(references.count == 2)
+        let entries = references.map { #"("\#($0)",["out"])"# }
+        let unsorted = text.replacingOccurrences(
+            of: entries.joined(separator: ","), with: entries.reversed().joined(separator: ","))
+        #expect(unsorted != text)
+        // Storing a file named *.drv makes nix parse and check it; the context adds its references.
+        let saved = temporary.appending("unsorted.aterm")
+        try unsorted.write(toFile: saved, atomically: false, encoding: .utf8)
+        let context = references.map { "(builtins.storePath \"\($0)\")" }.joined(separator: " ")
+        let stored = try nix.output(
+            "nix-instantiate",
+            [
+                "--read-write-mode", "--eval", "-E",
+                "builtins.toFile \"top.drv\" (builtins.readFile \(saved) + builtins.substring 0 0 (toString [ \(context) ]))",
+            ]
+        ).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        #expect(stored != sorted)
+        #expect(try String(contentsOfFile: stored, encoding: .utf8) == unsorted)
+        let keel = try KeelBinary.run(["drv", "paths", stored])
+        #expect(keel.status == 0, "\(keel.errorOutput)")
+        #expect(keel.output == stored + "\nout " + (try nix.output("nix-store", ["-q", "--outputs", stored])) + "\n")
+        let shown = try KeelBinary.run(["drv", "show", stored])
+        let ours = try JSONSerialization.jsonObject(with: Data(shown.standardOutput)) as? NSDictionary
+        let theirs =
+            try JSONSerialization.jsonObject(
+                with: Data(try nix.run("nix", ["show-derivation", stored]).standardOutput)) as? NSDictionary
+        #expect(ours != nil && ours == theirs)
     }
 
     @Test("drv show prints what nix show-derivation prints")

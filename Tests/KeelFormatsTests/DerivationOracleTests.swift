@@ -130,10 +130,13 @@ struct DerivationOracleTests {
         for path in paths {
             let context = "seed \(seed) (rerun with KEEL_TEST_SEED=\(seed)), \(path)"
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            let derivation = try ATermParser.parse(bytes)
+            let derivation = try Derivation(parsing: bytes)
+            let name = try Derivation.name(of: try storeDirectory.parse(path))
             #expect(ATermPrinter.print(derivation) == bytes, "round trip: \(context)")
-            #expect(storeDirectory.fullPath(try hasher.derivationPath(derivation)) == path, "drv path: \(context)")
-            let computed = try hasher.outputPaths(derivation)
+            #expect(
+                storeDirectory.fullPath(try hasher.derivationPath(derivation, name: name)) == path,
+                "drv path: \(context)")
+            let computed = try hasher.outputPaths(derivation, name: name)
             for (output, written) in derivation.outputs {
                 #expect(computed[output].map(storeDirectory.fullPath) == written.path, "output \(output): \(context)")
             }
@@ -144,10 +147,53 @@ struct DerivationOracleTests {
         let nixOutputs = try nix.output("nix-store", ["-q", "--outputs"] + paths).split(separator: "\n").map(
             String.init)
         let keelOutputs = try paths.flatMap { path in
-            let derivation = try ATermParser.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
-            return try hasher.outputPaths(derivation).values.map(storeDirectory.fullPath)
+            let derivation = try Derivation(parsing: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+            let name = try Derivation.name(of: try storeDirectory.parse(path))
+            return try hasher.outputPaths(derivation, name: name).values.map(storeDirectory.fullPath)
         }
         #expect(Set(nixOutputs) == Set(keelOutputs), "seed \(seed)")
         #expect(fixedOutputs > 0 && multipleOutputs > 0 && withInputs > 0, "seed \(seed) covers every kind")
+    }
+
+    /// What nix 2.8 says when asked to store each invalid derivation that it refuses on sight,
+    /// keyed by the case's name in `DerivationTests.invalid`. The rest nix stores and refuses
+    /// only when building (built-in builders), or refuses for another reason first.
+    static let nixWording: [String: String] = [
+        "no outputs": "must have at least one output",
+        "two fixed outputs": "only one fixed output is allowed for now",
+        "fixed output not named out": #"single fixed output must be named "out""#,
+        "fixed and input-addressed": "can't mix derivation output types",
+        "unknown algorithm": "unknown hash algorithm 'sha3'",
+        "text method": "unknown hash algorithm 'text:sha256'",
+        "r: twice": "unknown hash algorithm 'r:sha256'",
+        "short digest": "hash 'abcd' has wrong length for hash type 'sha256'",
+        "bad hex digest": "invalid base-16 hash",
+        "floating content address": "experimental Nix feature 'ca-derivations' is disabled",
+        "impure output": "experimental Nix feature 'impure-derivations' is disabled",
+    ]
+
+    @Test("nix 2.8 refuses the same invalid derivations in the words Keel uses")
+    func invalidDerivations() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let nix = try NixOracle(root: temporary.appending("nix"))
+        var checked = 0
+        for (name, text, keelMessage) in DerivationTests.invalid {
+            guard let wording = Self.nixWording[name] else { continue }
+            #expect(keelMessage.hasPrefix(wording), "\(name): Keel says what nix says")
+            let file = temporary.appending("case-\(checked).aterm")
+            let aterm = text.replacingOccurrences(of: "/nix/store/", with: nix.storeDirectory + "/")
+            try TestFiles.write(file, Array(aterm.utf8))
+            let expression = "builtins.toFile \"case.drv\" (builtins.readFile \(file))"
+            // Storing a file named *.drv makes nix parse and check it as a derivation.
+            do {
+                try nix.run("nix-instantiate", ["--read-write-mode", "--eval", "-E", expression])
+                Issue.record("nix stored '\(name)'")
+            } catch let error as NixOracleError {
+                #expect(error.result.errorOutput.contains(wording), "\(name): \(error.result.errorOutput)")
+            }
+            checked += 1
+        }
+        #expect(checked == Self.nixWording.count)
     }
 }

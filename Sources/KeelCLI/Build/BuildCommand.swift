@@ -14,6 +14,9 @@ struct BuildCommand: ParsableCommand {
             Each DRV is a .drv store path valid in Keel's store, or a .drv file on disk, which is \
             first added to the store with the input derivations and sources it names (taken from \
             the store when valid there, else from beside the file, else from their own paths). \
+            A file's name gives the derivation's name as in Nix (HASH-NAME.drv or NAME.drv); a \
+            file not named after the store path it is added as, such as leaf.drv, is reported \
+            with that path on stderr. \
             Every missing output is built in dependency order, up to -j at once, each in a sandbox \
             that sees only its input closure (read-only), /build, a minimal /dev, /proc and /etc, \
             and no network except for fixed-output derivations. Outputs are registered with the \
@@ -104,8 +107,8 @@ struct BuildCommand: ParsableCommand {
                     (
                         "outputs",
                         .object(
-                            result.outputs.keys.sorted().map { name in
-                                (name, .string(local.fullPath(result.outputs[name]!)))
+                            result.outputs.sorted { $0.key < $1.key }.map { name, path in
+                                (name, .string(local.fullPath(path)))
                             })
                     ),
                     ("built", .bool(result.built)),
@@ -114,16 +117,22 @@ struct BuildCommand: ParsableCommand {
             print(JSONValue.array(items).rendered())
         } else if !check {
             for result in results {
-                for name in result.outputs.keys.sorted() { print(local.fullPath(result.outputs[name]!)) }
+                for (_, path) in result.outputs.sorted(by: { $0.key < $1.key }) { print(local.fullPath(path)) }
             }
         }
     }
 
-    /// A .drv store path valid in the store, or a .drv file to import.
+    /// A .drv store path valid in the store, or a .drv file to import; a file whose name is not
+    /// the store path it is imported as is named with that path on stderr.
     private func resolve(_ argument: String, in local: LocalStore) throws -> StorePath {
         if let path = try? local.storePath(argument), (try? local.isValid(path)) == true { return path }
-        do { return try DerivationImporter(store: local).importFile(argument) } catch {
+        let path: StorePath
+        do { path = try DerivationImporter(store: local).importFile(argument) } catch {
             throw CLIError(error.message)
         }
+        if URL(fileURLWithPath: argument).lastPathComponent != path.baseName {
+            StandardErrorLine.write("imported '\(argument)' as '\(local.fullPath(path))'")
+        }
+        return path
     }
 }

@@ -3,18 +3,37 @@ import KeelFormats
 
 /// Reading `.drv` files for the `drv` commands.
 enum DerivationFile {
-    /// Reads and parses a `.drv` file.
+    /// A `.drv` file's bytes and the derivation they hold, parsed and validated.
+    struct Loaded {
+        /// The file's bytes: what its store path is computed over.
+        let bytes: [UInt8]
+        /// The derivation.
+        let derivation: Derivation
+    }
+
+    /// Reads, parses and validates a `.drv` file.
     ///
     /// - Throws: `CLIError` naming the file and the problem.
-    static func load(_ path: String) throws -> Derivation {
+    static func load(_ path: String) throws -> Loaded {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError(
                 "cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")"
             )
         }
+        let bytes = [UInt8](data)
         do {
-            return try ATermParser.parse([UInt8](data))
+            return Loaded(bytes: bytes, derivation: try Derivation(parsing: bytes))
         } catch {
+            throw CLIError("\(path): \(error)")
+        }
+    }
+
+    /// The derivation's name, taken from the file name as Nix takes it (`HASH-NAME.drv` and
+    /// `NAME.drv` give NAME), never from its environment.
+    ///
+    /// - Throws: `CLIError` when the file name does not end in `.drv` or leaves no valid name.
+    static func name(of path: String) throws -> String {
+        do { return try Derivation.name(fromFileName: URL(fileURLWithPath: path).lastPathComponent) } catch {
             throw CLIError("\(path): \(error)")
         }
     }
@@ -34,13 +53,13 @@ enum DerivationFile {
         do { return try StoreDirectory(text) } catch { throw CLIError(error.description) }
     }
 
-    /// A hasher that reads input derivations from their paths on disk.
+    /// A hasher that reads input derivations from their paths on disk, validating each.
     static func hasher(storeDirectory: StoreDirectory) -> DerivationHasher {
         DerivationHasher(storeDirectory: storeDirectory) { path in
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw DerivationError.inputUnavailable(path, reason: "no such file in the store directory")
             }
-            return try ATermParser.parse([UInt8](data))
+            return try Derivation(parsing: [UInt8](data))
         }
     }
 }

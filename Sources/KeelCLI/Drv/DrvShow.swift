@@ -7,10 +7,13 @@ struct DrvShow: ParsableCommand {
         commandName: "show",
         abstract: "Print a derivation as JSON (the shape of `nix show-derivation`).",
         discussion: """
-            The JSON object is keyed by the derivation's store path (computed; the file's own \
-            path when it cannot be) and holds outputs (path, and hashAlgo and hash for fixed \
+            The JSON object is keyed by the derivation's store path (computed over the file's \
+            bytes, named after the file; the file's own path when it cannot be) and holds outputs (path, and hashAlgo and hash for fixed \
             outputs), inputSrcs, inputDrvs, system, builder, args and env. Bytes that are not \
-            valid UTF-8 are shown as U+FFFD.
+            valid UTF-8 are shown as U+FFFD. A derivation that cannot be built as written (no \
+            outputs, an invalid output name, a malformed fixed output, a built-in builder without \
+            what it needs, __json that is not a JSON object) is refused, in Nix's words where Nix \
+            has them.
             """
     )
 
@@ -21,17 +24,19 @@ struct DrvShow: ParsableCommand {
     var storeDir: String?
 
     func run() throws {
-        let derivation = try DerivationFile.load(file)
+        let loaded = try DerivationFile.load(file)
         let directory = try DerivationFile.storeDirectory(option: storeDir, file: file)
         let hasher = DerivationFile.hasher(storeDirectory: directory)
-        let key = (try? hasher.derivationPath(derivation)).map(directory.fullPath) ?? file
-        print(JSONValue.object([(key, Self.json(derivation))]).rendered())
+        let name = try? DerivationFile.name(of: file)
+        let path = name.flatMap { try? hasher.derivationPath(loaded.derivation, name: $0, contents: loaded.bytes) }
+        let key = path.map(directory.fullPath) ?? file
+        print(JSONValue.object([(key, Self.json(loaded.derivation))]).rendered())
     }
 
     /// The JSON form of a derivation.
     static func json(_ derivation: Derivation) -> JSONValue {
         let outputs: [(String, JSONValue)] = derivation.outputNames.map { name in
-            let output = derivation.outputs[name]!
+            let output = derivation.outputs[name] ?? Derivation.Output(path: "")
             var fields: [(String, JSONValue)] = [("path", .string(output.path))]
             if !output.hashAlgorithm.isEmpty { fields.append(("hashAlgo", .string(output.hashAlgorithm))) }
             if !output.hash.isEmpty { fields.append(("hash", .string(output.hash))) }
@@ -39,10 +44,10 @@ struct DrvShow: ParsableCommand {
         }
         let sorted = { (strings: [String]) in strings.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
         let inputs: [(String, JSONValue)] = sorted(Array(derivation.inputDerivations.keys)).map { path in
-            (path, .array(sorted(Array(derivation.inputDerivations[path]!)).map(JSONValue.string)))
+            (path, .array(sorted(Array(derivation.inputDerivations[path] ?? [])).map(JSONValue.string)))
         }
         let environment: [(String, JSONValue)] = derivation.environment.keys.sorted().map { key in
-            (key.description, .string(derivation.environment[key]!.description))
+            (key.description, .string(derivation.environment[key]?.description ?? ""))
         }
         return .object([
             ("outputs", .object(outputs)),

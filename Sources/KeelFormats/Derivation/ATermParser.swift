@@ -1,11 +1,13 @@
 /// Parses the ATerm form of a derivation strictly: only text that `ATermPrinter` would print
-/// back byte for byte is accepted.
+/// back byte for byte is accepted, with one exception found in the wild and parsed by Nix 2.8:
+/// input derivations in any order (the printer sorts them).
 ///
 /// Rejected, naming the byte offset: a header other than `Derive(`, missing punctuation,
 /// unterminated strings, escapes other than `\"`, `\\`, `\n`, `\r`, `\t`, raw LF/CR/TAB inside
-/// escaped strings, `"` or `\` in unescaped fields, outputs, input derivations, output names,
-/// input sources or environment keys that are not strictly sorted (duplicates included), and
-/// trailing bytes.
+/// escaped strings, `"` or `\` in unescaped fields, outputs, output names, input sources or
+/// environment keys that are not strictly sorted (duplicates included), input derivations named
+/// twice, and trailing bytes. What the parsed derivation means is checked by
+/// `Derivation.validate()`, which `Derivation(parsing:)` runs.
 public struct ATermParser {
     private let bytes: [UInt8]
     private var position = 0
@@ -112,6 +114,13 @@ public struct ATermParser {
         }
     }
 
+    private func checkUnique(_ items: [String], what: String, at offset: Int) throws(DerivationError) {
+        var seen = Set<String>()
+        for item in items where !seen.insert(item).inserted {
+            throw fail("duplicate \(what) '\(item)'", at: offset)
+        }
+    }
+
     private mutating func derivation() throws(DerivationError) -> Derivation {
         try expect("Derive(")
         let outputsOffset = position
@@ -128,7 +137,6 @@ public struct ATermParser {
             return (name, Derivation.Output(path: path, hashAlgorithm: algorithm, hash: hash))
         }
         try checkSorted(outputs.map { Array($0.0.utf8) }, what: "output", at: outputsOffset)
-        guard !outputs.isEmpty else { throw fail("a derivation needs at least one output", at: outputsOffset) }
         try expect(",")
         let inputsOffset = position
         let inputs = try list { (parser: inout ATermParser) throws(DerivationError) in
@@ -141,7 +149,7 @@ public struct ATermParser {
             try parser.expect(")")
             return (path, Set(names))
         }
-        try checkSorted(inputs.map { Array($0.0.utf8) }, what: "input derivation", at: inputsOffset)
+        try checkUnique(inputs.map(\.0), what: "input derivation", at: inputsOffset)
         try expect(",")
         let sourcesOffset = position
         let sources = try list { (parser: inout ATermParser) throws(DerivationError) in try parser.plain() }

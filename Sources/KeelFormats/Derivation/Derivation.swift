@@ -21,26 +21,64 @@ public struct Derivation: Hashable, Sendable {
             self.hash = hash
         }
 
-        /// Whether this is a fixed output (its hash is declared).
-        public var isFixed: Bool { !hash.isEmpty }
+        /// What kind of output this is, told apart as Nix 2.8 does by which fields are empty.
+        public var kind: Kind {
+            switch (hashAlgorithm.isEmpty, hash.isEmpty) {
+            case (true, true): path.isEmpty ? .deferred : .inputAddressed
+            case (true, false): .hashWithoutAlgorithm
+            case (false, true): .floating
+            case (false, false): hash == "impure" ? .impure : .fixed
+            }
+        }
 
-        /// The declared content address of a fixed output: method and hash.
+        /// Whether this is a fixed output (its algorithm and hash are declared).
+        public var isFixed: Bool { kind == .fixed }
+
+        /// The declared content address of a fixed output: method (flat, or `r:` recursive) and
+        /// hash, read as Nix 2.8 reads it (the digest in base16, Nix base32 or base64, told
+        /// apart by length).
         ///
-        /// - Throws: `DerivationError.invalidFixedOutput` for an unknown algorithm or bad digest.
+        /// - Throws: `DerivationError` with Nix's wording for an unknown algorithm or a bad digest.
         public func fixedContentAddress() throws(DerivationError) -> ContentAddress {
             var algorithmName = Substring(hashAlgorithm)
             var method = ContentAddressMethod.flat
             if algorithmName.hasPrefix("r:") {
                 method = .recursive
                 algorithmName = algorithmName.dropFirst(2)
-            } else if algorithmName.hasPrefix("text:") {
-                method = .text
-                algorithmName = algorithmName.dropFirst(5)
             }
-            guard let algorithm = HashAlgorithm(rawValue: String(algorithmName)),
-                let digest = Base16.decode(hash), let parsed = NixHash(algorithm: algorithm, digest: digest)
-            else { throw .invalidFixedOutput(hashAlgorithm, hash) }
+            guard let algorithm = HashAlgorithm(rawValue: String(algorithmName)) else {
+                throw .unknownHashAlgorithm(String(algorithmName))
+            }
+            let size = algorithm.digestSize
+            let digest: [UInt8]?
+            let encoding: String
+            switch hash.utf8.count {
+            case size * 2: (digest, encoding) = (Base16.decode(hash), "base-16")
+            case NixBase32.encodedLength(byteCount: size):
+                (digest, encoding) = (NixBase32.decode(hash, byteCount: size), "base-32")
+            case (size + 2) / 3 * 4: (digest, encoding) = (Base64.decodeIgnoringUnusedBits(hash), "base-64")
+            default: throw .wrongHashLength(hash, algorithm: algorithm)
+            }
+            guard let digest, let parsed = NixHash(algorithm: algorithm, digest: digest) else {
+                throw .invalidHashDigest(hash, encoding: encoding)
+            }
             return ContentAddress(method: method, hash: parsed)
+        }
+
+        /// The kinds of output.
+        public enum Kind: Sendable {
+            /// A path computed from the derivation's inputs.
+            case inputAddressed
+            /// No path yet (it depends on floating content-addressed inputs).
+            case deferred
+            /// A path computed from a declared hash.
+            case fixed
+            /// A content address known only after the build (`ca-derivations`).
+            case floating
+            /// An impure output (`impure-derivations`).
+            case impure
+            /// A hash without an algorithm, which no Nix writes.
+            case hashWithoutAlgorithm
         }
     }
 
@@ -72,9 +110,6 @@ public struct Derivation: Hashable, Sendable {
         self.arguments = arguments
         self.environment = environment
     }
-
-    /// The derivation's name: its `name` environment variable.
-    public var name: String? { environment["name"].flatMap(\.utf8String) }
 
     /// Whether this is a fixed-output derivation: one output, `out`, with a declared hash.
     public var isFixedOutput: Bool {

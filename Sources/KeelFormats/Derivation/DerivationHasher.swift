@@ -22,9 +22,10 @@ public struct DerivationHasher {
     /// - Parameter maskOutputs: blank the output paths (true only for the derivation whose
     ///   outputs are being computed).
     public mutating func hashModulo(_ derivation: Derivation, maskOutputs: Bool) throws -> [String: NixHash] {
-        if derivation.isFixedOutput {
-            let output = derivation.outputs["out"]!
-            let text = "fixed:out:\(output.hashAlgorithm):\(output.hash):\(output.path)"
+        if derivation.isFixedOutput, let output = derivation.outputs["out"] {
+            let address = try output.fixedContentAddress()
+            let method = address.method == .recursive ? "r:" : ""
+            let text = "fixed:out:\(method)\(address.hash.algorithm.name):\(address.hash.base16):\(output.path)"
             return ["out": StreamingHasher.hash(.sha256, text.utf8)]
         }
         var replaced: [String: Set<String>] = [:]
@@ -57,17 +58,18 @@ public struct DerivationHasher {
         return hashes
     }
 
-    /// The output paths `derivation` should have, by output name.
+    /// The output paths `derivation`, named `name`, should have, by output name.
     ///
     /// Input-addressed outputs hash the masked derivation; fixed outputs use their declared
     /// content address.
-    public mutating func outputPaths(_ derivation: Derivation) throws -> [String: StorePath] {
-        guard let name = derivation.name else { throw DerivationError.invalidName(nil) }
+    /// - Parameter name: the derivation's name, taken from its `.drv` path or file name
+    ///   (`Derivation.name(of:)`), never from its environment.
+    public mutating func outputPaths(_ derivation: Derivation, name: String) throws -> [String: StorePath] {
         var paths: [String: StorePath] = [:]
-        if derivation.isFixedOutput {
-            let address = try derivation.outputs["out"]!.fixedContentAddress()
+        if derivation.isFixedOutput, let output = derivation.outputs["out"] {
+            let address = try output.fixedContentAddress()
             do { paths["out"] = try computer.path(for: address, name: name) } catch {
-                throw DerivationError.invalidName(name)
+                throw DerivationError.invalidName(name, error)
             }
             return paths
         }
@@ -76,42 +78,53 @@ public struct DerivationHasher {
             do {
                 paths[output] = try computer.outputPath(outputName: output, hashModulo: hash, derivationName: name)
             } catch {
-                throw DerivationError.invalidName(name)
+                throw DerivationError.invalidName(output == "out" ? name : "\(name)-\(output)", error)
             }
         }
         return paths
     }
 
-    /// Checks that every output path written in `derivation` is the one it should have.
+    /// Checks that every output path written in `derivation` (named `name`), and the
+    /// environment variable named after each output, is the path it should have.
     ///
     /// - Returns: the output paths, by output name.
     @discardableResult
-    public mutating func verifyOutputPaths(_ derivation: Derivation) throws -> [String: StorePath] {
-        let paths = try outputPaths(derivation)
-        for (output, path) in paths {
-            let written = derivation.outputs[output]!.path
+    public mutating func verifyOutputPaths(_ derivation: Derivation, name: String) throws -> [String: StorePath] {
+        let paths = try outputPaths(derivation, name: name)
+        for output in derivation.outputNames {
+            guard let path = paths[output], let written = derivation.outputs[output]?.path else { continue }
             let computed = storeDirectory.fullPath(path)
             guard written == computed else {
                 throw DerivationError.wrongOutputPath(output: output, written: written, computed: computed)
             }
+            guard derivation.environment[ByteString(output)] == ByteString(computed) else {
+                throw DerivationError.wrongOutputVariable(output: output, computed: computed)
+            }
         }
         return paths
     }
 
-    /// The `.drv`'s own store path: a text path over its ATerm bytes, referring to its input
-    /// sources and input derivations.
-    public func derivationPath(_ derivation: Derivation) throws(DerivationError) -> StorePath {
-        guard let name = derivation.name else { throw .invalidName(nil) }
+    /// The `.drv`'s own store path: a text path named `NAME.drv` over its bytes, referring to its
+    /// input sources and input derivations.
+    ///
+    /// - Parameters:
+    ///   - name: the derivation's name (`Derivation.name(of:)`).
+    ///   - contents: the `.drv` bytes as they are stored, when they may differ from what
+    ///     `ATermPrinter` prints (Nix 2.8 parses input derivations in any order); by default the
+    ///     printed form.
+    public func derivationPath(_ derivation: Derivation, name: String, contents: [UInt8]? = nil)
+        throws(DerivationError) -> StorePath
+    {
         var references: [StorePath] = []
         for path in derivation.inputSources.union(derivation.inputDerivations.keys) {
             do { references.append(try storeDirectory.parse(path)) } catch { throw .invalidPath(path, error) }
         }
-        let contents = ATermPrinter.print(derivation)
+        let bytes = contents ?? ATermPrinter.print(derivation)
         do {
             return try computer.textPath(
-                contentHash: StreamingHasher.hash(.sha256, contents), name: name + ".drv", references: references)
+                contentHash: StreamingHasher.hash(.sha256, bytes), name: name + ".drv", references: references)
         } catch {
-            throw .invalidName(name)
+            throw .invalidName(name, error)
         }
     }
 }
