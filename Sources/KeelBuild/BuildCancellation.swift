@@ -5,7 +5,7 @@ import Synchronization
 /// sandbox's first process ends its whole PID namespace.
 public final class BuildCancellation: Sendable {
     private struct State {
-        var reason: String?
+        var reason: BuildStopReason?
         var running: [ObjectIdentifier: SandboxedProcess] = [:]
     }
     private let state = Mutex(State())
@@ -14,10 +14,10 @@ public final class BuildCancellation: Sendable {
     public init() {}
 
     /// Why builds were stopped, once they were.
-    public var reason: String? { state.withLock { $0.reason } }
+    public var reason: BuildStopReason? { state.withLock { $0.reason } }
 
     /// Stops all running builds and refuses new ones; the first reason given is kept.
-    public func cancel(_ reason: String) {
+    public func cancel(_ reason: BuildStopReason) {
         let running = state.withLock { state in
             if state.reason == nil { state.reason = reason }
             return Array(state.running.values)

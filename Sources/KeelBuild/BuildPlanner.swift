@@ -51,6 +51,8 @@ struct BuildPlanner {
     }
 
     private func isValid(_ path: StorePath) throws(BuildError) -> Bool {
-        do { return try loader.store.isValid(path) } catch { throw BuildError(.system, error.description) }
+        do { return try loader.store.isValid(path) } catch {
+            throw BuildError(.system, error.description, cause: error)
+        }
     }
 }

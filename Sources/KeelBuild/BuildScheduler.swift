@@ -35,7 +35,9 @@ public final class BuildScheduler: Sendable {
     public func build(_ derivations: [StorePath], check: Bool = false) throws(BuildError) -> [Result] {
         BuildDirectory.removeAbandoned(stateRoot: store.layout.root)
         let collectionLock: GarbageCollectionLock
-        do { collectionLock = try store.lockAgainstCollection() } catch { throw BuildError(.system, error.description) }
+        do { collectionLock = try store.lockAgainstCollection() } catch {
+            throw BuildError(.system, error.description, cause: error)
+        }
         defer { withExtendedLifetime(collectionLock) {} }
         let loader = DerivationLoader(store: store)
         let plan = try BuildPlanner(loader: loader).plan(derivations, check: check)
@@ -75,7 +77,7 @@ public final class BuildScheduler: Sendable {
                     var failure: BuildError?
                     var ran = false
                     do { ran = try work(next) } catch {
-                        failure = error as? BuildError ?? BuildError(.system, "\(error)")
+                        failure = error as? BuildError ?? BuildError(.system, "\(error)", cause: error)
                     }
                     condition.lock()
                     state.running -= 1
@@ -83,7 +85,7 @@ public final class BuildScheduler: Sendable {
                         if state.failure == nil || state.failure?.kind == .cancelled && failure.kind != .cancelled {
                             state.failure = failure
                         }
-                        cancellation.cancel("another build failed")
+                        cancellation.cancel(.anotherBuildFailed(failure.message))
                     } else {
                         if ran { state.ranBuilder.insert(next) }
                         state.finish(next)
@@ -98,7 +100,7 @@ public final class BuildScheduler: Sendable {
             condition.wait()
         }
         if let failure = state.failure { throw failure }
-        if let reason = cancellation.reason { throw BuildError(.cancelled, reason) }
+        if let reason = cancellation.reason { throw BuildError(.cancelled, reason.description, cause: reason) }
         return state.ranBuilder
     }
 }

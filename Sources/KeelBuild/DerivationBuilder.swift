@@ -35,24 +35,25 @@ struct DerivationBuilder: Sendable {
         let outputs = try loader.outputPaths(of: derivation, drvPath: drvPath)
         let locks: [PathLock]
         do { locks = check ? [] : try store.lockPaths(Array(outputs.values)) } catch {
-            throw BuildError(.system, error.description)
+            throw BuildError(.system, error.description, cause: error)
         }
         defer { for lock in locks { lock.release() } }
         if !check {
             let valid: Set<StorePath>
             do { valid = try store.validSubset(of: Array(outputs.values)) } catch {
-                throw BuildError(.system, error.description)
+                throw BuildError(.system, error.description, cause: error)
             }
             if valid.count == outputs.count { return .alreadyValid }
         }
-        if let reason = cancellation.reason { throw BuildError(.cancelled, reason) }
+        if let reason = cancellation.reason { throw BuildError(.cancelled, reason.description, cause: reason) }
 
         let inputs = try loader.inputs(of: derivation, drvPath: drvPath)
         let closure: Set<StorePath>
         do { closure = try store.closure(of: inputs) } catch  where error.code == .notValid {
-            throw BuildError(.badInput, "\(error.description): it is an input of '\(store.fullPath(drvPath))'")
+            throw BuildError(
+                .badInput, "\(error.description): it is an input of '\(store.fullPath(drvPath))'", cause: error)
         } catch {
-            throw BuildError(.system, error.description)
+            throw BuildError(.system, error.description, cause: error)
         }
 
         let directory: BuildDirectory
@@ -60,7 +61,7 @@ struct DerivationBuilder: Sendable {
             directory = try BuildDirectory(
                 stateRoot: store.layout.root, name: String(drvPath.name.dropLast(4)))
         } catch {
-            throw BuildError(.system, "cannot prepare the build directory: \(error)")
+            throw BuildError(.system, "cannot prepare the build directory: \(error)", cause: error)
         }
         defer { reaper.remove(directory) }
         events.send(.started(drvPath, check: check))
@@ -75,7 +76,7 @@ struct DerivationBuilder: Sendable {
             events.send(.finished(drvPath, seconds: (ContinuousClock.now - start).seconds))
             return .checked
         }
-        do { try store.registerBuilt(built) } catch { throw BuildError(.system, error.description) }
+        do { try store.registerBuilt(built) } catch { throw BuildError(.system, error.description, cause: error) }
         events.send(.finished(drvPath, seconds: (ContinuousClock.now - start).seconds))
         return .built
     }
@@ -96,7 +97,7 @@ struct DerivationBuilder: Sendable {
                 storeDirectory: storeDirectory, cores: settings.cores, callerEnvironment: callerEnvironment,
                 referencesGraphs: graphs)
         } catch {
-            throw BuildError(.badInput, "'\(drvName)': \(error)")
+            throw BuildError(.badInput, "'\(drvName)': \(error)", cause: error)
         }
         let log: BuildLogRecorder
         do {
@@ -104,7 +105,7 @@ struct DerivationBuilder: Sendable {
                 path: BuildLogs.path(stateRoot: store.layout.root, derivation: drvPath), keep: settings.failureLogLines,
                 onLine: events.wantsLogLines ? { line in events.send(.log(drvPath, line)) } : nil)
         } catch {
-            throw BuildError(.system, "cannot create the build log: \(error)")
+            throw BuildError(.system, "cannot create the build log: \(error)", cause: error)
         }
         defer { log.close() }
 
@@ -116,24 +117,26 @@ struct DerivationBuilder: Sendable {
             do {
                 try BuiltinFetchURL.fetch(attributes: environment.attributes, into: directory.location(of: output))
             } catch {
-                throw BuildError(.failed, "builder for '\(drvName)' failed: \(error)")
+                throw BuildError(.failed, "builder for '\(drvName)' failed: \(error)", cause: error)
             }
             return
         }
         do {
             for file in environment.files { try directory.writeBuildFile(file.name, file.contents) }
         } catch {
-            throw BuildError(.system, "cannot prepare the build directory: \(error)")
+            throw BuildError(.system, "cannot prepare the build directory: \(error)", cause: error)
         }
         let pipe: PipeEnds
-        do { pipe = try PipeEnds() } catch { throw BuildError(.system, "cannot create the log pipe: \(error)") }
+        do { pipe = try PipeEnds() } catch {
+            throw BuildError(.system, "cannot create the log pipe: \(error)", cause: error)
+        }
         let spec = sandboxSpec(
             derivation, environment: environment, closure: closure, directory: directory, logWriter: pipe.writing)
         let process: SandboxedProcess
         do { process = try Sandbox.spawn(spec) } catch {
             Glibc.close(pipe.reading)
             Glibc.close(pipe.writing)
-            throw BuildError(.system, "cannot start the builder of '\(drvName)': \(error)")
+            throw BuildError(.system, "cannot start the builder of '\(drvName)': \(error)", cause: error)
         }
         Glibc.close(pipe.writing)
         cancellation.register(process)
@@ -143,9 +146,11 @@ struct DerivationBuilder: Sendable {
         do { ending = try monitor.follow(process, output: pipe.reading, log: log) } catch {
             try? process.kill()
             _ = try? process.wait()
-            throw BuildError(.system, "lost track of the builder of '\(drvName)': \(error)")
+            throw BuildError(.system, "lost track of the builder of '\(drvName)': \(error)", cause: error)
         }
-        if let reason = cancellation.reason { throw BuildError(.cancelled, "build of '\(drvName)' stopped: \(reason)") }
+        if let reason = cancellation.reason {
+            throw BuildError(.cancelled, "build of '\(drvName)' stopped: \(reason)", cause: reason)
+        }
         let what: String
         switch ending {
         case .terminated(.exited(0)): return
@@ -206,7 +211,7 @@ struct DerivationBuilder: Sendable {
     {
         let graphs: [(attribute: String, paths: [String])]
         do { graphs = try StructuredAttributes.of(derivation)?.referencesGraphs() ?? [] } catch {
-            throw BuildError(.badInput, "'\(store.fullPath(drvPath))': \(error)")
+            throw BuildError(.badInput, "'\(store.fullPath(drvPath))': \(error)", cause: error)
         }
         var result: [String: NixJSON] = [:]
         for (attribute, paths) in graphs {
@@ -242,7 +247,7 @@ struct DerivationBuilder: Sendable {
             } catch let error as BuildError {
                 throw error
             } catch {
-                throw BuildError(.system, "cannot export the references graph '\(attribute)': \(error)")
+                throw BuildError(.system, "cannot export the references graph '\(attribute)': \(error)", cause: error)
             }
         }
         return result

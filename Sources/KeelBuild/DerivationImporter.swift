@@ -28,7 +28,7 @@ public struct DerivationImporter {
         let baseName = String(absolute[absolute.index(after: slash)...])
         let name: String
         do { name = try Derivation.name(fromFileName: baseName) } catch {
-            throw BuildError(.badInput, "'\(file)': \(error)")
+            throw BuildError(.badInput, "'\(file)': \(error)", cause: error)
         }
         let nearby = slash == absolute.startIndex ? "/" : String(absolute[..<slash])
         var importer = Session(store: store, nearby: nearby)
@@ -68,7 +68,7 @@ public struct DerivationImporter {
             let bytes = try read(location)
             let derivation: Derivation
             do { derivation = try Derivation(parsing: bytes) } catch {
-                throw BuildError(.badInput, "'\(location)': \(error)")
+                throw BuildError(.badInput, "'\(location)': \(error)", cause: error)
             }
             var references: [StorePath] = []
             for path in derivation.inputSources.union(derivation.inputDerivations.keys).sorted() {
@@ -79,7 +79,7 @@ public struct DerivationImporter {
                 path = try StorePathComputer(storeDirectory: directory).textPath(
                     contentHash: StreamingHasher.hash(.sha256, bytes), name: name + ".drv", references: references)
             } catch {
-                throw BuildError(.badInput, "'\(location)': invalid derivation name '\(name)': \(error)")
+                throw BuildError(.badInput, "'\(location)': invalid derivation name '\(name)': \(error)", cause: error)
             }
             if let claimed, claimed != path {
                 throw BuildError(
@@ -99,7 +99,7 @@ public struct DerivationImporter {
             }
             let added: StorePath
             do { added = try store.addText(name: path.name, contents: bytes, references: references) } catch {
-                throw BuildError(.system, error.description)
+                throw BuildError(.system, error.description, cause: error)
             }
             guard added == path else {
                 throw BuildError(
@@ -107,7 +107,7 @@ public struct DerivationImporter {
                     "'\(location)' was added as '\(directory.fullPath(added))', not '\(directory.fullPath(path))'")
             }
             do { _ = try hasher.verifyOutputPaths(derivation, name: name) } catch {
-                throw BuildError(.badInput, "'\(location)': \(error)")
+                throw BuildError(.badInput, "'\(location)': \(error)", cause: error)
             }
             done.insert(path)
             return path
@@ -117,7 +117,7 @@ public struct DerivationImporter {
         mutating func importDerivation(_ path: StorePath, from location: String) throws(BuildError) {
             let name: String
             do { name = try Derivation.name(of: path) } catch {
-                throw BuildError(.badInput, "'\(location)': \(error)")
+                throw BuildError(.badInput, "'\(location)': \(error)", cause: error)
             }
             try importDerivation(named: name, claimed: path, from: location)
         }
@@ -130,10 +130,12 @@ public struct DerivationImporter {
             let computer = StorePathComputer(storeDirectory: directory)
             let narHash: NixHash
             do { narHash = try TreeDumper.hash(path: location).hash } catch {
-                throw BuildError(.badInput, "cannot read '\(location)': \(error)")
+                throw BuildError(.badInput, "cannot read '\(location)': \(error)", cause: error)
             }
             if (try? computer.sourcePath(narHash: narHash, name: path.name)) == path {
-                do { try store.add(location, name: path.name) } catch { throw BuildError(.system, error.description) }
+                do { try store.add(location, name: path.name) } catch {
+                    throw BuildError(.system, error.description, cause: error)
+                }
                 done.insert(path)
                 return
             }
@@ -151,7 +153,7 @@ public struct DerivationImporter {
                         }
                     }
                     do { try store.addText(name: path.name, contents: contents, references: mentioned) } catch {
-                        throw BuildError(.system, error.description)
+                        throw BuildError(.system, error.description, cause: error)
                     }
                     done.insert(path)
                     return
@@ -186,7 +188,7 @@ public struct DerivationImporter {
 
         func read(_ location: String) throws(BuildError) -> [UInt8] {
             do { return Array(try Data(contentsOf: URL(fileURLWithPath: location))) } catch {
-                throw BuildError(.badInput, "cannot read '\(location)': \(error.localizedDescription)")
+                throw BuildError(.badInput, "cannot read '\(location)': \(error.localizedDescription)", cause: error)
             }
         }
 

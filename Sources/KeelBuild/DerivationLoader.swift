@@ -18,11 +18,12 @@ final class DerivationLoader: Sendable {
         }
         let bytes: [UInt8]
         do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: store.fullPath(path)))) } catch {
-            throw BuildError(.system, "cannot read '\(store.fullPath(path))': \(error.localizedDescription)")
+            throw BuildError(
+                .system, "cannot read '\(store.fullPath(path))': \(error.localizedDescription)", cause: error)
         }
         let derivation: Derivation
         do { derivation = try Derivation(parsing: bytes) } catch {
-            throw BuildError(.badInput, "'\(store.fullPath(path))': \(error)")
+            throw BuildError(.badInput, "'\(store.fullPath(path))': \(error)", cause: error)
         }
         cache.withLock { $0[path] = derivation }
         return derivation

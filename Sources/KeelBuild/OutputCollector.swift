@@ -37,9 +37,9 @@ struct OutputCollector {
                 consumer = try TreeDumper.consume(
                     path: location, with: ScanningConsumer(algorithm: .sha256, candidates: candidates))
             } catch let error as FileTreeError {
-                throw BuildError(.failed, "output '\(name)' of '\(drvName)': \(error)")
+                throw BuildError(.failed, "output '\(name)' of '\(drvName)': \(error)", cause: error)
             } catch {
-                throw BuildError(.system, "cannot read output '\(name)' of '\(drvName)': \(error)")
+                throw BuildError(.system, "cannot read output '\(name)' of '\(drvName)': \(error)", cause: error)
             }
             let references = consumer.scanner.found.sorted()
             let narHash = consumer.hashing.hash!
@@ -97,7 +97,7 @@ struct OutputCollector {
         let drvName = store.fullPath(drvPath)
         let declared: ContentAddress
         do { declared = try output.fixedContentAddress() } catch {
-            throw BuildError(.badInput, "'\(drvName)': \(error)")
+            throw BuildError(.badInput, "'\(drvName)': \(error)", cause: error)
         }
         let actual: NixHash
         do {
@@ -114,7 +114,7 @@ struct OutputCollector {
         } catch let error as BuildError {
             throw error
         } catch {
-            throw BuildError(.failed, "cannot hash output '\(name)' of '\(drvName)': \(error)")
+            throw BuildError(.failed, "cannot hash output '\(name)' of '\(drvName)': \(error)", cause: error)
         }
         guard actual == declared.hash else {
             throw BuildError(

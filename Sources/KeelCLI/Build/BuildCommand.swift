@@ -89,16 +89,12 @@ struct BuildCommand: ParsableCommand {
         SignalMask.block(SignalMask.stopSignals)
         let watcher = Thread { [cancellation = scheduler.cancellation] in
             let signal = SignalMask.wait(for: SignalMask.stopSignals)
-            cancellation.cancel(signal == SIGINT ? "interrupted" : "terminated")
+            cancellation.cancel(signal == SIGINT ? .interrupted : .terminated)
         }
         watcher.start()
         let results: [BuildScheduler.Result]
         do { results = try scheduler.build(paths, check: check) } catch {
-            throw CLIError(
-                error.message,
-                status: error.kind == .cancelled
-                    && scheduler.cancellation.reason.map { ["interrupted", "terminated"].contains($0) } == true
-                    ? .interrupted : .failure)
+            throw CLIError(error.message, status: error.stopReason?.isSignal == true ? .interrupted : .failure)
         }
         if json {
             let items = results.map { result in
