@@ -19,7 +19,11 @@ struct FileErrorCLITests {
         ]
         let root = temporary.appending("root")
         for (file, reason) in cases {
-            for command in [["narinfo", "fingerprint", file], ["ledger", "append", "--root", root, "--jsonl", file]] {
+            let commands = [
+                ["narinfo", "fingerprint", file], ["ledger", "append", "--root", root, "--jsonl", file],
+                ["drv", "show", file],
+            ]
+            for command in commands {
                 let result = try KeelBinary.run(command)
                 #expect(result.status == 1, "\(command)")
                 #expect(

@@ -1,5 +1,6 @@
 import Foundation
 import KeelFormats
+import KeelLinux
 
 /// Reading `.drv` files for the `drv` commands.
 enum DerivationFile {
@@ -15,12 +16,7 @@ enum DerivationFile {
     ///
     /// - Throws: `CLIError` naming the file and the problem.
     static func load(_ path: String) throws -> Loaded {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(
-                "cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")"
-            )
-        }
-        let bytes = [UInt8](data)
+        let bytes = try UserFile.read(path)
         do {
             return Loaded(bytes: bytes, derivation: try Derivation(parsing: bytes))
         } catch {
@@ -56,10 +52,11 @@ enum DerivationFile {
     /// A hasher that reads input derivations from their paths on disk, validating each.
     static func hasher(storeDirectory: StoreDirectory) -> DerivationHasher {
         DerivationHasher(storeDirectory: storeDirectory) { path in
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw DerivationError.inputUnavailable(path, reason: "no such file in the store directory")
+            let bytes: [UInt8]
+            do throws(SystemError) { bytes = try FileSystem.readWholeFile(path) } catch {
+                throw DerivationError.inputUnavailable(path, reason: UserFile.reason(error))
             }
-            return try Derivation(parsing: [UInt8](data))
+            return try Derivation(parsing: bytes)
         }
     }
 }

@@ -10,9 +10,14 @@ enum UserFile {
         do { return try FileSystem.readWholeFile(path) } catch { throw CLIError(message(path, error)) }
     }
 
-    /// "cannot read 'PATH': reason", the reason as strerror says it, lower-cased.
+    /// "cannot read 'PATH': reason".
     static func message(_ path: String, _ error: SystemError) -> String {
+        "cannot read '\(path)': \(reason(error))"
+    }
+
+    /// The system's reason for `error`, as strerror says it, lower-cased.
+    static func reason(_ error: SystemError) -> String {
         let reason = error.reason
-        return "cannot read '\(path)': \(reason.prefix(1).lowercased() + reason.dropFirst())"
+        return reason.prefix(1).lowercased() + reason.dropFirst()
     }
 }
