@@ -24,3 +24,7 @@ long ckeel_copy_file_range(int fd_in, int fd_out, unsigned long length) {
 int ckeel_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }
+
+int ckeel_pidfd_send_signal(int pidfd, int signal) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
+}

@@ -47,7 +47,7 @@ struct BuilderMonitor {
             var descriptors: [pollfd] = []
             if outputOpen { descriptors.append(pollfd(fd: output, events: Int16(POLLIN), revents: 0)) }
             if !exited, let pidfd = process.pidfd {
-                descriptors.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0))
+                descriptors.append(pollfd(fd: pidfd.rawValue, events: Int16(POLLIN), revents: 0))
             }
             if descriptors.isEmpty || (!outputOpen && process.pidfd == nil) {
                 // No pidfd: the end of the output is the best sign; reap below.

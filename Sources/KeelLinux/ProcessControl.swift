@@ -1,3 +1,6 @@
+import CKeelLinux
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -18,6 +21,14 @@ public enum Termination: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// What became of a signal sent to a process.
+public enum SignalDelivery: Sendable, Equatable {
+    /// The process existed (perhaps already a zombie) and the kernel took the signal.
+    case delivered
+    /// The process had been reaped: nothing was signalled.
+    case processGone
+}
+
 /// Waiting for and signalling child processes.
 public enum ProcessControl {
     /// `waitpid(2)`: blocks until child `pid` ends and reaps it.
@@ -28,10 +39,33 @@ public enum ProcessControl {
         return .signaled(status & 0x7f)
     }
 
+    /// `waitid(2)` with `WNOWAIT`: blocks until child `pid` ends but leaves it a zombie, so its
+    /// pid cannot be reused until `wait(_:)` reaps it.
+    public static func waitForExit(_ pid: Int32) throws(SystemError) {
+        var info = siginfo_t()
+        _ = try SystemCall.retrying("waitid") { waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) }
+    }
+
     /// `kill(2)`; a process that is already gone is not an error.
+    ///
+    /// - Important: a pid names whatever process holds it now: once the process was reaped, the
+    ///   pid may belong to another. Signal a child through its pidfd (`signal(pidfd:_:)`) or only
+    ///   while it is known not to be reaped.
     public static func signal(_ pid: Int32, _ signal: Int32) throws(SystemError) {
         if kill(pid, signal) == 0 || errno == ESRCH { return }
         throw SystemError(call: "kill", errno: errno)
+    }
+
+    /// `pidfd_send_signal(2)`: signals the process `pidfd` refers to, and never another one that
+    /// reused its pid.
+    ///
+    /// - Returns: `.processGone` when the process has been reaped (`ESRCH`).
+    /// - Throws: `SystemError` for any other failure (`EBADF`: not a pidfd; `EPERM`).
+    public static func signal(pidfd: FileDescriptor, _ signal: Int32) throws(SystemError) -> SignalDelivery {
+        if ckeel_pidfd_send_signal(pidfd.rawValue, signal) == 0 { return .delivered }
+        let code = errno
+        if code == ESRCH { return .processGone }
+        throw SystemError(call: "pidfd_send_signal", errno: code)
     }
 
     /// SIGKILL, the signal that cannot be caught.

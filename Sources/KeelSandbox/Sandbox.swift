@@ -1,5 +1,6 @@
 import CKeelLinux
 import KeelLinux
+import SystemPackage
 
 /// Starts sandboxed processes.
 public enum Sandbox {
@@ -60,6 +61,6 @@ public enum Sandbox {
             let step = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw SandboxError(step: step, errno: result)
         }
-        return SandboxedProcess(pid: pid, pidfd: pidfd >= 0 ? pidfd : nil)
+        return SandboxedProcess(pid: pid, pidfd: pidfd >= 0 ? FileDescriptor(rawValue: pidfd) : nil)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import KeelLinux
-import KeelSandbox
 import KeelTesting
 import Testing
+
+@testable import KeelSandbox
 
 /// A root for a test sandbox: /etc files for the build user, a writable /build, and the static
 /// busybox from Debian's busybox-static as /bin/sh (Debian's own /bin/sh is dynamically linked).
@@ -24,6 +25,15 @@ private struct TestRoot: Sendable {
         try TestFiles.write(root + "/etc/group", Array("root:x:0:\nnixbld:!:100:\n".utf8))
         try TestFiles.write(root + "/etc/hosts", Array("127.0.0.1 localhost\n::1 localhost\n".utf8))
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: build)
+    }
+
+    /// Starts `script` with busybox sh in the sandbox, its output going to /dev/null.
+    func spawn(_ script: String) throws -> SandboxedProcess {
+        try Sandbox.spawn(
+            SandboxSpec(
+                executable: "/bin/sh", arguments: ["-c", script], environment: ["PATH": "/bin"], root: root,
+                mounts: [SandboxSpec.Mount(source: "/bin/busybox", target: "/bin/sh")],
+                outsideUser: ProcessControl.identity))
     }
 
     /// Runs `script` with busybox sh in the sandbox; returns its termination and output.
@@ -168,6 +178,37 @@ struct SandboxTests {
         #expect(text.hasPrefix("hello from tmpfs\n"), "\(text)")
         #expect(text.contains("scribble"), "\(text)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
+    }
+
+    @Test(
+        "a kill reaches the running sandbox; once it was reaped, a kill signals nothing and reports it gone",
+        arguments: [true, false])
+    func killAfterReap(throughPidfd: Bool) throws {
+        let root = try TestRoot()
+        defer { root.temporary.remove() }
+        let spawned = try root.spawn("while true; do :; done")
+        #expect(spawned.pidfd != nil, "this kernel has no pidfd_open")
+        // Without a pidfd, the process falls back to the pid, guarded by the lock `wait` reaps under.
+        let process = throughPidfd ? spawned : SandboxedProcess(pid: spawned.pid, pidfd: nil)
+        #expect(try process.signal(ProcessControl.killSignal) == .delivered)
+        #expect(try process.wait() == .signaled(ProcessControl.killSignal))
+        // The pid is free now and may belong to another process: nothing may be signalled.
+        #expect(try process.signal(ProcessControl.killSignal) == .processGone)
+        #expect(try process.signal(0) == .processGone)
+        try process.kill()
+        #expect(try spawned.signal(ProcessControl.killSignal) == .processGone)
+    }
+
+    @Test("a kill from another thread while wait() blocks ends the sandbox", arguments: [true, false])
+    func killDuringWait(throughPidfd: Bool) async throws {
+        let root = try TestRoot()
+        defer { root.temporary.remove() }
+        let spawned = try root.spawn("while true; do :; done")
+        let process = throughPidfd ? spawned : SandboxedProcess(pid: spawned.pid, pidfd: nil)
+        async let termination = Task.detached { try process.wait() }.value
+        try process.kill()
+        #expect(try await termination == .signaled(ProcessControl.killSignal))
+        #expect(try process.signal(ProcessControl.killSignal) == .processGone)
     }
 
     @Test("a failing step is reported with its name")

@@ -16,6 +16,10 @@ long ckeel_copy_file_range(int fd_in, int fd_out, unsigned long length);
 /// pipe2(2) with O_CLOEXEC: both ends close at exec, so no child inherits them by accident.
 int ckeel_pipe_cloexec(int fds[2]);
 
+/// pidfd_send_signal(2): sends `signal` to the process `pidfd` refers to (never to another that
+/// reused its pid); ESRCH once it has been reaped. A raw syscall: glibc before 2.36 lacks it.
+int ckeel_pidfd_send_signal(int pidfd, int signal);
+
 /// Fail instead of replacing an existing destination.
 extern const unsigned int CKEEL_RENAME_NOREPLACE;
 /// Swap the two names atomically.
