@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . bench/installed-keel.sh
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-hyperfine -N --warmup 20 --runs "${RUNS:-300}" --export-json "$out" "$KEEL --version" "nix-store --version" >/dev/null
+hyperfine -N --style none --warmup 20 --runs "${RUNS:-300}" --export-json "$out" "$KEEL --version" "nix-store --version" >/dev/null
 python3 - "$out" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
