@@ -1,6 +1,4 @@
-import Dispatch
 import KeelLinux
-import Synchronization
 import SystemPackage
 
 /// Creates small files on background threads, so restoring a tree of many files keeps every
@@ -9,40 +7,36 @@ import SystemPackage
 ///
 /// The caller creates directories itself, in order, and adds each file, with the directory it
 /// goes in, to the batch being filled: its name and contents are copied into the batch's
-/// buffer, which goes to a writer thread once full. Batches are recycled, so restoring
-/// thousands of files allocates nothing per file (threads freeing each other's allocations
-/// made glibc's malloc lock the bottleneck). Memory is bounded by `maxBatches` buffers, and
-/// open directories by `maxBatches × FileBatch.maxEntries` (each queued file keeps its
-/// directory open). The first failure is kept: later batches are dropped and `drain()` throws
-/// it.
-final class FileWriterPool: @unchecked Sendable {
+/// buffer, which goes to a writer thread (a `WorkQueue`) once full. Batches are recycled
+/// through a `RecyclingPool`, so restoring thousands of files allocates nothing per file
+/// (threads freeing each other's allocations made glibc's malloc lock the bottleneck), and the
+/// queue's locking is paid once per batch of up to `FileBatch.maxEntries` files. Memory is
+/// bounded by `maxBatches` buffers, and open directories by `maxBatches × FileBatch.maxEntries`
+/// (each queued file keeps its directory open). The first failure is kept: later batches are
+/// dropped (their directories let go) and `drain()` throws it.
+final class FileWriterPool {
     /// The largest file a batch takes.
     static let maxFileSize = 1 << 20
 
-    private struct State {
-        var filled: [FileBatch] = []
-        var free: [FileBatch] = []
-        var allocated = 0
-        var closed = false
-        var error: FileTreeError?
-    }
-
-    private let state = Mutex(State())
-    private let workAvailable = DispatchSemaphore(value: 0)
-    private let batchFreed = DispatchSemaphore(value: 0)
-    private let stopped = DispatchSemaphore(value: 0)
-    private let threads: Int
-    private let maxBatches: Int
-    private let canonical: Bool
+    private let writers: WorkQueue<FileBatch, FileTreeError>
+    private let batches: RecyclingPool<FileBatch>
     /// The batch the caller is filling.
     private var current: FileBatch?
 
     /// Starts `threads` writer threads; with `canonical`, every file gets the canonical mtime.
     init(canonical: Bool, threads: Int = 2, maxBatches: Int = 6) {
-        self.canonical = canonical
-        self.threads = threads
-        self.maxBatches = max(2, maxBatches)
-        for _ in 0..<threads { BackgroundThread.start { self.run() } }
+        let batches = RecyclingPool<FileBatch>(limit: max(2, maxBatches))
+        self.batches = batches
+        writers = WorkQueue(
+            threads: threads,
+            perform: { batch throws(FileTreeError) in
+                defer { batches.put(batch) }
+                if let failure = batch.write(skipping: false, canonical: canonical) { throw failure }
+            },
+            discard: { batch in
+                _ = batch.write(skipping: true, canonical: canonical)
+                batches.put(batch)
+            })
     }
 
     /// Adds a file of `size` bytes named `name` in `directory` to the current batch (holding the
@@ -52,8 +46,14 @@ final class FileWriterPool: @unchecked Sendable {
         named name: [UInt8], in directory: PendingDirectory, permissions: UInt32, size: Int
     ) throws(FileTreeError) -> UnsafeMutableRawBufferPointer {
         if current == nil || !current!.hasRoom(name: name.count, size: size) {
-            if let full = current { submit(full) }
-            current = try takeFreeBatch()
+            if let full = current { writers.submit(full) }
+            current = nil
+            let batch = batches.take { FileBatch(capacity: Self.maxFileSize + 4096) }
+            if let failure = writers.failure {
+                batches.put(batch)
+                throw failure
+            }
+            current = batch
         }
         return current!.add(name: name, directory: directory, permissions: permissions, size: size)
     }
@@ -61,56 +61,9 @@ final class FileWriterPool: @unchecked Sendable {
     /// Hands the last batch to the writers, waits until every file is written and the threads
     /// have stopped, and throws the first failure. The pool takes no more files afterwards.
     func drain() throws(FileTreeError) {
-        if let last = current { submit(last) }
+        if let last = current { writers.submit(last) }
         current = nil
-        state.withLock { $0.closed = true }
-        workAvailable.signal()
-        for _ in 0..<threads { stopped.wait() }
-        if let error = state.withLock({ $0.error }) { throw error }
-    }
-
-    private func submit(_ batch: FileBatch) {
-        state.withLock { $0.filled.append(batch) }
-        workAvailable.signal()
-    }
-
-    private func takeFreeBatch() throws(FileTreeError) -> FileBatch {
-        while true {
-            let (batch, error): (FileBatch?, FileTreeError?) = state.withLock { state in
-                if let error = state.error { return (nil, error) }
-                if let batch = state.free.popLast() { return (batch, nil) }
-                guard state.allocated < maxBatches else { return (nil, nil) }
-                state.allocated += 1
-                return (FileBatch(capacity: Self.maxFileSize + 4096), nil)
-            }
-            if let error { throw error }
-            if let batch { return batch }
-            batchFreed.wait()
-        }
-    }
-
-    private func run() {
-        while true {
-            workAvailable.wait()
-            let next: FileBatch?? = state.withLock { state in
-                if !state.filled.isEmpty { return .some(state.filled.removeFirst()) }
-                return state.closed ? .none : .some(nil)
-            }
-            guard let next else {
-                // Closed and empty: pass the wake-up on so every thread stops.
-                workAvailable.signal()
-                stopped.signal()
-                return
-            }
-            guard let batch = next else { continue }
-            let failed = state.withLock { $0.error != nil }
-            let failure = batch.write(skipping: failed, canonical: canonical)
-            state.withLock { state in
-                if let failure, state.error == nil { state.error = failure }
-                state.free.append(batch)
-            }
-            batchFreed.signal()
-        }
+        try writers.finish()
     }
 }
 

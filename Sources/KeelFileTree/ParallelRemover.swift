@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import KeelLinux
 import Synchronization
@@ -18,34 +17,16 @@ public enum ParallelRemover {
     public static func remove(_ names: [[UInt8]], in directory: FileDescriptor, threads: Int = 8) -> [(
         name: [UInt8], error: SystemError
     )] {
-        let work = Work(names: names)
-        let count = max(1, min(threads, names.count))
-        let done = DispatchSemaphore(value: 0)
-        for _ in 0..<count {
-            BackgroundThread.start {
-                work.run(in: directory)
-                done.signal()
-            }
-        }
-        for _ in 0..<count { done.wait() }
-        return work.failures.withLock { $0 }
-    }
-
-    private final class Work: Sendable {
-        let names: [[UInt8]]
-        let next = Atomic<Int>(0)
+        guard !names.isEmpty else { return [] }
         let failures = Mutex<[(name: [UInt8], error: SystemError)]>([])
-
-        init(names: [[UInt8]]) { self.names = names }
-
-        func run(in directory: FileDescriptor) {
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < names.count else { return }
-                do { try FileSystem.removeTree(names[index], in: directory) } catch  where error.errno != ENOENT {
-                    failures.withLock { $0.append((names[index], error)) }
-                } catch {}
-            }
+        let removals = WorkQueue<[UInt8], Never>(threads: min(threads, names.count)) { name in
+            do throws(SystemError) { try FileSystem.removeTree(name, in: directory) } catch  where error.errno != ENOENT
+            {
+                failures.withLock { $0.append((name, error)) }
+            } catch {}
         }
+        for name in names { removals.submit(name) }
+        removals.finish()
+        return failures.withLock { $0 }
     }
 }

@@ -1,6 +1,5 @@
-import Dispatch
 import KeelFormats
-import Synchronization
+import KeelLinux
 
 /// A `NARSink` that overlaps producing a NAR with consuming it: the writer fills one buffer
 /// while a background thread hashes or writes the previous ones.
@@ -10,8 +9,7 @@ import Synchronization
 /// `bufferCount × bufferSize`. A sink dropped before `finish` (a walk that failed or was
 /// stopped) lets its thread end without finishing the consumer.
 public struct PipelinedSink<Consumer: ChunkConsumer>: NARSink {
-    private let owner: Owner
-    private var pipeline: Pipeline<Consumer> { owner.pipeline }
+    private let pipeline: Pipeline<Consumer>
     private var current: Int?
 
     /// Starts the consumer thread.
@@ -21,132 +19,76 @@ public struct PipelinedSink<Consumer: ChunkConsumer>: NARSink {
     ///   - bufferCount: how many buffers circulate (at least 2).
     ///   - bufferSize: bytes per buffer.
     public init(consumer: Consumer, bufferCount: Int = 4, bufferSize: Int = 1 << 20) {
-        owner = Owner(Pipeline(consumer: consumer, bufferCount: max(2, bufferCount), bufferSize: bufferSize))
-        owner.pipeline.start()
+        pipeline = Pipeline(consumer: consumer, bufferCount: max(2, bufferCount), bufferSize: bufferSize)
     }
 
     /// Queues the filled buffer and waits for a free one.
     public mutating func nextBuffer(filled: Int) throws -> UnsafeMutableRawBufferPointer {
-        if let current { pipeline.submit(current, count: filled) }
-        try pipeline.throwIfFailed()
-        let index = pipeline.takeFreeBuffer()
+        if let current { pipeline.chunks.submit(Chunk(index: current, count: filled)) }
+        current = nil
+        if let failure = pipeline.chunks.failure { throw failure }
+        let index = pipeline.free.take()
         current = index
-        return pipeline.buffers[index]
+        return pipeline.stage.buffers[index]
     }
 
-    /// Queues the last bytes and waits until the consumer has taken everything.
+    /// Queues the last bytes, waits until the consumer has taken everything, and finishes it.
     public mutating func finish(filled: Int) throws {
-        if let current { pipeline.submit(current, count: filled) }
+        if let current { pipeline.chunks.submit(Chunk(index: current, count: filled)) }
         current = nil
-        try pipeline.close()
+        try pipeline.chunks.finish()
+        // The consumer thread has stopped: the consumer is this thread's now.
+        try pipeline.stage.consumer.finish()
     }
 
     /// The consumer after `finish(filled:)` (for example, to read a hash).
-    public var consumer: Consumer { pipeline.finishedConsumer }
-
-    /// Held by every copy of the sink; when the last goes, the pipeline's thread is let go.
-    private final class Owner {
-        let pipeline: Pipeline<Consumer>
-        init(_ pipeline: Pipeline<Consumer>) { self.pipeline = pipeline }
-        deinit { pipeline.abandon() }
-    }
+    public var consumer: Consumer { pipeline.stage.consumer }
 }
 
-/// Set as the pipeline's error when its producer went away without closing it.
-private struct PipelineAbandoned: Error {}
+/// A filled buffer: which one, and how many of its bytes.
+private struct Chunk: Sendable {
+    let index: Int
+    let count: Int
+}
 
-/// The shared state of a `PipelinedSink`: buffers, the queue between the threads, the consumer.
-private final class Pipeline<Consumer: ChunkConsumer>: @unchecked Sendable {
-    private struct Queue {
-        var filled: [(index: Int, count: Int)] = []
-        var free: [Int]
-        var closed = false
-        var error: (any Error)?
-    }
-
+/// The buffers and the consumer, shared by the producer and the consumer thread: the thread
+/// keeps them alive until it has stopped, even when the producer went away first.
+private final class Stage<Consumer: ChunkConsumer>: @unchecked Sendable {
     let buffers: [UnsafeMutableRawBufferPointer]
-    /// Touched only by the consumer thread until `done` is signalled.
-    private var consumer: Consumer
-    private let queue: Mutex<Queue>
-    private let filledSignal = DispatchSemaphore(value: 0)
-    private let freeSignal: DispatchSemaphore
-    private let done = DispatchSemaphore(value: 0)
+    /// Touched only by the consumer thread until the queue's `finish()` returns.
+    var consumer: Consumer
 
     init(consumer: Consumer, bufferCount: Int, bufferSize: Int) {
         self.consumer = consumer
         buffers = (0..<bufferCount).map { _ in .allocate(byteCount: bufferSize, alignment: 4096) }
-        queue = Mutex(Queue(free: Array(0..<bufferCount)))
-        freeSignal = DispatchSemaphore(value: bufferCount)
     }
 
     deinit {
-        // A semaphore must not die below its initial value: give back what an abandoning
-        // producer still held.
-        for _ in queue.withLock({ $0.free.count })..<buffers.count { freeSignal.signal() }
         for buffer in buffers { buffer.deallocate() }
     }
+}
 
-    func start() {
-        BackgroundThread.start { self.run() }
+/// The producer's side of a `PipelinedSink`, held by every copy of the sink: the queue of
+/// filled buffers, the free ones, and the stage. When the last copy goes without finishing, the
+/// consumer thread is let go: what is queued is dropped and the consumer is not finished.
+private final class Pipeline<Consumer: ChunkConsumer>: Sendable {
+    let stage: Stage<Consumer>
+    let free: RecyclingPool<Int>
+    let chunks: WorkQueue<Chunk, any Error>
+
+    init(consumer: Consumer, bufferCount: Int, bufferSize: Int) {
+        let stage = Stage(consumer: consumer, bufferCount: bufferCount, bufferSize: bufferSize)
+        let free = RecyclingPool(Array(0..<bufferCount), limit: bufferCount)
+        self.stage = stage
+        self.free = free
+        chunks = WorkQueue(
+            perform: { chunk throws(any Error) in
+                defer { free.put(chunk.index) }
+                guard chunk.count > 0 else { return }
+                try stage.consumer.consume(UnsafeRawBufferPointer(rebasing: stage.buffers[chunk.index][..<chunk.count]))
+            },
+            discard: { chunk in free.put(chunk.index) })
     }
 
-    func takeFreeBuffer() -> Int {
-        freeSignal.wait()
-        return queue.withLock { $0.free.removeLast() }
-    }
-
-    func submit(_ index: Int, count: Int) {
-        queue.withLock { $0.filled.append((index, count)) }
-        filledSignal.signal()
-    }
-
-    func throwIfFailed() throws {
-        if let error = queue.withLock({ $0.error }) { throw error }
-    }
-
-    func close() throws {
-        queue.withLock { $0.closed = true }
-        filledSignal.signal()
-        done.wait()
-        try throwIfFailed()
-    }
-
-    /// Ends the thread if the producer went away without closing: what is queued is dropped
-    /// and the consumer is not finished.
-    func abandon() {
-        let open = queue.withLock { state in
-            defer { state.closed = true }
-            if !state.closed, state.error == nil { state.error = PipelineAbandoned() }
-            return !state.closed
-        }
-        if open { filledSignal.signal() }
-    }
-
-    var finishedConsumer: Consumer { consumer }
-
-    private func run() {
-        while true {
-            filledSignal.wait()
-            let next: (index: Int, count: Int)? = queue.withLock { state in
-                state.filled.isEmpty ? nil : state.filled.removeFirst()
-            }
-            guard let next else {
-                // Woken with nothing queued: the producer closed the pipeline.
-                if queue.withLock({ $0.error }) == nil {
-                    do { try consumer.finish() } catch { queue.withLock { $0.error = error } }
-                }
-                done.signal()
-                return
-            }
-            if queue.withLock({ $0.error }) == nil, next.count > 0 {
-                do {
-                    try consumer.consume(UnsafeRawBufferPointer(rebasing: buffers[next.index][..<next.count]))
-                } catch {
-                    queue.withLock { $0.error = error }
-                }
-            }
-            queue.withLock { $0.free.append(next.index) }
-            freeSignal.signal()
-        }
-    }
+    deinit { chunks.abandon() }
 }
