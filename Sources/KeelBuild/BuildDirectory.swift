@@ -1,4 +1,3 @@
-import Foundation
 import KeelFormats
 import KeelLinux
 import SystemPackage
@@ -25,13 +24,8 @@ final class BuildDirectory: Sendable {
     /// Creates fresh directories for building `name`.
     init(stateRoot: String, name: String) throws {
         let parent = Self.parent(root: stateRoot)
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        let template = Array("\(parent)/\(name)-XXXXXX".utf8CString)
-        var buffer = template
-        guard let made = buffer.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw SystemError(call: "mkdtemp", path: parent, errno: errno)
-        }
-        path = String(cString: made)
+        try FileSystem.makeDirectories(parent)
+        path = try FileSystem.makeTemporaryDirectory(in: parent, prefix: name)
         lock = try FileSystem.openOrCreate(Array((path + "/lock").utf8), permissions: 0o600)
         try FileSystem.lock(lock)
         root = path + "/root"
@@ -67,15 +61,16 @@ final class BuildDirectory: Sendable {
 
     /// Removes the build directories under `stateRoot` that no running build holds.
     static func removeAbandoned(stateRoot: String) {
-        let parent = Self.parent(root: stateRoot)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
-        for name in names {
-            let directory = parent + "/" + name
-            guard let fd = try? FileSystem.openOrCreate(Array((directory + "/lock").utf8), permissions: 0o600) else {
-                continue
-            }
-            if (try? FileSystem.tryLock(fd)) == true { try? FileSystem.removeTree(Array(directory.utf8)) }
-            FileSystem.close(fd)
+        guard let parent = try? FileSystem.openDirectory(Array(Self.parent(root: stateRoot).utf8)) else { return }
+        defer { FileSystem.close(parent) }
+        guard let entries = try? DirectoryListing.read(parent) else { return }
+        for entry in entries where entry.kind == .directory || entry.kind == .unknown {
+            guard let directory = try? FileSystem.openDirectory(entry.name, in: parent) else { continue }
+            let lock = try? FileSystem.openOrCreate(Array("lock".utf8), in: directory, permissions: 0o600)
+            FileSystem.close(directory)
+            guard let lock else { continue }
+            if (try? FileSystem.tryLock(lock)) == true { try? FileSystem.removeTree(entry.name, in: parent) }
+            FileSystem.close(lock)
         }
     }
 

@@ -156,6 +156,22 @@ public enum FileSystem {
         }
     }
 
+    /// `mkdtemp(3)`: creates a new directory `PARENT/PREFIX-XXXXXX` (mode 0700, the X's replaced
+    /// so that the name did not exist) and returns its path.
+    ///
+    /// - Throws: `SystemError` naming `mkdtemp` and `parent` (`ENOENT` when it is missing).
+    public static func makeTemporaryDirectory(in parent: String, prefix: String) throws(SystemError) -> String {
+        var template = Array("\(parent)/\(prefix)-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
+            while true {
+                if mkdtemp(buffer.baseAddress!) != nil { return true }
+                if errno != EINTR { return false }
+            }
+        }
+        guard made else { throw SystemError(call: "mkdtemp", path: parent, errno: errno) }
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
     /// `symlinkat(2)`: creates `name` pointing at `target`, which is never followed.
     public static func makeSymlink(_ name: [UInt8], target: [UInt8], in directory: FileDescriptor) throws(SystemError) {
         try withCString(target) { targetPath throws(SystemError) in
