@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 
-/// Items handed from one producing thread to worker threads of their own, first in first out: the
+/// Items handed from producing threads to worker threads of their own, first in first out: the
 /// one model for blocking background work (file writers, `fsync`s, a hashing pipeline, removals).
 ///
 /// Workers wait for an item, take it and `perform` it, until the queue is finished or abandoned
