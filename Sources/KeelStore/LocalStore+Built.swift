@@ -62,7 +62,10 @@ extension LocalStore {
         var renamed: [StorePath] = []
         do {
             for (_, temporary) in staged { try TreeDurability.sync(temporary, in: directory) }
-            try recordPending(staged.map(\.0.path))
+            try recordPending(
+                try staged.map { built, temporary throws(StoreError) in
+                    (built.path, try identity(of: temporary, in: directory))
+                })
             for (built, temporary) in staged {
                 try FileSystem.renameNoReplace(
                     temporary, in: directory, to: Array(built.path.baseName.utf8), in: directory)
@@ -72,6 +75,7 @@ extension LocalStore {
         } catch {
             discardStaged()
             for path in renamed { try? FileSystem.removeTree(Array(path.baseName.utf8), in: directory) }
+            try? forgetPending(staged.map { fullPath($0.0.path) })
             if let error = error as? StoreError { throw error }
             throw StoreError(.fileSystem, "cannot move built paths into place", cause: UnderlyingError(error))
         }

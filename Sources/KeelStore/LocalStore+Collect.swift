@@ -79,53 +79,58 @@ extension LocalStore {
 
     private func delete(_ ordered: [StorePath], maxFreed: UInt64?, dryRun: Bool) throws(StoreError) -> CollectionResult
     {
-        let sizes: [String: Int64] = try read { db in
+        let (sizes, borrowed): ([String: Int64], Set<String>) = try read { db in
             var sizes: [String: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT path, narSize FROM ValidPaths") {
                 sizes[row["path"]] = row["narSize"] ?? 0
             }
-            return sizes
+            return (sizes, Set(try String.fetchAll(db, sql: "SELECT path FROM KeelBorrowed")))
         }
+        // A borrowed path's files are another tool's: dropping its rows frees nothing.
         var chosen: [StorePath] = []
         var freed: UInt64 = 0
         for path in ordered {
             if let maxFreed, freed >= maxFreed { break }
             chosen.append(path)
-            freed += UInt64(sizes[fullPath(path)] ?? 0)
+            if !borrowed.contains(fullPath(path)) { freed += UInt64(sizes[fullPath(path)] ?? 0) }
         }
         guard !dryRun, !chosen.isEmpty else { return CollectionResult(deleted: chosen, bytesFreed: freed) }
+        let directory = try openStoreDirectory()
+        defer { FileSystem.close(directory) }
+        let owned = chosen.filter { !borrowed.contains(fullPath($0)) }
+        // The rows go in one transaction, which records the trees of Keel's own paths as pending
+        // (with their identities), so a crash before the files are gone leaves trees the next
+        // cleanup may remove.
+        let pending: [(StorePath, Int64, Int64)] = owned.compactMap { path in
+            guard let identity = try? FileSystem.identity(of: Array(path.baseName.utf8), in: directory) else {
+                return nil
+            }
+            return (path, Int64(bitPattern: identity.inode), identity.birthNanoseconds)
+        }
+        let rows = pending.map { (fullPath($0.0), $0.1, $0.2) }
         let ids = JSONArgument.array(chosen.map(fullPath))
-        // The rows go in one transaction, which records the paths whose files are Keel's as
-        // pending, so a crash before the files are gone leaves entries the next cleanup may
-        // remove. Borrowed paths' files are another tool's: only their rows go.
-        let borrowed: Set<String> = try write { db in
-            let borrowed = Set(
-                try String.fetchAll(
-                    db, sql: "SELECT path FROM KeelBorrowed WHERE path IN (SELECT value FROM json_each(?))",
-                    arguments: [ids]))
+        try write { db in
             try db.execute(
                 sql: """
                     CREATE TEMP TABLE IF NOT EXISTS Doomed (id INTEGER PRIMARY KEY);
                     DELETE FROM Doomed;
                     INSERT INTO Doomed SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(:ids));
-                    INSERT OR IGNORE INTO KeelPending (path)
-                        SELECT value FROM json_each(:ids) WHERE value NOT IN (SELECT path FROM KeelBorrowed);
                     DELETE FROM KeelBorrowed WHERE path IN (SELECT value FROM json_each(:ids));
                     DELETE FROM Refs WHERE referrer IN (SELECT id FROM Doomed);
                     DELETE FROM ValidPaths WHERE id IN (SELECT id FROM Doomed);
                     DELETE FROM Doomed;
                     """, arguments: ["ids": ids])
-            return borrowed
+            let record = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO KeelPending (path, inode, birth) VALUES (?, ?, ?)")
+            for (path, inode, birth) in rows { try record.execute(arguments: [path, inode, birth]) }
         }
-        let owned = chosen.filter { !borrowed.contains(fullPath($0)) }
-        let directory = try openStoreDirectory()
-        defer { FileSystem.close(directory) }
-        // Rows are gone already: a path that cannot be removed now stays pending, and the next
+        // Rows are gone already: a tree that cannot be removed now stays pending, and the next
         // collection removes it.
         ParallelRemover.remove(owned.map { Array($0.baseName.utf8) }, in: directory)
         // Under the exclusive collection lock nobody else creates these paths meanwhile.
         try forgetPending(
-            owned.filter { (try? FileSystem.status(of: Array($0.baseName.utf8), in: directory)) == nil }.map(fullPath))
+            pending.map(\.0).filter { (try? FileSystem.status(of: Array($0.baseName.utf8), in: directory)) == nil }
+                .map(fullPath))
         removeUnusedLinks(in: directory)
         return CollectionResult(deleted: chosen, bytesFreed: freed)
     }

@@ -86,19 +86,23 @@ extension LocalStore {
             throw error
         }
         let moved = fresh.filter { !borrowed.contains($0.path) }
+        var unplaced = Set(moved.map { fullPath($0.path) })
         do {
             try FileSystem.syncFileSystem(directory)
-            try recordPending(moved.map(\.path))
+            try recordPending(
+                try moved.map { item throws(StoreError) in (item.path, try identity(of: item.temporary, in: directory))
+                })
             for item in moved {
                 try FileSystem.renameNoReplace(
                     item.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
+                unplaced.remove(fullPath(item.path))
             }
             try FileSystem.sync(directory)
-        } catch let error as StoreError {
-            discard()
-            throw error
         } catch {
             discard()
+            // Rows of trees that never reached their names would name whatever comes there later.
+            try? forgetPending(Array(unplaced))
+            if let error = error as? StoreError { throw error }
             throw StoreError(.fileSystem, "cannot move imported paths into place", cause: UnderlyingError(error))
         }
         let directoryPaths = layout.storeDirectory

@@ -45,11 +45,8 @@ extension LocalStore {
             throw StoreError(.database, "cannot read the store database's identity", cause: UnderlyingError(error))
         }
         if let claim = try StoreClaim.read(in: directory, label: label) {
-            if claim.identity == identity { return [] }
-            throw StoreError(
-                .badInput,
-                "the store directory '\(storePath)' belongs to another Keel root (its database: \(claim.databasePath)); use that root (--root), or give this root a store directory of its own (--store-dir)"
-            )
+            try check(claim, identity: identity, layout: layout)
+            return []
         }
         let entries: [DirectoryEntry]
         do {
@@ -66,11 +63,30 @@ extension LocalStore {
             throw StoreError(.database, "store database read failed", cause: UnderlyingError(error))
         }
         let foreign = entries.map { String(decoding: $0.name, as: UTF8.self) }.filter {
-            !StoreClaim.isHousekeeping($0) && !validNames.contains($0)
+            !StoreClaim.isHousekeeping($0, in: directory) && !validNames.contains($0)
         }.sorted()
         if !foreign.isEmpty && !adopt { throw refusal(storePath, foreign: foreign) }
-        try StoreClaim(identity: identity, databasePath: layout.databasePath).write(in: directory, label: label)
+        let claim = StoreClaim(identity: identity, databasePath: layout.databasePath)
+        if let earlier = try claim.write(in: directory, label: label) {
+            try check(earlier, identity: identity, layout: layout)  // Another process claimed it first.
+        }
         return foreign
+    }
+
+    /// Accepts `claim` when it names the database `identity`, else says whose the directory is.
+    private static func check(_ claim: StoreClaim, identity: String, layout: StoreLayout) throws(StoreError) {
+        if claim.identity == identity { return }
+        let storePath = layout.storeDirectory.path
+        if claim.databasePath == layout.databasePath {
+            throw StoreError(
+                .badInput,
+                "the store directory '\(storePath)' was claimed by an earlier database at this root's own path ('\(claim.databasePath)'), which has been replaced since; what that database registered is no longer known here. If it is gone for good, remove '\(storePath)/\(StoreClaim.fileName)' and run 'keel store adopt' (the paths it made then stay as another tool's), or give this root a new store directory (--store-dir)"
+            )
+        }
+        throw StoreError(
+            .badInput,
+            "the store directory '\(storePath)' belongs to another Keel root (its database: \(claim.databasePath)); use that root (--root), or give this root a store directory of its own (--store-dir)"
+        )
     }
 
     /// The error for a store directory that holds `foreign` entries and is not claimed: says
@@ -93,56 +109,62 @@ extension LocalStore {
         )
     }
 
-    /// Records `paths` as about to appear under their final names, so that a crash before they
-    /// are registered leaves entries the leftover cleanup can prove are Keel's.
-    package func recordPending(_ paths: [StorePath]) throws(StoreError) {
-        guard !paths.isEmpty else { return }
-        let names = JSONArgument.array(paths.map(fullPath))
-        try write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO KeelPending (path) SELECT value FROM json_each(?)", arguments: [names])
-        }
-    }
-
-    /// The full paths recorded as pending.
-    func pendingPaths() throws(StoreError) -> Set<String> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM KeelPending")) }
-    }
-
     /// The full paths of the valid paths whose files belong to another tool (`KeelBorrowed`).
-    func borrowedPaths() throws(StoreError) -> Set<String> {
+    package func borrowedPaths() throws(StoreError) -> Set<String> {
         try read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM KeelBorrowed")) }
     }
 
     /// Checks what is under `path`'s final name before Keel puts it there; the caller holds the
     /// path's lock and knows the NAR hash the path must have.
     ///
-    /// An entry Keel left there itself (recorded as pending) is removed. Another tool's entry is
-    /// never removed or rewritten: when it holds exactly `narHash` in canonical form it can be
-    /// registered where it is, otherwise the add is refused, naming it.
+    /// An entry Keel left there itself (recorded as pending, with the same identity) is removed.
+    /// Another tool's entry is never removed or rewritten: when it holds exactly `narHash` in
+    /// canonical form it is made durable and can be registered where it is, otherwise the
+    /// operation is refused, naming it.
     func prepareFinalName(_ path: StorePath, narHash: NixHash, in directory: FileDescriptor) throws(StoreError)
         -> FinalName
     {
         let name = Array(path.baseName.utf8)
         let full = fullPath(path)
-        do { _ = try FileSystem.status(of: name, in: directory) } catch let error where error.errno == ENOENT {
+        let current: EntryIdentity
+        do { current = try FileSystem.identity(of: name, in: directory) } catch let error where error.errno == ENOENT {
             return .free
         } catch {
             throw StoreError(.fileSystem, "cannot inspect '\(full)'", cause: error)
         }
-        if try pendingPaths().contains(full) {
-            do { try FileSystem.removeTree(name, in: directory) } catch {
-                throw StoreError(.fileSystem, "cannot remove the unfinished '\(full)'", cause: error)
+        if let recorded = try pendingPaths()[full] {
+            if recorded == current {
+                do { try FileSystem.removeTree(name, in: directory) } catch {
+                    throw StoreError(.fileSystem, "cannot remove the unfinished '\(full)'", cause: error)
+                }
+                try forgetPending([full])
+                return .free
             }
-            return .free
+            try forgetPending([full])  // What Keel left there is gone; this entry is another's.
         }
-        if let (hash, _) = try? TreeDumper.hash(path: full), hash == narHash, Self.isCanonical(name, in: directory) {
-            return .matchingForeignEntry
+        let hashed: NixHash
+        do { hashed = try TreeDumper.hash(path: full).0 } catch {
+            throw StoreError(
+                .fileSystem,
+                "cannot read '\(full)', which is in the store directory but not valid in this store and was not made by Keel",
+                cause: UnderlyingError(error))
         }
-        throw StoreError(
-            .badInput,
-            "'\(full)' is already in the store directory, is not valid in this store and was not made by Keel, and its content is not the expected one; Keel does not delete or rewrite another tool's files: remove it yourself if nothing needs it"
-        )
+        guard hashed == narHash else {
+            throw StoreError(
+                .badInput,
+                "'\(full)' is already in the store directory, is not valid in this store and was not made by Keel (another tool's build or copy of it?), and its content is not the expected one; Keel does not delete or rewrite another tool's files: remove it yourself if nothing needs it"
+            )
+        }
+        guard Self.isCanonical(name, in: directory) else {
+            throw StoreError(
+                .badInput,
+                "'\(full)' is already in the store directory with the expected content but not in canonical form (read-only, mtime 1), and was not made by Keel; Keel does not rewrite another tool's files: remove it yourself if nothing needs it"
+            )
+        }
+        do { try TreeDurability.sync(name, in: directory) } catch {
+            throw StoreError(.fileSystem, "cannot make '\(full)' durable", cause: UnderlyingError(error))
+        }
+        return .matchingForeignEntry
     }
 
     /// Whether the tree `name` in `parent` is in canonical form: no write bits, no setuid,
@@ -183,16 +205,21 @@ extension LocalStore {
             try? FileSystem.removeTree(temporary, in: directory)
             return finalName
         }
+        var recorded = false
         do {
             try TreeDurability.sync(temporary, in: directory)
-            try recordPending([path])
+            try recordPending([(path, try identity(of: temporary, in: directory))])
+            recorded = true
             try FileSystem.renameNoReplace(temporary, in: directory, to: Array(path.baseName.utf8), in: directory)
+            recorded = false  // In place: the row now names Keel's tree there, until `register`.
             try FileSystem.sync(directory)
         } catch let error as StoreError {
             try? FileSystem.removeTree(temporary, in: directory)
+            if recorded { try? forgetPending([fullPath(path)]) }
             throw error
         } catch {
             try? FileSystem.removeTree(temporary, in: directory)
+            if recorded { try? forgetPending([fullPath(path)]) }
             throw StoreError(.fileSystem, "cannot move '\(fullPath(path))' into place", cause: UnderlyingError(error))
         }
         return .free

@@ -79,25 +79,46 @@ struct RootScanner {
         }
     }
 
-    /// The store path `link` leads to, or nil when it leads elsewhere or nowhere.
+    /// The store path `link` leads to, or nil when it leads elsewhere or nowhere (a link that
+    /// vanished, dangles, or ends outside the store). Relative targets are resolved against the
+    /// link's directory, with `.`, `..` and repeated slashes taken out.
     private func resolve(_ link: String) throws(StoreError) -> StorePath? {
         var current = link
-        for _ in 0..<8 {
+        for _ in 0...Self.maximumLinks {
             let bytes: [UInt8]
             do { bytes = try access.readLink(current) } catch let error
-                where error.errno == ENOENT || error.errno == EINVAL
+                where [ENOENT, ENOTDIR, EINVAL].contains(error.errno)
             {
-                return nil  // Vanished, or not a symlink: it leads outside the store.
+                return nil  // Gone, through a file, or not a symlink: it leads outside the store.
             } catch {
                 throw Self.unreadable(link, error)
             }
             let text = String(decoding: bytes, as: UTF8.self)
             let parent = current.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(
                 separator: "/")
-            current = text.hasPrefix("/") ? text : parent + "/" + text
+            current = Self.normalised(text.hasPrefix("/") ? text : parent + "/" + text)
             if let (path, _) = try? storeDirectory.parseWithin(current) { return path }
         }
-        return nil
+        throw StoreError(
+            .fileSystem,
+            "the GC root '\(link)' goes through more than \(Self.maximumLinks) further symlinks, so what it keeps alive is unknown; nothing was collected"
+        )
+    }
+
+    /// How many symlinks a root may go through after its own.
+    static let maximumLinks = 8
+
+    /// `path` (absolute) with `.` and empty components dropped and `..` applied, lexically.
+    static func normalised(_ path: String) -> String {
+        var components: [Substring] = []
+        for component in path.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": _ = components.popLast()
+            default: components.append(component)
+            }
+        }
+        return "/" + components.joined(separator: "/")
     }
 
     private static func unreadable(_ location: String, _ error: SystemError) -> StoreError {

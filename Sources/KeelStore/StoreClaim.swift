@@ -77,27 +77,45 @@ struct StoreClaim: Equatable {
         return claim
     }
 
-    /// Writes the marker into the store directory open as `directory`, atomically and durably.
-    func write(in directory: FileDescriptor, label: String) throws(StoreError) {
-        let temporary = Array("\(LocalStore.temporaryPrefix)claim-\(getpid())".utf8)
+    /// Writes the marker into the store directory open as `directory`, atomically and durably,
+    /// unless a marker appeared there meanwhile (another process claimed it first): then that
+    /// marker is returned, and the caller compares identities.
+    func write(in directory: FileDescriptor, label: String) throws(StoreError) -> StoreClaim? {
+        let staging = "claim-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let temporary = Array((LocalStore.temporaryPrefix + staging).utf8)
+        let lock: PathLock
+        do { lock = try PathLock(baseName: staging, in: directory) } catch {
+            throw StoreError(.fileSystem, "cannot write the store directory's claim '\(label)'", cause: error)
+        }
+        defer { lock.release() }
         do {
-            try? FileSystem.remove(temporary, in: directory, isDirectory: false)
             let fd = try FileSystem.createFile(temporary, in: directory, permissions: 0o444)
             defer { FileSystem.close(fd) }
             try FileSystem.write(fd, Array(text.utf8), at: 0)
             try FileSystem.sync(fd)
-            try FileSystem.rename(temporary, in: directory, to: Array(Self.fileName.utf8), in: directory)
+            try FileSystem.renameNoReplace(temporary, in: directory, to: Array(Self.fileName.utf8), in: directory)
             try FileSystem.sync(directory)
+            return nil
+        } catch let error where error.errno == EEXIST {
+            try? FileSystem.remove(temporary, in: directory, isDirectory: false)
+            return try Self.read(in: directory, label: label)
         } catch {
             try? FileSystem.remove(temporary, in: directory, isDirectory: false)
             throw StoreError(.fileSystem, "cannot write the store directory's claim '\(label)'", cause: error)
         }
     }
 
+    /// Whether a `.lock` name is a lock file rather than another tool's entry that happens to
+    /// end so; see `LocalStore.isLockFile`.
+    static func isLockFile(_ name: String, in directory: FileDescriptor) -> Bool {
+        LocalStore.isLockFile(Array(name.utf8), in: directory)
+    }
+
     /// Whether an entry of a store directory is one that any Keel root may find in a directory
     /// it claims without adoption: the marker itself, Keel's temporary names, lock files, and
     /// `.links` (the hard-link pool that `optimise` fills, as Nix's does).
-    static func isHousekeeping(_ name: String) -> Bool {
-        name == fileName || name == ".links" || name.hasPrefix(LocalStore.temporaryPrefix) || name.hasSuffix(".lock")
+    static func isHousekeeping(_ name: String, in directory: FileDescriptor) -> Bool {
+        name == fileName || name == ".links" || name.hasPrefix(LocalStore.temporaryPrefix)
+            || isLockFile(name, in: directory)
     }
 }

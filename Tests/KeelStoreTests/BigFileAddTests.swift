@@ -101,6 +101,7 @@ extension LocalStoreTests {
                 afterMicroseconds: UInt32.random(in: 0...400_000, using: &random))
         }
         let store = try LocalStore(layout: fixture.store.layout)
+        #expect(try store.pendingPaths().isEmpty && store.borrowedPaths().isEmpty)
         #expect(try fixture.strayEntries().isEmpty, "seed \(seed)")
         for name in try FileManager.default.contentsOfDirectory(atPath: store.layout.storeDirectory.path)
         where name != ".keel-store" {

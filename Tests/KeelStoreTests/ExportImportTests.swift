@@ -189,6 +189,7 @@ struct ExportImportTests {
                 ["store", "import", "--root", fixture.store.layout.root], input: input,
                 afterMicroseconds: UInt32.random(in: 0...40_000, using: &random))
             let store = try LocalStore(layout: fixture.store.layout)
+            #expect(try store.pendingPaths().isEmpty && store.borrowedPaths().isEmpty)
             let valid = Set(try store.validPaths().map(store.fullPath))
             #expect(valid.isEmpty || valid == all, "seed \(seed): \(valid.count) of \(all.count) valid")
             #expect(try fixture.strayEntries(in: store).isEmpty, "seed \(seed)")

@@ -108,18 +108,34 @@ struct LocalStoreTests {
         let pending = try fixture.store.storePath(directory + "/8nnk8h887pfkfd2dbvlhw4mrws352dbf-pending")
         let foreign = "9nnk8h887pfkfd2dbvlhw4mrws352dbf-foreign"
         try FileManager.default.createDirectory(atPath: directory + "/.keel-tmp-abc", withIntermediateDirectories: true)
-        try fixture.store.recordPending([pending])
         try TestFiles.write(fixture.store.fullPath(pending), [1])
+        try fixture.store.recordPending([
+            (pending, try FileSystem.identity(of: Array(fixture.store.fullPath(pending).utf8)))
+        ])
+        // A path Keel recorded whose tree another tool replaced since (same name, another
+        // identity) is not Keel's to remove.
+        let replaced = try fixture.store.storePath(directory + "/7nnk8h887pfkfd2dbvlhw4mrws352dbf-replaced")
+        try TestFiles.write(fixture.store.fullPath(replaced), [3])
+        try fixture.store.recordPending([
+            (replaced, try FileSystem.identity(of: Array(fixture.store.fullPath(replaced).utf8)))
+        ])
+        try FileManager.default.removeItem(atPath: fixture.store.fullPath(replaced))
+        try TestFiles.write(fixture.store.fullPath(replaced), [4])
+        // A valid path whose name ends in .lock is a store path, not a lock file.
+        let lockNamed = fixture.temporary.appending("empty.lock")
+        try TestFiles.write(lockNamed, [])
+        let validLockNamed = try fixture.store.add(lockNamed)
         try TestFiles.write(directory + "/" + foreign, [2])
         try TestFiles.write(directory + "/" + foreign + ".lock", [])  // Abandoned: nobody holds it.
         // No process died: opening the store does not scan the store directory.
         _ = try LocalStore(layout: fixture.store.layout)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 6)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 8)
         // A marker nobody holds is what a process killed with the store open leaves.
         try TestFiles.write(fixture.store.layout.root + "/db/active/12345-dead", [])
         _ = try LocalStore(layout: fixture.store.layout)
         let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(left == [".keel-store", foreign, kept.baseName].sorted())
+        #expect(left == [".keel-store", foreign, kept.baseName, replaced.baseName, validLockNamed.baseName].sorted())
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.store.fullPath(replaced))) == Data([4]))
         #expect(!FileManager.default.fileExists(atPath: fixture.store.layout.root + "/db/active/12345-dead"))
     }
 
@@ -177,6 +193,7 @@ struct LocalStoreTests {
             )
         }
         let store = try LocalStore(layout: fixture.store.layout)
+        #expect(try store.pendingPaths().isEmpty && store.borrowedPaths().isEmpty)
         #expect(try fixture.strayEntries().isEmpty, "seed \(seed)")
         for name in try FileManager.default.contentsOfDirectory(atPath: store.layout.storeDirectory.path)
         where name != ".keel-store" {

@@ -157,3 +157,53 @@ struct StoreOwnershipTests {
         #expect(try reopened.isValid(path))
     }
 }
+
+@Suite("Borrowed paths and interrupted collections")
+struct BorrowedAndKilledTests {
+    @Test("an add finds another tool's canonical copy of its path and registers it in place; gc drops only the row")
+    func borrowedByAdd() throws {
+        let fixture = try StoreFixture()
+        let tree = fixture.temporary.appending("tree")
+        try FileManager.default.createDirectory(atPath: tree + "/d", withIntermediateDirectories: true)
+        try TestFiles.write(tree + "/d/f", Array("shared\n".utf8))
+        let path = try fixture.store.add(tree)
+        let full = fixture.store.fullPath(path)
+        // The same tree, canonical, put back by another tool after Keel deleted the path.
+        let elsewhere = fixture.temporary.appending("elsewhere")
+        try FileManager.default.moveItem(atPath: full, toPath: elsewhere)
+        _ = try fixture.store.delete([path])
+        try FileManager.default.moveItem(atPath: elsewhere, toPath: full)
+        let before = try FileSystem.identity(of: Array(full.utf8))
+        #expect(try fixture.store.add(tree) == path)
+        #expect(try FileSystem.identity(of: Array(full.utf8)) == before)  // Registered where it was.
+        #expect(try fixture.store.borrowedPaths() == [full])
+        let collected = try fixture.store.collectGarbage()
+        #expect(collected.deleted == [path] && collected.bytesFreed == 0)
+        #expect(FileManager.default.fileExists(atPath: full + "/d/f"))
+        #expect(try fixture.store.borrowedPaths().isEmpty)
+    }
+
+    @Test("SIGKILL at random moments of keel store gc leaves every path valid and whole, or gone")
+    func killedCollections() throws {
+        let seed = testSeed()
+        var random = SeededGenerator(seed: seed)
+        let fixture = try StoreFixture()
+        let root = fixture.store.layout.root
+        for round in 0..<6 {
+            for index in 0..<60 {
+                let tree = fixture.temporary.appending("r\(round)-\(index)")
+                try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+                for file in 0..<4 { try TestFiles.write("\(tree)/f\(file)", Array("\(round) \(index) \(file)".utf8)) }
+                try fixture.store.add(tree)
+            }
+            try KeelBinary.runKilled(
+                ["store", "gc", "--root", root], afterMicroseconds: UInt32.random(in: 0...80_000, using: &random))
+            let store = try LocalStore(layout: fixture.store.layout)
+            #expect(try store.verify(checkContents: true).isEmpty, "seed \(seed), round \(round)")
+            _ = try store.collectGarbage()
+            #expect(try store.pendingPaths().isEmpty, "seed \(seed), round \(round)")
+            #expect(try fixture.strayEntries(in: store).isEmpty, "seed \(seed), round \(round)")
+            #expect(try store.validPaths().isEmpty)
+        }
+    }
+}

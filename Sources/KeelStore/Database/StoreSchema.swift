@@ -15,11 +15,13 @@ import GRDB
 ///
 /// - `KeelIdentity(id)`: one row, this database's random identity; the store directory's claim
 ///   marker (`StoreClaim`) names it.
-/// - `KeelPending(path)`: full paths Keel is about to create under their final names, or has
-///   unregistered to delete them. A path is written here before it appears under its final name
-///   (and in the transaction that removes its `ValidPaths` row for a collection), so that after a
-///   crash the leftover cleanup can prove an unregistered entry is Keel's own; nothing else in
-///   the store directory that is not valid is ever removed.
+/// - `KeelPending(path, inode, birth)`: full paths Keel is about to create under their final
+///   names, or has unregistered to delete them, with the identity of the tree Keel put (or
+///   found) there: its inode and birth time (`EntryIdentity`), which a rename keeps. A path is
+///   written here before it appears under its final name (and in the transaction that removes
+///   its `ValidPaths` row for a collection), so that after a crash the leftover cleanup can
+///   prove an unregistered entry is Keel's own: it removes an entry only when its identity is
+///   still the recorded one, so another tool's later entry of the same name is never touched.
 /// - `KeelBorrowed(path)`: valid paths whose files another tool put in the store directory
 ///   (registered in place because they held exactly the expected content); a collection drops
 ///   their rows but never removes or rewrites their files.
@@ -70,7 +72,9 @@ enum StoreSchema {
             try db.execute(
                 sql: """
                     CREATE TABLE KeelIdentity (id TEXT NOT NULL);
-                    CREATE TABLE KeelPending (path TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE KeelPending (
+                        path TEXT PRIMARY KEY NOT NULL, inode INTEGER NOT NULL, birth INTEGER NOT NULL
+                    ) WITHOUT ROWID;
                     CREATE TABLE KeelBorrowed (path TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
                     INSERT INTO KeelIdentity (id) VALUES (?);
                     """, arguments: [StoreClaim.newIdentity()])
