@@ -3,6 +3,10 @@ import KeelFormats
 import KeelLinux
 import SystemPackage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What `optimise` did.
 public struct OptimiseResult: Sendable {
     /// Files replaced by a hard link to an identical file.
@@ -34,6 +38,14 @@ extension LocalStore {
             throw StoreError(.fileSystem, "cannot open the .links directory", cause: error)
         }
         defer { FileSystem.close(links) }
+        // A new link is made under a staging name at the top of the store directory, then renamed
+        // over the file it replaces: a crash never leaves an extra name inside a valid path.
+        let staging: (lock: PathLock, temporary: [UInt8])
+        do { staging = try lockStaging("link-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: store) } catch {
+            throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
+        }
+        defer { staging.lock.release() }
+        let temporary = (store, staging.temporary)
         var linked = 0
         var saved: UInt64 = 0
         // Borrowed paths' files are another tool's: Keel does not rewrite them, not even as links.
@@ -41,8 +53,8 @@ extension LocalStore {
         for path in try validPaths() where !borrowed.contains(fullPath(path)) {
             do {
                 try optimise(
-                    Array(path.baseName.utf8), in: store, label: fullPath(path), links: links, linked: &linked,
-                    saved: &saved)
+                    Array(path.baseName.utf8), in: store, label: fullPath(path), links: links, temporary: temporary,
+                    linked: &linked, saved: &saved)
             } catch let error as StoreError {
                 throw error
             } catch {
@@ -53,8 +65,8 @@ extension LocalStore {
     }
 
     private func optimise(
-        _ name: [UInt8], in parent: FileDescriptor, label: String, links: FileDescriptor, linked: inout Int,
-        saved: inout UInt64
+        _ name: [UInt8], in parent: FileDescriptor, label: String, links: FileDescriptor,
+        temporary: (directory: FileDescriptor, name: [UInt8]), linked: inout Int, saved: inout UInt64
     ) throws {
         let info = try FileSystem.status(of: name, in: parent)
         guard info.kind == .directory else { return }
@@ -66,7 +78,9 @@ extension LocalStore {
             let status = try FileSystem.status(of: entry.name, in: directory)
             switch status.kind {
             case .directory:
-                try optimise(entry.name, in: directory, label: entryLabel, links: links, linked: &linked, saved: &saved)
+                try optimise(
+                    entry.name, in: directory, label: entryLabel, links: links, temporary: temporary, linked: &linked,
+                    saved: &saved)
             case .regular where status.size > 0:
                 let key = Array(try TreeDumper.hash(path: entryLabel).hash.nixBase32.utf8)
                 guard let existing = try? FileSystem.status(of: key, in: links) else {
@@ -78,9 +92,9 @@ extension LocalStore {
                     try FileSystem.setPermissions(directory, 0o755)
                     changed = true
                 }
-                let temporary = Array((".keel-link-" + String(decoding: key, as: UTF8.self)).utf8)
-                try FileSystem.link(key, in: links, as: temporary, in: directory)
-                try FileSystem.rename(temporary, in: directory, to: entry.name, in: directory)
+                try? FileSystem.remove(temporary.name, in: temporary.directory, isDirectory: false)
+                try FileSystem.link(key, in: links, as: temporary.name, in: temporary.directory)
+                try FileSystem.rename(temporary.name, in: temporary.directory, to: entry.name, in: directory)
                 linked += 1
                 saved += status.size
             default:
