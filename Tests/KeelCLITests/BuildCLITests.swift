@@ -4,37 +4,6 @@ import Testing
 
 @Suite("keel build and keel drv with derivation files nix did not name, or cannot build")
 struct BuildCLITests {
-    /// A private nix whose logical store directory is Keel's, and a Keel root beside it.
-    struct Fixture {
-        let temporary: TemporaryDirectory
-        let nix: NixBuildOracle
-        let storeDirectory: String
-        let keelRoot: String
-
-        init() throws {
-            temporary = try TemporaryDirectory(prefix: "keel-cli-build")
-            storeDirectory = temporary.appending("store")
-            keelRoot = temporary.appending("keel")
-            try FileManager.default.createDirectory(
-                atPath: temporary.appending("nix"), withIntermediateDirectories: true)
-            nix = try NixBuildOracle(root: temporary.appending("nix"), storeDirectory: storeDirectory)
-        }
-
-        /// Instantiates `expression`; returns the logical .drv paths.
-        func instantiate(_ expression: String) throws -> [String] {
-            let file = temporary.appending("expr-\(UInt64.random(in: 0...UInt64.max)).nix")
-            try TestFiles.write(file, Array(expression.utf8))
-            return try nix.instantiate(file)
-        }
-
-        /// `keel build` with this fixture's root and store directory, busybox as /bin/sh.
-        func build(_ arguments: [String]) throws -> ProcessResult {
-            try KeelBinary.run(
-                ["build", "--sandbox-paths", "/bin/sh=/bin/busybox", "--root", keelRoot, "--store-dir", storeDirectory]
-                    + arguments)
-        }
-    }
-
     static let hash = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
     static let path = "/nix/store/ilghkg8sqnh9275b62zcvsq9kpkym8yl-fixed"
 
@@ -73,7 +42,7 @@ struct BuildCLITests {
 
     /// Runs `keel drv show`, `keel drv paths` and `keel build` on `file`, expecting each to exit
     /// 1 (not die of a signal) with one line that contains `reason`.
-    func expectRefused(_ file: String, _ reason: String, fixture: Fixture) throws {
+    func expectRefused(_ file: String, _ reason: String, fixture: BuildFixture) throws {
         let runs = [
             ("drv show", try KeelBinary.run(["drv", "show", file])),
             ("drv paths", try KeelBinary.run(["drv", "paths", file])),
@@ -89,7 +58,7 @@ struct BuildCLITests {
 
     @Test("every derivation Keel cannot build exits 1 with a clear line from drv show, drv paths and build")
     func invalidDerivations() throws {
-        let fixture = try Fixture()
+        let fixture = try BuildFixture()
         defer { fixture.temporary.remove() }
         for (index, (text, reason)) in Self.invalid.enumerated() {
             let file = fixture.temporary.appending("invalid-\(index).drv")
@@ -100,7 +69,7 @@ struct BuildCLITests {
 
     @Test("builtin:fetchurl whose only output is not 'out', as nix-instantiate makes it, is refused, not a crash")
     func fetchURLWithoutOut() throws {
-        let fixture = try Fixture()
+        let fixture = try BuildFixture()
         defer { fixture.temporary.remove() }
         let drv = try fixture.instantiate(
             """
@@ -114,7 +83,7 @@ struct BuildCLITests {
 
     @Test("a .drv saved as NAME.drv builds, named after its file, and keel says which store path it became")
     func savedUnderItsName() throws {
-        let fixture = try Fixture()
+        let fixture = try BuildFixture()
         defer { fixture.temporary.remove() }
         let expression = """
             let dep = derivation { name = "dep"; system = builtins.currentSystem; builder = "/bin/sh"; \
@@ -160,5 +129,12 @@ struct BuildCLITests {
             #expect(result.errorOutput.contains("a derivation file's name ends in '.drv'"), "\(result.errorOutput)")
             #expect(result.errorOutput.split(separator: "\n").count == 1)
         }
+    }
+}
+
+extension BuildFixture {
+    /// `keel build ARGUMENTS` on this fixture's root and store directory, busybox as /bin/sh.
+    func build(_ arguments: [String]) throws -> ProcessResult {
+        try keel(["build", "--sandbox-paths", "/bin/sh=/bin/busybox"] + arguments)
     }
 }
