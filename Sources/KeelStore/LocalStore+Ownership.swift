@@ -65,7 +65,7 @@ extension LocalStore {
         let foreign = entries.map { String(decoding: $0.name, as: UTF8.self) }.filter {
             !StoreClaim.isHousekeeping($0, in: directory) && !validNames.contains($0)
         }.sorted()
-        if !foreign.isEmpty && !adopt { throw refusal(storePath, foreign: foreign) }
+        if !foreign.isEmpty && !adopt { throw refusal(storePath, foreign: foreign, usedBefore: !validNames.isEmpty) }
         let claim = StoreClaim(identity: identity, databasePath: layout.databasePath)
         if let earlier = try claim.write(in: directory, label: label) {
             try check(earlier, identity: identity, layout: layout)  // Another process claimed it first.
@@ -90,8 +90,9 @@ extension LocalStore {
     }
 
     /// The error for a store directory that holds `foreign` entries and is not claimed: says
-    /// whose it looks like and what to do instead.
-    private static func refusal(_ storePath: String, foreign: [String]) -> StoreError {
+    /// whose it looks like and what to do instead. `usedBefore`: this root has valid paths
+    /// there, from before Keel claimed store directories.
+    private static func refusal(_ storePath: String, foreign: [String], usedBefore: Bool) -> StoreError {
         let parent = storePath.split(separator: "/").dropLast().map { "/" + $0 }.joined()
         let nixDatabase = parent + "/var/nix/db/db.sqlite"
         let owner: String
@@ -103,6 +104,12 @@ extension LocalStore {
             owner = "another program's files"
         }
         let count = foreign.count == 1 ? "1 entry" : "\(foreign.count) entries"
+        if usedBefore {
+            return StoreError(
+                .badInput,
+                "the store directory '\(storePath)' holds this root's paths and \(count) it did not register (such as '\(foreign[0])'), and no claim: this root used it before Keel claimed store directories. The others may be leftovers of keel runs interrupted then, or another tool's: remove what you know is not needed, or share the directory with 'keel store adopt' (Keel then never deletes or rewrites them)"
+            )
+        }
         return StoreError(
             .badInput,
             "the store directory '\(storePath)' holds \(count) this Keel root did not make (such as '\(foreign[0])'): it looks like \(owner). Keel uses only a store directory it owns: give this root one of its own (--store-dir; the default is ROOT/store), copy paths in with 'nix-store --export PATHS | keel store import', or share this directory with 'keel store adopt' (Keel then never deletes or rewrites what it did not make)"

@@ -152,6 +152,13 @@ struct StoreOwnershipTests {
         let path = try fixture.store.add(tree)
         let marker = fixture.store.layout.storeDirectory.path + "/.keel-store"
         try FileManager.default.removeItem(atPath: marker)  // As a store made before claims were.
+        // An unregistered entry there (an interrupted earlier keel's, or another tool's) is not
+        // taken for Keel's: the store is refused, saying how this can come about.
+        let stray = fixture.store.layout.storeDirectory.path + "/8nnk8h887pfkfd2dbvlhw4mrws352dbf-stray"
+        try TestFiles.write(stray, [1])
+        let error = #expect(throws: StoreError.self) { try LocalStore(layout: fixture.store.layout) }
+        #expect(error?.description.contains("before Keel claimed store directories") == true)
+        try FileManager.default.removeItem(atPath: stray)
         let reopened = try LocalStore(layout: fixture.store.layout)
         #expect(FileManager.default.fileExists(atPath: marker))
         #expect(try reopened.isValid(path))
