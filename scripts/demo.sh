@@ -32,8 +32,22 @@ echo "\$ head -c 100 sample-agent.nar | keel nar restore broken   # a truncated 
 head -c 100 "$work/sample-agent.nar" | "$keel" nar restore "$work/broken" || echo "  exit status $?; nothing was created: $(ls "$work")"
 
 echo
-echo "# The audit ledger (in a temporary state root)"
+echo "# The local store (in a temporary state root)"
 root="$work/state"
+echo "\$ keel store add $tree"
+stored=$("$keel" store add --root "$root" "$tree")
+echo "$stored"
+echo "\$ keel store info $stored"
+"$keel" store info --root "$root" "$stored"
+echo "\$ keel store verify --check-contents"
+"$keel" store verify --root "$root" --check-contents && echo "  every path matches its record"
+mkdir -p "$work/other-store/8nnk8h887pfkfd2dbvlhw4mrws352dbf-not-keels"
+echo "\$ keel store add $tree --store-dir other-store   # a store dir holding another tool's paths is refused"
+"$keel" store add --root "$work/other-root" --store-dir "$work/other-store" "$tree" \
+  || echo "  exit status $?; nothing of the other tool's was touched: $(ls "$work/other-store")"
+
+echo
+echo "# The audit ledger (in the same state root)"
 path=$("$keel" store path-of "$tree" --name sample-agent)
 echo "\$ keel ledger append --kind switch --subject generation-1 --details '{\"agent\":\"$path\"}'"
 "$keel" ledger append --root "$root" --kind switch --subject generation-1 --details "{\"agent\":\"$path\"}"
