@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),

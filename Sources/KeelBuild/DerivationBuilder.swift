@@ -4,6 +4,7 @@ import KeelFormats
 import KeelLinux
 import KeelSandbox
 import KeelStore
+import SystemPackage
 
 /// Builds one derivation: prepares its sandbox, runs the builder under the time limits, and
 /// registers its outputs with their references, or, for `--check`, compares them with the valid
@@ -134,11 +135,11 @@ struct DerivationBuilder: Sendable {
             derivation, environment: environment, closure: closure, directory: directory, logWriter: pipe.writing)
         let process: SandboxedProcess
         do { process = try Sandbox.spawn(spec) } catch {
-            Glibc.close(pipe.reading)
-            Glibc.close(pipe.writing)
+            FileSystem.close(FileDescriptor(rawValue: pipe.reading))
+            FileSystem.close(FileDescriptor(rawValue: pipe.writing))
             throw BuildError(.system, "cannot start the builder of '\(drvName)': \(error)", cause: error)
         }
-        Glibc.close(pipe.writing)
+        FileSystem.close(FileDescriptor(rawValue: pipe.writing))
         cancellation.register(process)
         defer { cancellation.unregister(process) }
         let monitor = BuilderMonitor(timeout: settings.timeout, maxSilentTime: settings.maxSilentTime)

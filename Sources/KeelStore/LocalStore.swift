@@ -85,12 +85,15 @@ public final class LocalStore: Sendable {
         }
         foreignEntriesAtClaim = try Self.establishClaim(
             layout: layout, database: database, adopt: adoptStoreDirectory)
-        let claimed: (marker: ProcessMarker, interruptedBefore: Bool)
+        let claimed: (marker: ProcessMarker, interruptedBefore: Bool, deadMarkers: [String])
         do { claimed = try ProcessMarker.claim(root: layout.root) } catch {
             throw StoreError(.fileSystem, "cannot mark the store as in use", cause: error)
         }
         marker = claimed.marker
-        if claimed.interruptedBefore { try removeLeftovers() }
+        if claimed.interruptedBefore {
+            try removeLeftovers()
+            ProcessMarker.removeDead(claimed.deadMarkers)
+        }
     }
 
     /// The store directory, opened for `*at` calls; the caller closes it.

@@ -16,9 +16,13 @@ final class ProcessMarker: Sendable {
     private let fd: FileDescriptor
 
     /// Claims a marker under `root`; `interruptedBefore` is true when a dead process's marker
-    /// was found (and removed), or when the marker directory is new (a store from before
-    /// markers, or a fresh one).
-    static func claim(root: String) throws(SystemError) -> (marker: ProcessMarker, interruptedBefore: Bool) {
+    /// was found, or when the marker directory is new (a store from before markers, or a fresh
+    /// one). The dead markers are left in place, named in `deadMarkers`, for the caller to
+    /// remove once it has cleaned up after them (`removeDead`): a process killed while it
+    /// cleans up must leave them for the next one.
+    static func claim(root: String) throws(SystemError) -> (
+        marker: ProcessMarker, interruptedBefore: Bool, deadMarkers: [String]
+    ) {
         let directory = root + "/db/active"
         var interrupted = false
         do {
@@ -28,6 +32,7 @@ final class ProcessMarker: Sendable {
             // Already there: look for dead markers below.
         }
         var names: [[UInt8]] = []
+        var dead: [String] = []
         if let listed = try? FileSystem.openDirectory(Array(directory.utf8)) {
             names = ((try? DirectoryListing.read(listed)) ?? []).map(\.name)
             FileSystem.close(listed)
@@ -37,7 +42,7 @@ final class ProcessMarker: Sendable {
             guard let fd = try? FileSystem.openOrCreate(Array(path.utf8), permissions: 0o600) else { continue }
             if (try? FileSystem.tryLock(fd)) == true {
                 interrupted = true
-                try? FileSystem.remove(Array(path.utf8), in: FileSystem.currentDirectory, isDirectory: false)
+                dead.append(path)
             }
             FileSystem.close(fd)
         }
@@ -47,7 +52,14 @@ final class ProcessMarker: Sendable {
             FileSystem.close(fd)
             throw error
         }
-        return (ProcessMarker(path: path, fd: fd), interrupted)
+        return (ProcessMarker(path: path, fd: fd), interrupted, dead)
+    }
+
+    /// Removes the markers of dead processes once their leftovers are cleaned up.
+    static func removeDead(_ paths: [String]) {
+        for path in paths {
+            try? FileSystem.remove(Array(path.utf8), in: FileSystem.currentDirectory, isDirectory: false)
+        }
     }
 
     private init(path: String, fd: FileDescriptor) {

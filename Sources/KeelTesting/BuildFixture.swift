@@ -1,6 +1,5 @@
 import Foundation
 import KeelFormats
-import KeelTesting
 
 /// A Keel store and a sandboxed nix sharing one logical store directory (never one directory on
 /// disk), nix expressions written to files, and `keel` run against the store.

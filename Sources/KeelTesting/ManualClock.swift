@@ -6,15 +6,15 @@ import Synchronization
 /// `sleep(until:)` suspends until the clock has been advanced to the deadline (or the sleeping
 /// task is cancelled); `waitForSleeper(until:)` lets a test wait until the code under test has
 /// armed a timer for a given instant, so it can advance the clock without racing it.
-final class ManualClock: Clock, Sendable {
+public final class ManualClock: Clock, Sendable {
     /// An instant: the time since the clock started.
-    struct Instant: InstantProtocol {
+    public struct Instant: InstantProtocol {
         /// The time since the clock started.
-        let offset: Duration
+        public let offset: Duration
 
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (left: Instant, right: Instant) -> Bool { left.offset < right.offset }
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (left: Instant, right: Instant) -> Bool { left.offset < right.offset }
     }
 
     private struct Sleeper {
@@ -25,7 +25,7 @@ final class ManualClock: Clock, Sendable {
     private struct State {
         var now = Instant(offset: .zero)
         var nextID = 0
-        var sleepers: [Int: Sleeper] = [:]
+        public var sleepers: [Int: Sleeper] = [:]
         /// Sleeps cancelled before they were registered.
         var cancelled: Set<Int> = []
         /// Tests waiting for a sleeper with a given deadline.
@@ -36,19 +36,22 @@ final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
+    /// A clock at its start, with nobody sleeping.
+    public init() {}
+
     /// The current instant.
-    var now: Instant { state.withLock { $0.now } }
+    public var now: Instant { state.withLock { $0.now } }
 
     /// Any duration: time moves only by hand.
-    var minimumResolution: Duration { .zero }
+    public var minimumResolution: Duration { .zero }
 
     /// The deadlines of the tasks sleeping now, earliest first.
-    var sleepers: [Instant] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
+    public var sleepers: [Instant] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
 
     /// Suspends until the clock has been advanced to `deadline`.
     ///
     /// - Throws: `CancellationError` when the task is cancelled first.
-    func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -87,7 +90,7 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time forward by `duration`, waking every sleeper whose deadline has come.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = state.withLock { state in
             state.now = state.now.advanced(by: duration)
             let now = state.now
@@ -102,7 +105,7 @@ final class ManualClock: Clock, Sendable {
     ///
     /// - Returns: true once one does; false if `stopWaiting()` was called first (the code under
     ///   test finished instead of arming the timer).
-    func waitForSleeper(until deadline: Instant) async -> Bool {
+    public func waitForSleeper(until deadline: Instant) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let answer: Bool? = state.withLock { state in
                 if state.sleepers.values.contains(where: { $0.deadline == deadline }) { return true }
@@ -115,7 +118,7 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Ends every wait of `waitForSleeper(until:)`, now and later, with false.
-    func stopWaiting() {
+    public func stopWaiting() {
         let watchers = state.withLock { state in
             state.stopped = true
             defer { state.watchers = [] }
@@ -127,5 +130,5 @@ final class ManualClock: Clock, Sendable {
 
 extension ManualClock.Instant {
     /// The instant `offset` after the clock started.
-    static func at(_ offset: Duration) -> Self { Self(offset: offset) }
+    public static func at(_ offset: Duration) -> Self { Self(offset: offset) }
 }
