@@ -12,8 +12,11 @@ public final class ManualClock: Clock, Sendable {
         /// The time since the clock started.
         public let offset: Duration
 
+        /// The instant `duration` later.
         public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        /// The time from this instant to `other`.
         public func duration(to other: Instant) -> Duration { other.offset - offset }
+        /// Whether `left` comes first.
         public static func < (left: Instant, right: Instant) -> Bool { left.offset < right.offset }
     }
 
@@ -25,7 +28,7 @@ public final class ManualClock: Clock, Sendable {
     private struct State {
         var now = Instant(offset: .zero)
         var nextID = 0
-        public var sleepers: [Int: Sleeper] = [:]
+        var sleepers: [Int: Sleeper] = [:]
         /// Sleeps cancelled before they were registered.
         var cancelled: Set<Int> = []
         /// Tests waiting for a sleeper with a given deadline.
