@@ -15,7 +15,10 @@ struct StoreAdopt: ParsableCommand {
             never deletes or rewrites an entry it did not make, neither when cleaning up after a \
             crash nor in gc; an add whose path is already there with exactly the expected \
             content registers it where it is. A directory claimed by another Keel root cannot be \
-            adopted.
+            adopted. The other tool does not know Keel's rules: Nix's own garbage collector \
+            deletes store paths its database does not list, Keel's included, so \
+            keep Keel's paths out of reach of another tool's collector (or give Keel a store \
+            directory of its own).
             """
     )
 
