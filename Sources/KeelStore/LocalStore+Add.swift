@@ -126,7 +126,7 @@ extension LocalStore {
     /// Takes a fresh staging name for a copy whose path is not known yet; see `lockStaging`.
     private func lockStagingForAdd(in directory: FileDescriptor) throws(StoreError) -> (PathLock, [UInt8]) {
         do {
-            return try lockStaging("add-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
+            return try Self.lockStaging("add-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
         } catch {
             throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
         }
@@ -226,7 +226,7 @@ extension LocalStore {
     /// Takes the lock of the staging name `name` and returns it with the temporary name to build
     /// under (`.keel-tmp-<name>`), cleared of anything an earlier holder left; `removeLeftovers`
     /// leaves that tree alone while the lock is held.
-    func lockStaging(_ name: String, in directory: FileDescriptor) throws(SystemError) -> (PathLock, [UInt8]) {
+    static func lockStaging(_ name: String, in directory: FileDescriptor) throws(SystemError) -> (PathLock, [UInt8]) {
         let lock = try PathLock(baseName: name, in: directory)
         let temporary = Array((Self.temporaryPrefix + name).utf8)
         try? FileSystem.removeTree(temporary, in: directory)

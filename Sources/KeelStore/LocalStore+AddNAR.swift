@@ -21,7 +21,7 @@ extension LocalStore {
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
         let (stagingLock, temporary): (PathLock, [UInt8])
-        do { (stagingLock, temporary) = try lockStaging("addnar-\(getpid())", in: directory) } catch {
+        do { (stagingLock, temporary) = try Self.lockStaging("addnar-\(getpid())", in: directory) } catch {
             throw StoreError(.fileSystem, "cannot lock the staging area", cause: error)
         }
         defer { stagingLock.release() }

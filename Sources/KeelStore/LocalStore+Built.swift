@@ -29,7 +29,7 @@ extension LocalStore {
         let directory = try openStoreDirectory()
         defer { FileSystem.close(directory) }
         var staged: [(BuiltPath, [UInt8])] = []
-        var borrowed = Set<StorePath>()
+        var registering: [NewPath] = []  // Staged or borrowed, in the order given.
         func discardStaged() {
             for (_, temporary) in staged { try? FileSystem.removeTree(temporary, in: directory) }
         }
@@ -40,7 +40,7 @@ extension LocalStore {
             }
             do {
                 if try prepareFinalName(built.path, narHash: built.narHash, in: directory) == .matchingForeignEntry {
-                    borrowed.insert(built.path)
+                    registering.append(built.newPath(borrowed: true))
                     try? FileSystem.removeTree(Array(built.location.utf8))
                     continue
                 }
@@ -57,8 +57,9 @@ extension LocalStore {
                 throw error
             }
             staged.append((built, temporary))
+            registering.append(built.newPath(borrowed: false))
         }
-        guard !staged.isEmpty || !borrowed.isEmpty else { return }
+        guard !registering.isEmpty else { return }
         var renamed: [StorePath] = []
         do {
             for (_, temporary) in staged { try TreeDurability.sync(temporary, in: directory) }
@@ -79,14 +80,7 @@ extension LocalStore {
             if let error = error as? StoreError { throw error }
             throw StoreError(.fileSystem, "cannot move built paths into place", cause: UnderlyingError(error))
         }
-        try register(
-            paths.filter { built in staged.contains { $0.0.path == built.path } || borrowed.contains(built.path) }
-                .map { built in
-                    NewPath(
-                        path: built.path, narHash: built.narHash, narSize: built.narSize, references: built.references,
-                        deriver: built.deriver, contentAddress: built.contentAddress,
-                        borrowed: borrowed.contains(built.path))
-                })
+        try register(registering)
     }
 
     /// Renames `location` to `name` in the store directory, or copies it when it is on another
@@ -108,5 +102,14 @@ extension LocalStore {
             try? FileSystem.removeTree(name, in: directory)
             throw StoreError(.fileSystem, "cannot copy '\(location)' into the store", cause: UnderlyingError(error))
         }
+    }
+}
+
+extension BuiltPath {
+    /// The record that registers this built path.
+    fileprivate func newPath(borrowed: Bool) -> NewPath {
+        NewPath(
+            path: path, narHash: narHash, narSize: narSize, references: references, deriver: deriver,
+            contentAddress: contentAddress, borrowed: borrowed)
     }
 }

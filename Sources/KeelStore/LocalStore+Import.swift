@@ -37,7 +37,7 @@ extension LocalStore {
             var reader = ExportReader(source: source, storeDirectory: layout.storeDirectory)
             var index = 0
             while true {
-                let (stagingLock, temporary) = try lockStaging("import-\(getpid())-\(index)", in: directory)
+                let (stagingLock, temporary) = try Self.lockStaging("import-\(getpid())-\(index)", in: directory)
                 index += 1
                 var restorer = TreeRestorer(
                     creating: temporary, in: directory, label: "(import)", canonical: true)

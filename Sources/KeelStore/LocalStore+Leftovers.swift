@@ -25,23 +25,14 @@ extension LocalStore {
                 guard let lock = try? PathLock.attempt(baseName: baseName, in: directory) else { continue }
                 try? FileSystem.removeTree(entry.name, in: directory)
                 lock.release()
-            } else if Self.isLockFile(entry.name, in: directory) {
+            } else {
                 // A lock file nobody holds carries no data; removing it is part of the locking
-                // protocol Keel shares with Nix (whose collector removes them too).
+                // protocol Keel shares with Nix (whose collector removes them too). Anything
+                // else is left alone.
                 PathLock.removeIfAbandoned(entry.name, in: directory)
             }
         }
         try settlePending(in: directory)
-    }
-
-    /// Whether `name` is a lock file (`*.lock`, a regular file with its owner's write bit, as
-    /// `PathLock` makes them 0600, and empty) rather than, say, a store path that happens to be
-    /// named `….lock` (store files never have write bits).
-    static func isLockFile(_ name: [UInt8], in directory: FileDescriptor) -> Bool {
-        guard name.count > 5, name.suffix(5).elementsEqual(".lock".utf8),
-            let status = try? FileSystem.status(of: name, in: directory)
-        else { return false }
-        return status.kind == .regular && status.permissions & 0o200 != 0 && status.size == 0
     }
 
     /// Goes through `KeelPending`: removes each recorded entry that is not valid and is still
@@ -97,6 +88,18 @@ extension LocalStore {
                 result[row["path"]] = EntryIdentity(inode: UInt64(bitPattern: inode), birthNanoseconds: row["birth"])
             }
             return result
+        }
+    }
+
+    /// The identity recorded for `path` in `KeelPending`, if it is pending.
+    func pendingIdentity(of path: StorePath) throws(StoreError) -> EntryIdentity? {
+        let full = fullPath(path)
+        return try read { db in
+            try Row.fetchOne(db, sql: "SELECT inode, birth FROM KeelPending WHERE path = ?", arguments: [full]).map {
+                row in
+                let inode: Int64 = row["inode"]
+                return EntryIdentity(inode: UInt64(bitPattern: inode), birthNanoseconds: row["birth"])
+            }
         }
     }
 

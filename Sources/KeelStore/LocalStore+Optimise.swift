@@ -41,7 +41,8 @@ extension LocalStore {
         // A new link is made under a staging name at the top of the store directory, then renamed
         // over the file it replaces: a crash never leaves an extra name inside a valid path.
         let staging: (lock: PathLock, temporary: [UInt8])
-        do { staging = try lockStaging("link-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: store) } catch {
+        do { staging = try Self.lockStaging("link-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: store) } catch
+        {
             throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
         }
         defer { staging.lock.release() }

@@ -139,7 +139,7 @@ extension LocalStore {
         } catch {
             throw StoreError(.fileSystem, "cannot inspect '\(full)'", cause: error)
         }
-        if let recorded = try pendingPaths()[full] {
+        if let recorded = try pendingIdentity(of: path) {
             if recorded == current {
                 do { try FileSystem.removeTree(name, in: directory) } catch {
                     throw StoreError(.fileSystem, "cannot remove the unfinished '\(full)'", cause: error)

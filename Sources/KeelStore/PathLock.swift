@@ -47,9 +47,22 @@ public final class PathLock {
         self.directory = directory
     }
 
-    /// Removes a lock file nobody holds (left by a process that died).
+    /// Whether `name` is a lock file: `*.lock`, an empty regular file with its owner's write bit
+    /// (lock files are made 0600), rather than, say, a store path that happens to be named
+    /// `….lock` (store files never have write bits).
+    static func isLockFile(_ name: [UInt8], in directory: FileDescriptor) -> Bool {
+        guard name.count > 5, name.suffix(5).elementsEqual(".lock".utf8),
+            let status = try? FileSystem.status(of: name, in: directory)
+        else { return false }
+        return status.kind == .regular && status.permissions & 0o200 != 0 && status.size == 0
+    }
+
+    /// Removes a lock file nobody holds (left by a process that died); anything that is not a
+    /// lock file (`isLockFile`) is left alone.
     static func removeIfAbandoned(_ name: [UInt8], in directory: FileDescriptor) {
-        guard let fd = try? FileSystem.openOrCreate(name, in: directory) else { return }
+        guard isLockFile(name, in: directory), let fd = try? FileSystem.openOrCreate(name, in: directory) else {
+            return
+        }
         defer { FileSystem.close(fd) }
         guard (try? FileSystem.tryLock(fd)) == true else { return }
         // A file that already holds data was unlinked by its last holder; its name may now

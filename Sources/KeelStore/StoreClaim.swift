@@ -81,10 +81,12 @@ struct StoreClaim: Equatable {
     /// unless a marker appeared there meanwhile (another process claimed it first): then that
     /// marker is returned, and the caller compares identities.
     func write(in directory: FileDescriptor, label: String) throws(StoreError) -> StoreClaim? {
-        let staging = "claim-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let temporary = Array((LocalStore.temporaryPrefix + staging).utf8)
         let lock: PathLock
-        do { lock = try PathLock(baseName: staging, in: directory) } catch {
+        let temporary: [UInt8]
+        do {
+            (lock, temporary) = try LocalStore.lockStaging(
+                "claim-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
+        } catch {
             throw StoreError(.fileSystem, "cannot write the store directory's claim '\(label)'", cause: error)
         }
         defer { lock.release() }
@@ -105,17 +107,11 @@ struct StoreClaim: Equatable {
         }
     }
 
-    /// Whether a `.lock` name is a lock file rather than another tool's entry that happens to
-    /// end so; see `LocalStore.isLockFile`.
-    static func isLockFile(_ name: String, in directory: FileDescriptor) -> Bool {
-        LocalStore.isLockFile(Array(name.utf8), in: directory)
-    }
-
     /// Whether an entry of a store directory is one that any Keel root may find in a directory
     /// it claims without adoption: the marker itself, Keel's temporary names, lock files, and
     /// `.links` (the hard-link pool that `optimise` fills, as Nix's does).
     static func isHousekeeping(_ name: String, in directory: FileDescriptor) -> Bool {
         name == fileName || name == ".links" || name.hasPrefix(LocalStore.temporaryPrefix)
-            || isLockFile(name, in: directory)
+            || PathLock.isLockFile(Array(name.utf8), in: directory)
     }
 }
