@@ -97,7 +97,7 @@ final class FilePrefetcher: @unchecked Sendable {
         self.window = windowBytes
         self.maxFileSize = maxFileSize
         state = Mutex(State(running: threads))
-        for _ in 0..<threads { BackgroundThread.start { self.run() } }
+        for _ in 0..<threads { DetachedThread.start { self.run() } }
     }
 
     /// Queues files of one directory for reading; returns their tickets, in order.

@@ -1,5 +1,6 @@
 import Dispatch
 import KeelFormats
+import KeelLinux
 import Synchronization
 
 /// Hashes the NAR of a tree on a thread of its own and tells a waiting caller early when the
@@ -67,7 +68,7 @@ public final class TreeHashProbe: Sendable {
 
     /// Starts hashing the tree at `path`.
     public init(path: String, algorithm: HashAlgorithm = .sha256, bigFiles: BigFiles = .standard) {
-        BackgroundThread.start { self.run(path: path, algorithm: algorithm, bigFiles: bigFiles) }
+        DetachedThread.start { self.run(path: path, algorithm: algorithm, bigFiles: bigFiles) }
     }
 
     /// Waits until the hash ends or the tree proves to be made of big files, whichever comes
