@@ -22,15 +22,17 @@ public struct GCRoot: Hashable, Sendable {
 }
 
 extension LocalStore {
-    /// The roots: symlinks under `ROOT/gcroots` (searched recursively) whose target, followed
-    /// through further symlinks, lies in the store. Targets that are not valid are ignored.
+    /// The roots: symlinks under `ROOT/gcroots` and `ROOT/profiles` (each searched recursively;
+    /// either may be missing) whose target, followed through further symlinks, lies in the
+    /// store. So every generation of every profile keeps its closure. Targets that are not valid
+    /// are ignored.
     ///
-    /// - Throws: `StoreError` naming the root when any part of the roots directory cannot be
-    ///   read (other than an entry that vanished meanwhile): a collection must not go on
-    ///   without knowing what a root keeps alive.
+    /// - Throws: `StoreError` naming the root when any part of either directory cannot be read
+    ///   (other than an entry that vanished meanwhile): a collection must not go on without
+    ///   knowing what a root keeps alive.
     public func roots() throws(StoreError) -> [GCRoot] {
-        let found = try RootScanner(access: rootAccess, storeDirectory: layout.storeDirectory).scan(
-            layout.gcRootsDirectory)
+        let scanner = RootScanner(access: rootAccess, storeDirectory: layout.storeDirectory)
+        let found = try scanner.scan(layout.gcRootsDirectory) + scanner.scan(layout.profilesDirectory)
         var valid: [GCRoot] = []
         for root in found where try isValid(root.target) { valid.append(root) }
         return valid

@@ -6,6 +6,7 @@ import KeelFormats
 /// ROOT/store              the store directory (any absolute directory, /nix/store included)
 /// ROOT/db/store.sqlite    valid paths and references (SQLite, WAL)
 /// ROOT/gcroots/           extra GC roots (symlinks)
+/// ROOT/profiles/          profiles: system -> system-N-link -> a system path (also GC roots)
 /// ```
 public struct StoreLayout: Sendable {
     /// The state root.
@@ -27,4 +28,6 @@ public struct StoreLayout: Sendable {
     public var databasePath: String { root + "/db/store.sqlite" }
     /// The GC roots directory.
     public var gcRootsDirectory: String { root + "/gcroots" }
+    /// The profiles directory, whose generation links keep their closures alive as roots do.
+    public var profilesDirectory: String { root + "/profiles" }
 }

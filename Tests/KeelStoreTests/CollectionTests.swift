@@ -189,3 +189,35 @@ struct OptimiseTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: links).isEmpty)
     }
 }
+
+extension CollectionTests {
+    @Test("a path only a profile generation reaches survives gc; once the generation is deleted it is collected")
+    func profileGenerationsAreRoots() throws {
+        let fixture = try StoreFixture()
+        let tree = fixture.temporary.appending("system")
+        try TestFiles.write(tree, Array("a system\n".utf8))
+        let system = try fixture.store.add(tree)
+        let profiles = fixture.store.layout.profilesDirectory
+        #expect(profiles == fixture.store.layout.root + "/profiles")
+        #expect(try fixture.store.collectGarbage(dryRun: true).deleted == [system], "no profiles directory is fine")
+
+        // The layout Keel's profile writes: a generation link, the profile link naming it
+        // relatively, a records directory and a lock file.
+        try FileManager.default.createDirectory(
+            atPath: profiles + "/.system-generations", withIntermediateDirectories: true)
+        try TestFiles.write(profiles + "/.system-generations/1.json", Array("{}".utf8))
+        try TestFiles.write(profiles + "/system.lock", [])
+        try FileManager.default.createSymbolicLink(
+            atPath: profiles + "/system-1-link", withDestinationPath: fixture.store.fullPath(system))
+        try FileManager.default.createSymbolicLink(atPath: profiles + "/system", withDestinationPath: "system-1-link")
+        #expect(
+            Set(try fixture.store.roots().map(\.location)) == [profiles + "/system", profiles + "/system-1-link"])
+        #expect(try fixture.store.collectGarbage().deleted.isEmpty)
+        #expect(try fixture.store.isValid(system))
+
+        // Deleting the generation leaves the profile link dangling, which keeps nothing.
+        try FileManager.default.removeItem(atPath: profiles + "/system-1-link")
+        #expect(try fixture.store.collectGarbage().deleted == [system])
+        #expect(try !fixture.store.isValid(system))
+    }
+}
