@@ -27,7 +27,7 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        .target(name: "CKeelLinux"),
+        .target(name: "CKeelLinux", linkerSettings: [.linkedLibrary("z"), .linkedLibrary("lzma")]),
         .target(
             name: "KeelLinux",
             dependencies: ["CKeelLinux", .product(name: "SystemPackage", package: "swift-system")],

@@ -10,6 +10,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${1:-/usr/local}
+# KeelArchive links the system zlib and liblzma (their static libraries come with the -dev packages).
+need=()
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+[ -e /usr/include/lzma.h ] || need+=(liblzma-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "keel: missing ${need[*]}; run as root, or apt-get install them first" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
 echo "keel: building the release binary (the first build takes several minutes)" >&2
 build=(swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-install)
 "${build[@]}" --product keel >&2

@@ -14,6 +14,9 @@ dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 # GRDB links the system SQLite.
 [ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+# KeelArchive decompresses through the system zlib and liblzma.
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+[ -e /usr/include/lzma.h ] || need+=(liblzma-dev)
 # tools/verify-ledger.py (run by the ledger tests) needs Python 3 and `cryptography`.
 python3 -c 'import cryptography' 2>/dev/null || need+=(python3 python3-cryptography)
 if [ ${#need[@]} -gt 0 ]; then

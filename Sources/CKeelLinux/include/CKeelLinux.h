@@ -25,6 +25,7 @@ extern const unsigned int CKEEL_RENAME_NOREPLACE;
 /// Swap the two names atomically.
 extern const unsigned int CKEEL_RENAME_EXCHANGE;
 
+#include "CKeelCompression.h"
 #include "CKeelIdentity.h"
 #include "CKeelSpawn.h"
 

@@ -1,0 +1,14 @@
+#include "CKeelCompression.h"
+
+#include <stdint.h>
+#include <string.h>
+
+int ckeel_inflate_init(z_stream *stream, int window_bits) {
+    return inflateInit2(stream, window_bits);
+}
+
+lzma_ret ckeel_xz_decoder_init(lzma_stream *stream) {
+    lzma_stream initial = LZMA_STREAM_INIT;
+    memcpy(stream, &initial, sizeof initial);
+    return lzma_stream_decoder(stream, UINT64_MAX, 0);
+}

@@ -1,0 +1,20 @@
+#ifndef CKEEL_COMPRESSION_H
+#define CKEEL_COMPRESSION_H
+
+/// The system's zlib (gzip and deflate) and liblzma (xz), for KeelArchive's decompressors, and
+/// the helpers for what Swift cannot import from them (function-like macros, macro constants).
+
+#include <lzma.h>
+#include <zlib.h>
+
+/// inflateInit2(3) (a macro in zlib.h): prepares `stream`, which must be zeroed and must not
+/// move afterwards (zlib keeps a pointer back to it), for inflating with `window_bits`
+/// (15 + 16: one gzip member; -15: raw deflate, as in zip). Returns a zlib status (Z_OK).
+int ckeel_inflate_init(z_stream *stream, int window_bits);
+
+/// Prepares `stream` (LZMA_STREAM_INIT, a macro) as a decoder of one .xz stream without a
+/// memory limit; concatenated streams and stream padding are left to the caller, so that it can
+/// tell them from trailing garbage. Returns an lzma status (LZMA_OK).
+lzma_ret ckeel_xz_decoder_init(lzma_stream *stream);
+
+#endif
