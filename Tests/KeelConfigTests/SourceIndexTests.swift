@@ -348,12 +348,12 @@ struct SourceIndexTests {
 }
 
 /// Shorthand for a position in the tests.
-func at(_ line: Int, _ column: Int) -> SourcePosition {
+private func at(_ line: Int, _ column: Int) -> SourcePosition {
     SourcePosition(line: line, column: column)
 }
 
 /// A path from bare keys and indices as written in a message, e.g. `a.b[2].c` (keys must be bare).
-func path(_ written: String) -> TOMLKeyPath {
+private func path(_ written: String) -> TOMLKeyPath {
     var components: TOMLKeyPath = []
     for part in written.split(separator: ".") {
         let pieces = part.split(separator: "[")
