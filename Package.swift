@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .target(
@@ -63,9 +64,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelArchive",
+            dependencies: ["CKeelLinux", "KeelLinux", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelConfig",
+            dependencies: ["KeelFormats", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelSystem",
+            dependencies: [
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelBuild", "KeelConfig", "KeelArchive",
+                "KeelLedger", .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelCLI",
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
+                "KeelConfig", "KeelSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -109,6 +129,24 @@ let package = Package(
         .testTarget(
             name: "KeelLedgerTests",
             dependencies: ["KeelLedger", "KeelFormats", "KeelLinux", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelArchiveTests",
+            dependencies: ["KeelArchive", "KeelLinux", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelConfigTests",
+            dependencies: ["KeelConfig", "KeelFormats", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelSystemTests",
+            dependencies: [
+                "KeelSystem", "KeelConfig", "KeelStore", "KeelFormats", "KeelLinux", "KeelTesting",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

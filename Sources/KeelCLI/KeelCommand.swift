@@ -12,8 +12,9 @@ public struct KeelCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            NarCommand.self, HashCommand.self, StoreCommand.self, DrvCommand.self, NarinfoCommand.self,
-            LedgerCommand.self, BuildCommand.self, LogCommand.self,
+            InitCommand.self, EvalCommand.self, LockCommand.self, SwitchCommand.self, RollbackCommand.self,
+            GenerationsCommand.self, DiffCommand.self, BuildCommand.self, LogCommand.self, StoreCommand.self,
+            NarCommand.self, HashCommand.self, DrvCommand.self, NarinfoCommand.self, LedgerCommand.self,
         ]
     )
 

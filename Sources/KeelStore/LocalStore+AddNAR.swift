@@ -5,15 +5,17 @@ import KeelLinux
 import SystemPackage
 
 extension LocalStore {
-    /// Adds the tree a NAR describes as a source path named `name`, and returns it.
+    /// Adds the tree a NAR describes as a source path named `name`, referring to `references`
+    /// (each must be valid), and returns it.
     ///
     /// The NAR is checked strictly and hashed while it is restored under a temporary name;
     /// when `expectedHash` is given and differs from the NAR's sha256, nothing is registered.
     /// - Throws: `StoreError.Code.badInput` for a malformed NAR (with its byte offset) or a hash
     ///   mismatch naming both hashes.
     @discardableResult
-    public func addNAR<Source: ByteSource>(from source: Source, name: String, expectedHash: NixHash? = nil)
-        throws(StoreError) -> StorePath
+    public func addNAR<Source: ByteSource>(
+        from source: Source, name: String, expectedHash: NixHash? = nil, references: [StorePath] = []
+    ) throws(StoreError) -> StorePath
     {
         do { try StorePath.validateName(name) } catch { throw StoreError(.badInput, error.description) }
         let collectionLock = try lockAgainstCollection()
@@ -46,7 +48,8 @@ extension LocalStore {
         }
         let path: StorePath
         do {
-            path = try StorePathComputer(storeDirectory: layout.storeDirectory).sourcePath(narHash: hash, name: name)
+            path = try StorePathComputer(storeDirectory: layout.storeDirectory).sourcePath(
+                narHash: hash, name: name, references: references)
         } catch {
             discard()
             throw StoreError(.badInput, error.description)
@@ -64,7 +67,7 @@ extension LocalStore {
         let placed = try place(temporary, as: path, narHash: hash, in: directory)
         try register([
             NewPath(
-                path: path, narHash: hash, narSize: size, references: [], deriver: nil,
+                path: path, narHash: hash, narSize: size, references: references, deriver: nil,
                 contentAddress: ContentAddress(method: .recursive, hash: hash),
                 borrowed: placed == .matchingForeignEntry)
         ])

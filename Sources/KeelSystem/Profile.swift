@@ -104,13 +104,20 @@ public struct Profile: Sendable {
     /// The generation the profile link points at; nil when there is no link, or it points at
     /// something other than an existing `system-N-link` (as `nix-env` sees it).
     public func current() throws(ProfileError) -> Generation? {
-        try generations().first(where: \.isCurrent)
+        guard let profile = try openDirectory() else { return nil }
+        defer { FileSystem.close(profile) }
+        guard let number = try currentNumber(in: profile) else { return nil }
+        return try generation(number, in: profile)
     }
 
     /// The generation numbered `number`, or nil when it has no link.
     public func generation(_ number: Int) throws(ProfileError) -> Generation? {
         guard let profile = try openDirectory() else { return nil }
         defer { FileSystem.close(profile) }
+        return try generation(number, in: profile)
+    }
+
+    private func generation(_ number: Int, in profile: FileDescriptor) throws(ProfileError) -> Generation? {
         guard let link = try readGenerationLink(number, in: profile) else { return nil }
         let records = try openRecordsDirectory(in: profile, creating: false)
         defer { if let records { FileSystem.close(records) } }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeelFormats
 import KeelLedger
+import KeelSystem
 
 /// `--root`, shared by the ledger commands.
 struct LedgerOptions: ParsableArguments {
@@ -37,11 +38,7 @@ struct LedgerOptions: ParsableArguments {
 
 /// Who is running this command, for the ledger: `user:NAME(UID)`.
 enum LedgerActor {
-    static var current: String {
-        let uid = getuid()
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid:\(uid)" }
-        return "user:\(String(cString: name))(\(uid))"
-    }
+    static var current: String { SystemLedger.actor }
 }
 
 /// Runs a ledger operation, turning its errors into one-line CLI errors.

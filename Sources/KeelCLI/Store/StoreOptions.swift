@@ -14,6 +14,16 @@ struct StoreOptions: ParsableArguments {
     /// The root these options name.
     var resolvedRoot: String { StateRoot.resolve(root) }
 
+    /// Where the store lives, without opening it.
+    func layout() throws -> StoreLayout {
+        do {
+            let directory = try storeDir.map { text throws(StorePathError) in try StoreDirectory(text) }
+            return try StoreLayout(root: resolvedRoot, storeDirectory: directory)
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+
     /// Opens the store; when it has to wait for another keel process, it says so on stderr.
     /// With `adopt`, claims a store directory that holds other tools' entries (`keel store adopt`).
     func open(adopt: Bool = false) throws -> LocalStore {

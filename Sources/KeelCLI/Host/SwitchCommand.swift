@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import KeelBuild
+import KeelFormats
+import KeelLinux
+import KeelStore
+import KeelSystem
+
+/// `keel switch`: build keel.toml's system and make it the current generation.
+struct SwitchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switch",
+        abstract: "Build keel.toml's system and make it the current generation (or switch to generation N).",
+        discussion: """
+            Evaluates keel.toml (as `keel eval`), builds and adds whatever is missing — sources, \
+            fetches, derivations, the system path — then records generation N+1 and points \
+            ROOT/profiles/system at it with one rename(2). When the system is already the current \
+            generation, nothing changes. An input that is not locked, or that changed since it \
+            was locked, is refused (naming it and both hashes) unless --update-lock rewrites \
+            keel.lock first. --to N makes an existing generation current instead.
+
+            Profiles use Nix's layout, so `nix-env --list-generations -p ROOT/profiles/system` \
+            lists Keel's generations. Generations are GC roots. Every switch is appended to the \
+            ledger. Another switch of the same root waits for this one (and says so).
+
+            Output: `generation N: PATH`; with --json, an object with generation, path, previous, \
+            new (whether a generation was made) and built (the derivations built). Progress goes \
+            to stderr when it is a terminal.
+            Exit status: 0 on success; 1 on a problem in keel.toml or keel.lock, a failed build \
+            or a missing generation; 130 when stopped by Ctrl-C or SIGTERM (the profile is \
+            unchanged).
+            """
+    )
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .customLong("to"), help: "Make generation N current instead of building keel.toml.")
+    var generation: Int?
+
+    @Flag(help: "Refresh keel.lock (downloading new fetches) before switching.")
+    var updateLock = false
+
+    @Option(name: [.customShort("j", allowingJoined: true), .long], help: "How many builds to run at once.")
+    var jobs: Int = 1
+
+    @Flag(name: [.customShort("L"), .customLong("print-build-logs")], help: "Print the builders' output on stderr.")
+    var printBuildLogs = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("-j must be at least 1") }
+        if generation != nil, updateLock { throw ValidationError("--to and --update-lock cannot be combined") }
+    }
+
+    func run() throws {
+        if let generation {
+            // A generation's path is kept by its link; the store need not be opened.
+            let layout = try store.layout()
+            let outcome = try switching {
+                try SystemSwitcher(layout: layout, noticeWaiting: waiting).switchTo(generation: generation)
+            }
+            report(outcome, built: [], root: layout.root)
+            return
+        }
+        let outcome: SystemSwitcher.Outcome
+        let built: [String]
+        do {
+            let evaluation = try HostEvaluation(config, updateLock: updateLock)
+            let local = try store.open()
+            let plan = try evaluation.plan(for: local.layout.storeDirectory)
+            let collectionLock = try storeOperation { try local.lockAgainstCollection() }
+            defer { withExtendedLifetime(collectionLock) {} }
+            let realised = try realise(plan, in: local)
+            built = realised.built.map(local.fullPath)
+            let configuration = evaluation.configuration
+            outcome = try switching {
+                try SystemSwitcher(layout: local.layout, noticeWaiting: waiting).switchTo(
+                    systemPath: local.fullPath(realised.systemPath), configHash: configuration.contentHash,
+                    gitCommit: GitRevision.head(of: configuration.directory), host: configuration.host.name)
+            }
+        }
+        report(outcome, built: built, root: try store.layout().root)
+    }
+
+    private func waiting(_ message: String) { StandardErrorLine.write("keel: " + message) }
+
+    /// Builds what `plan` needs, with progress on a terminal and Ctrl-C stopping the builds.
+    private func realise(_ plan: SystemPlan, in local: LocalStore) throws -> SystemRealiser.Outcome {
+        var settings = BuildSettings()
+        settings.jobs = jobs
+        let terminal = isatty(STDERR_FILENO) == 1
+        let events = terminal || printBuildLogs ? BuildProgress.events(store: local, printLogs: printBuildLogs) : .ignored
+        let scheduler = BuildScheduler(store: local, settings: settings, events: events)
+        SignalMask.block(SignalMask.stopSignals)
+        let watcher = Thread { [cancellation = scheduler.cancellation] in
+            let signal = SignalMask.wait(for: SignalMask.stopSignals)
+            cancellation.cancel(signal == SIGINT ? .interrupted : .terminated)
+        }
+        watcher.start()
+        let realiser = SystemRealiser(store: local, scheduler: scheduler) { line in
+            if terminal { StandardErrorLine.write("keel: " + line) }
+        }
+        do { return try realiser.realise(plan) } catch let error as BuildError {
+            throw CLIError(error.message, status: error.stopReason?.isSignal == true ? .interrupted : .failure)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    private func report(_ outcome: SystemSwitcher.Outcome, built: [String], root: String) {
+        let generation = outcome.generation
+        if json {
+            print(
+                JSONValue.object([
+                    ("generation", .number(Int64(generation.number))), ("path", .string(generation.systemPath)),
+                    ("previous", outcome.previous.map { .number(Int64($0.number)) } ?? .null),
+                    ("new", .bool(outcome.isNew)), ("built", .array(built.map { .string($0) })),
+                ]).rendered())
+        } else if outcome.previous?.number == generation.number {
+            print("generation \(generation.number) is already current: \(generation.systemPath)")
+        } else {
+            print("generation \(generation.number): \(generation.systemPath)")
+        }
+        DaemonNotice.afterSwitch(root: root, generation: generation.number)
+    }
+}
+
+/// Runs a profile change, turning its errors into one-line CLI errors.
+func switching<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ProfileError {
+        throw CLIError(error.description)
+    } catch let error as EvaluationError {
+        throw CLIError(error.description)
+    } catch let error as StoreError {
+        throw CLIError(error.description)
+    } catch let error as CLIError {
+        throw error
+    } catch {
+        throw CLIError("\(error)")
+    }
+}
+
+/// What a switch says about the daemon that activates generations.
+enum DaemonNotice {
+    /// The daemon's API socket under `root`.
+    static func socketPath(root: String) -> String { root + "/run/keel.sock" }
+
+    /// On stderr: a switch with no daemon running changes only what is on disk.
+    static func afterSwitch(root: String, generation: Int) {
+        guard !FileManager.default.fileExists(atPath: socketPath(root: root)) else { return }
+        StandardErrorLine.write(
+            "keel: no keel daemon is running for \(root); generation \(generation) is current on disk and its "
+                + "agents start when `keel daemon` starts")
+    }
+}

@@ -1,0 +1,87 @@
+import Crypto
+import Foundation
+import TOMLKit
+
+/// Reads and validates keel.toml: TOML syntax (through TOMLKit), then every key, type, value and
+/// reference, reporting all problems at once as `FILE:LINE:COL: message`.
+public enum ConfigLoader {
+    /// The largest keel.toml read: far beyond any real host's, small enough to refuse a mistake.
+    public static let maximumSize = 16 << 20
+
+    /// Validates `bytes` as a keel.toml named `file`, resolving relative paths against
+    /// `directory`.
+    public static func parse(_ bytes: [UInt8], file: String, directory: String) throws(ConfigErrors) -> HostConfiguration {
+        let (root, index) = try document(bytes, file: file)
+        let log = ProblemLog(index: index, bytes: bytes)
+        let contentHash = "sha256-" + Data(SHA256.hash(data: bytes)).base64EncodedString()
+        guard let top = TableReader(root, at: [], log: log) else { throw ConfigErrors(file: file, problems: log.problems) }
+        top.rejectUnknownKeys(["host", "packages", "agents", "safeswitch"], context: "keel.toml")
+        let host = HostDecoder.host(top, log: log)
+        let safeSwitch = HostDecoder.safeSwitch(top, log: log)
+        let packages = PackageDecoder.packages(top, directory: directory, log: log)
+        let agents = AgentDecoder.agents(top, safeSwitch: safeSwitch, log: log)
+        func declared(_ key: String) -> Set<String> { Set(top.value(key)?.entries?.map(\.key) ?? []) }
+        ReferenceChecker(
+            packages: packages, agents: agents, declaredPackages: declared("packages"),
+            declaredAgents: declared("agents"), log: log
+        ).check()
+        guard log.isEmpty, let host else { throw ConfigErrors(file: file, problems: log.problems) }
+        return HostConfiguration(
+            file: file, directory: directory, contentHash: contentHash, host: host, packages: packages, agents: agents,
+            safeSwitch: safeSwitch)
+    }
+
+    /// Parses `bytes` as TOML into a node tree and its source index; a syntax error (or bytes
+    /// that are not UTF-8) is the one problem reported.
+    static func document(_ bytes: [UInt8], file: String) throws(ConfigErrors) -> (TOMLNode, SourceIndex) {
+        func fail(_ message: String, _ position: SourcePosition) -> ConfigErrors {
+            ConfigErrors(file: file, problems: [ConfigProblem(message, at: position)])
+        }
+        guard bytes.count <= maximumSize else {
+            throw fail("the file is larger than \(maximumSize >> 20) MiB", SourcePosition(line: 1, column: 1))
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw fail("the file is not valid UTF-8", position(ofByte: firstInvalidUTF8(bytes), in: bytes))
+        }
+        if let zero = bytes.firstIndex(of: 0) {
+            throw fail("a NUL character is not allowed in TOML", position(ofByte: zero, in: bytes))
+        }
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            let begin = error.source.begin
+            throw fail(error.description, SourcePosition(line: max(1, begin.line), column: max(1, begin.column)))
+        } catch {
+            throw fail("cannot parse the file: \(error)", SourcePosition(line: 1, column: 1))
+        }
+        let index = SourceIndex(text: text)
+        do { return (try TOMLNode(table), index) } catch {
+            throw fail(
+                "tables and arrays are nested more than \(TOMLNode.maximumDepth) levels deep", index.position(of: error.path))
+        }
+    }
+
+    /// The line and column (in Unicode scalars) of byte `offset`, for problems found in bytes.
+    static func position(ofByte offset: Int, in bytes: [UInt8]) -> SourcePosition {
+        var line = 1
+        var column = 1
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // line 1 starts after a byte order mark
+        for byte in bytes[min(start, offset)..<min(offset, bytes.count)] {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return SourcePosition(line: line, column: column)
+    }
+
+    /// The offset of the first byte that breaks UTF-8 (the end when none does).
+    private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while case .valid(let scalar) = parser.parseScalar(from: &iterator) { offset += scalar.count }
+        return offset
+    }
+}

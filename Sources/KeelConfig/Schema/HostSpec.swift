@@ -1,0 +1,60 @@
+/// `[host]`: host-wide settings.
+public struct HostSpec: Sendable, Equatable {
+    /// The host's name; the system path is `keel-system-<name>`.
+    public let name: String
+    /// The platform derivations are built for (default `x86_64-linux` on x86_64).
+    public let system: String
+    /// Environment variables every agent gets (an agent's own `env` wins).
+    public let environment: [(key: String, value: String)]
+    /// The size at which an agent's log file is rotated.
+    public let logMaxSize: ByteSize
+    /// How many rotated log files are kept per agent.
+    public let logFiles: Int
+
+    public static func == (lhs: HostSpec, rhs: HostSpec) -> Bool {
+        lhs.name == rhs.name && lhs.system == rhs.system && lhs.environment.map(\.key) == rhs.environment.map(\.key)
+            && lhs.environment.map(\.value) == rhs.environment.map(\.value) && lhs.logMaxSize == rhs.logMaxSize
+            && lhs.logFiles == rhs.logFiles
+    }
+}
+
+/// `[safeswitch]`: when a new generation is judged bad and rolled back by itself.
+public struct SafeSwitchSpec: Sendable, Equatable {
+    /// How long a new generation is watched before it counts as good.
+    public let probation: ConfigDuration
+    /// This many exits of one agent ...
+    public let crashLoopExits: Int
+    /// ... within this long is a crash loop.
+    public let crashLoopWithin: ConfigDuration
+    /// Consecutive failed health checks of one agent that fail the generation.
+    public let unhealthyChecks: Int
+    /// How long every agent has to become ready after a switch.
+    public let readyTimeout: ConfigDuration
+
+    /// The defaults: 30s probation, 3 exits within 30s, 3 failed checks, 60s to get ready.
+    public static let defaults = SafeSwitchSpec(
+        probation: ConfigDuration(milliseconds: 30_000), crashLoopExits: 3,
+        crashLoopWithin: ConfigDuration(milliseconds: 30_000), unhealthyChecks: 3,
+        readyTimeout: ConfigDuration(milliseconds: 60_000))
+}
+
+/// A whole keel.toml, validated.
+public struct HostConfiguration: Sendable, Equatable {
+    /// The file as the user named it.
+    public let file: String
+    /// The directory relative paths are resolved against (keel.toml's, absolute).
+    public let directory: String
+    /// The file's bytes' SHA-256 in SRI form: the generation records it.
+    public let contentHash: String
+    /// `[host]`.
+    public let host: HostSpec
+    /// `[packages.*]`, by name.
+    public let packages: [PackageSpec]
+    /// `[agents.*]`, by name.
+    public let agents: [AgentSpec]
+    /// `[safeswitch]`.
+    public let safeSwitch: SafeSwitchSpec
+
+    /// The package called `name`.
+    public func package(_ name: String) -> PackageSpec? { packages.first { $0.name == name } }
+}

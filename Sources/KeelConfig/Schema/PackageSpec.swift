@@ -1,0 +1,101 @@
+/// One `[packages.NAME]` table: how the package's store path is made.
+public struct PackageSpec: Sendable, Equatable {
+    /// The package's name (the table's key), also its store path name.
+    public let name: String
+    /// Where the table is, for messages about the package as a whole.
+    public let position: SourcePosition
+    /// What kind of package it is.
+    public let kind: Kind
+
+    /// The kinds of package, one per table.
+    public enum Kind: Sendable, Equatable {
+        /// `src = "./dir"`: a local tree added as a source path, ignore files applied.
+        case source(SourceSpec)
+        /// `builder`, `args`, `env`, `inputs`, `system`: a derivation Keel writes and builds.
+        case derivation(DerivationSpec)
+        /// `url`, `hash`, `unpack`: a fixed-output fetch.
+        case fetch(FetchSpec)
+        /// `drv = "….drv"`: a derivation made by Nix, built by Keel's builder.
+        case nixDerivation(NixDerivationSpec)
+    }
+
+    /// The names of the packages this one is built from (`inputs` of a derivation).
+    public var inputs: [ConfigString] {
+        if case .derivation(let derivation) = kind { return derivation.inputs }
+        return []
+    }
+
+    /// The kind as keel.toml and messages name it.
+    public var kindName: String {
+        switch kind {
+        case .source: "src"
+        case .derivation: "derivation"
+        case .fetch: "fetch"
+        case .nixDerivation: "drv"
+        }
+    }
+}
+
+/// A string from keel.toml with the position of its value, for messages about it.
+public struct ConfigString: Sendable, Hashable {
+    /// The text.
+    public let value: String
+    /// Where the value starts (its opening quote).
+    public let position: SourcePosition
+
+    /// A string `value` written at `position`.
+    public init(_ value: String, at position: SourcePosition) {
+        self.value = value
+        self.position = position
+    }
+}
+
+/// `src = "./dir"`.
+public struct SourceSpec: Sendable, Equatable {
+    /// The directory as written (relative to keel.toml's directory, or absolute).
+    public let path: ConfigString
+    /// The directory, absolute.
+    public let resolvedPath: String
+}
+
+/// A derivation declared in keel.toml.
+public struct DerivationSpec: Sendable, Equatable {
+    /// The program that builds the output; `${packages.NAME}` expands.
+    public let builder: ConfigString
+    /// The builder's arguments; `${packages.NAME}` expands.
+    public let arguments: [ConfigString]
+    /// Extra environment variables for the builder; `${packages.NAME}` expands in values.
+    public let environment: [(key: String, value: ConfigString)]
+    /// Packages the builder uses, each an input of the derivation.
+    public let inputs: [ConfigString]
+    /// The platform (default: the host's, `[host] system`).
+    public let system: String?
+
+    public static func == (lhs: DerivationSpec, rhs: DerivationSpec) -> Bool {
+        lhs.builder == rhs.builder && lhs.arguments == rhs.arguments && lhs.inputs == rhs.inputs
+            && lhs.system == rhs.system && lhs.environment.map(\.key) == rhs.environment.map(\.key)
+            && lhs.environment.map(\.value) == rhs.environment.map(\.value)
+    }
+}
+
+/// A fixed-output fetch.
+public struct FetchSpec: Sendable, Equatable {
+    /// The URL (`http`, `https` or `file`).
+    public let url: ConfigString
+    /// The file's SHA-256 when keel.toml gives it (else keel.lock holds it), in SRI form.
+    public let hash: String?
+    /// Unpack a .tar, .tar.gz, .tar.xz or .zip into a tree (a single top directory is stripped).
+    public let unpack: Bool
+    /// Mark the downloaded file executable (not with `unpack`).
+    public let executable: Bool
+}
+
+/// `drv = "/path/to/x.drv"`.
+public struct NixDerivationSpec: Sendable, Equatable {
+    /// The file as written.
+    public let path: ConfigString
+    /// The file, absolute.
+    public let resolvedPath: String
+    /// The output the package stands for (default `out`).
+    public let output: String
+}

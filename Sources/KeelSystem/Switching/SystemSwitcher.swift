@@ -1,0 +1,100 @@
+import Foundation
+import KeelLedger
+import KeelStore
+
+/// Records generations and flips the system profile: to a newly realised system, to a given
+/// generation, or back to the previous good one. Every change is appended to the audit ledger
+/// before it is reported.
+public struct SystemSwitcher {
+    /// Where the store and the profile live.
+    public let layout: StoreLayout
+    /// The system profile.
+    public let profile: Profile
+    /// Told when the profile lock is held by another process and this one waits.
+    public let noticeWaiting: (String) -> Void
+
+    /// A switcher for the profile in `layout`'s state root. It does not open the store: a
+    /// generation's system path is kept by the generation's link, a GC root.
+    public init(layout: StoreLayout, noticeWaiting: @escaping (String) -> Void = { _ in }) {
+        self.layout = layout
+        self.profile = Profile(systemIn: layout)
+        self.noticeWaiting = noticeWaiting
+    }
+
+    /// What a switch did.
+    public struct Outcome: Sendable {
+        /// The generation now current.
+        public let generation: Generation
+        /// The generation current before, if any.
+        public let previous: Generation?
+        /// Whether a new generation was made (false when the system was already current).
+        public let isNew: Bool
+    }
+
+    /// Makes `systemPath` (valid in the store: just realised) current as a new generation, unless it already
+    /// is. The caller holds the store's collection lock from before the path was realised.
+    public func switchTo(
+        systemPath: String, configHash: String?, gitCommit: String?, host: String
+    ) throws -> Outcome {
+        let lock = try profile.lock(waiting: noticeWaiting)
+        defer { withExtendedLifetime(lock) {} }
+        let previous = try profile.current()
+        if let previous, previous.systemPath == systemPath {
+            return Outcome(generation: previous, previous: previous, isNew: false)
+        }
+        let created = try profile.create(
+            systemPath: systemPath, configHash: configHash, gitCommit: gitCommit, host: host, status: .pending)
+        try profile.switchTo(created.number)
+        let current = try profile.generation(created.number) ?? created
+        try record(
+            "system.switch", current, previous: previous,
+            extra: ["config_hash": configHash ?? "", "git_commit": gitCommit ?? ""])
+        return Outcome(generation: current, previous: previous, isNew: true)
+    }
+
+    /// Makes generation `number` current (`keel switch --to N`).
+    public func switchTo(generation number: Int) throws -> Outcome {
+        let lock = try profile.lock(waiting: noticeWaiting)
+        defer { withExtendedLifetime(lock) {} }
+        guard let target = try profile.generation(number) else {
+            throw EvaluationError("there is no generation \(number) (see `keel generations`)")
+        }
+        return try flip(to: target, kind: "system.switch")
+    }
+
+    /// Makes the previous good generation current (`keel rollback`).
+    public func rollback() throws -> Outcome {
+        let lock = try profile.lock(waiting: noticeWaiting)
+        defer { withExtendedLifetime(lock) {} }
+        guard let current = try profile.current() else { throw EvaluationError("there is no current generation to roll back from") }
+        guard let target = try profile.previousGood(before: current.number) else {
+            throw EvaluationError("there is no earlier generation that is not marked failed to roll back to")
+        }
+        return try flip(to: target, kind: "system.rollback")
+    }
+
+    private func flip(to target: Generation, kind: String) throws -> Outcome {
+        let previous = try profile.current()
+        if previous?.number == target.number { return Outcome(generation: target, previous: previous, isNew: false) }
+        guard FileManager.default.fileExists(atPath: target.systemPath + "/manifest.json") else {
+            throw EvaluationError(
+                "generation \(target.number)'s system path '\(target.systemPath)' is missing or not a Keel system")
+        }
+        try profile.switchTo(target.number)
+        let current = Generation(
+            number: target.number, link: target.link, systemPath: target.systemPath, record: target.record,
+            isRecorded: target.isRecorded, isCurrent: true)
+        try record(kind, current, previous: previous, extra: [:])
+        return Outcome(generation: current, previous: previous, isNew: false)
+    }
+
+    /// Appends the change to the ledger in the state root.
+    private func record(_ kind: String, _ generation: Generation, previous: Generation?, extra: [String: String]) throws {
+        var details: [String: SystemLedger.Value] = [
+            "generation": .integer(generation.number), "path": .string(generation.systemPath),
+        ]
+        if let previous { details["previous"] = .integer(previous.number) }
+        for (key, value) in extra where !value.isEmpty { details[key] = .string(value) }
+        try SystemLedger(root: layout.root).record(kind, subject: "generation-\(generation.number)", details: details)
+    }
+}
