@@ -8,15 +8,21 @@ import SystemPackage
 /// Regular files are executable in the NAR when their owner-execute bit is set; symlinks are
 /// written with their raw target and never followed; directory entries are sorted by name bytes.
 /// Fifos, sockets and devices are refused with an error naming the file.
+///
+/// With a `SourceTreeFilter`, the NAR is that of the tree with the entries the filter leaves out
+/// absent (an excluded directory is not read at all).
 public enum TreeDumper {
     /// Writes the tree at `path` as one complete NAR into `writer` (without calling `finish`).
     ///
     /// - Parameters:
     ///   - path: the tree's path, absolute or relative to the working directory.
+    ///   - filter: which entries to leave out; nil keeps them all.
     ///   - writer: a writer expecting its root node.
     /// - Throws: `FileTreeError` naming the file, or what the writer's sink throws.
-    public static func dump<Sink: NARSink>(path: String, into writer: inout NARWriter<Sink>) throws {
-        var walker = Walker(root: path, prefetcher: FilePrefetcher(), mirror: ValidatingNARVisitor())
+    public static func dump<Sink: NARSink>(
+        path: String, filter: SourceTreeFilter? = nil, into writer: inout NARWriter<Sink>
+    ) throws {
+        var walker = Walker(root: path, filter: filter, prefetcher: FilePrefetcher(), mirror: ValidatingNARVisitor())
         defer { walker.stop() }
         try walker.dumpRoot(into: &writer)
     }
@@ -28,10 +34,10 @@ public enum TreeDumper {
     ///
     /// - Returns: the hash and the NAR's size in bytes.
     public static func copy<Visitor: NARVisitor>(
-        path: String, into visitor: inout Visitor, algorithm: HashAlgorithm = .sha256
+        path: String, filter: SourceTreeFilter? = nil, into visitor: inout Visitor, algorithm: HashAlgorithm = .sha256
     ) throws -> (hash: NixHash, size: UInt64) {
         var writer = try NARWriter(sink: PipelinedSink(consumer: HashingConsumer(algorithm: algorithm)))
-        var walker = Walker(root: path, prefetcher: FilePrefetcher(), mirror: visitor)
+        var walker = Walker(root: path, filter: filter, prefetcher: FilePrefetcher(), mirror: visitor)
         defer { visitor = walker.mirror }
         do {
             defer { walker.stop() }
@@ -46,9 +52,11 @@ public enum TreeDumper {
     /// hashing on two threads.
     ///
     /// - Returns: the hash and the NAR's size in bytes.
-    public static func hash(path: String, algorithm: HashAlgorithm = .sha256) throws -> (hash: NixHash, size: UInt64) {
+    public static func hash(
+        path: String, filter: SourceTreeFilter? = nil, algorithm: HashAlgorithm = .sha256
+    ) throws -> (hash: NixHash, size: UInt64) {
         var writer = try NARWriter(sink: PipelinedSink(consumer: HashingConsumer(algorithm: algorithm)))
-        try dump(path: path, into: &writer)
+        try dump(path: path, filter: filter, into: &writer)
         try writer.finish()
         let consumer = writer.sink.consumer
         return (consumer.hash!, consumer.size)
@@ -56,25 +64,29 @@ public enum TreeDumper {
 
     /// Streams the NAR of the tree at `path` through `consumer` (on a second thread) and returns
     /// the consumer once it has finished.
-    public static func consume<Consumer: ChunkConsumer>(path: String, with consumer: Consumer) throws -> Consumer {
+    public static func consume<Consumer: ChunkConsumer>(
+        path: String, filter: SourceTreeFilter? = nil, with consumer: Consumer
+    ) throws -> Consumer {
         var writer = try NARWriter(sink: PipelinedSink(consumer: consumer))
-        try dump(path: path, into: &writer)
+        try dump(path: path, filter: filter, into: &writer)
         try writer.finish()
         return writer.sink.consumer
     }
 
     /// Writes the NAR of the tree at `path` to a file descriptor.
-    public static func write(path: String, to fd: FileDescriptor) throws {
+    public static func write(path: String, filter: SourceTreeFilter? = nil, to fd: FileDescriptor) throws {
         var writer = try NARWriter(sink: PipelinedSink(consumer: FileDescriptorConsumer(fd: fd)))
-        try dump(path: path, into: &writer)
+        try dump(path: path, filter: filter, into: &writer)
         try writer.finish()
     }
 }
 
 /// Walks one tree, writing its NAR and telling `mirror` each node as it goes; keeps the names
 /// from the root down for error messages.
-private struct Walker<Mirror: NARVisitor> {
+struct Walker<Mirror: NARVisitor> {
     let root: String
+    /// Which entries to leave out; nil keeps them all.
+    let filter: SourceTreeFilter?
     let prefetcher: FilePrefetcher
     var mirror: Mirror
     var names: [[UInt8]] = []
@@ -84,8 +96,9 @@ private struct Walker<Mirror: NARVisitor> {
     /// Subdirectories listed ahead of the walker, at most this many at once.
     static var maxListedAhead: Int { 256 }
 
-    init(root: String, prefetcher: FilePrefetcher, mirror: Mirror) {
+    init(root: String, filter: SourceTreeFilter?, prefetcher: FilePrefetcher, mirror: Mirror) {
         self.root = root
+        self.filter = filter
         self.prefetcher = prefetcher
         self.mirror = mirror
     }
@@ -111,11 +124,14 @@ private struct Walker<Mirror: NARVisitor> {
         let rootName = Array(root.utf8)
         let info: FileStatus
         do { info = try FileSystem.status(of: rootName) } catch { throw failure(error, nil) }
-        try dumpNode(named: rootName, kind: info.kind, in: FileSystem.currentDirectory, isRoot: true, into: &writer)
+        try dumpNode(
+            named: rootName, kind: info.kind, in: FileSystem.currentDirectory, isRoot: true, within: nil, into: &writer)
     }
 
+    /// Writes one node; `scope` is its parent's, when filtering.
     mutating func dumpNode<Sink: NARSink>(
-        named name: [UInt8], kind: FileKind, in parent: FileDescriptor, isRoot: Bool, into writer: inout NARWriter<Sink>
+        named name: [UInt8], kind: FileKind, in parent: FileDescriptor, isRoot: Bool,
+        within scope: SourceTreeFilter.Scope?, into writer: inout NARWriter<Sink>
     ) throws {
         let label: [UInt8]? = isRoot ? nil : name
         var kind = kind
@@ -134,9 +150,11 @@ private struct Walker<Mirror: NARVisitor> {
             let directory: FileDescriptor
             do { directory = try FileSystem.openDirectory(name, in: parent) } catch { throw failure(error, label) }
             openDirectories.insert(directory.rawValue)
-            if let label { names.append(label) }
             let listing: Listing
-            do { listing = try list(directory) } catch { throw failure(error, nil) }
+            do { listing = try list(directory, named: label, within: scope) } catch let error as SystemError {
+                throw failure(error, label)
+            }
+            if let label { names.append(label) }
             try dumpDirectory(listing, name: label, into: &writer)
             if label != nil { names.removeLast() }
             close(directory)
@@ -180,16 +198,31 @@ private struct Walker<Mirror: NARVisitor> {
         let directory: FileDescriptor
         let entries: [DirectoryEntry]
         let tickets: [Int?]
+        /// The filter's patterns inside the directory, when filtering.
+        let scope: SourceTreeFilter.Scope?
     }
 
-    /// Lists a directory and queues its regular files for reading ahead.
-    func list(_ directory: FileDescriptor) throws(SystemError) -> Listing {
+    /// Lists a directory (named `name` in the directory whose scope is `parent`) and queues its
+    /// regular files for reading ahead; with a filter, reads its ignore files and lists only the
+    /// entries kept.
+    ///
+    /// - Throws: `SystemError` when it cannot be listed; `FileTreeError` naming an ignore file.
+    func list(_ directory: FileDescriptor, named name: [UInt8]?, within parent: SourceTreeFilter.Scope?) throws
+        -> Listing
+    {
         var entries = try DirectoryListing.read(directory)
+        var scope: SourceTreeFilter.Scope?
+        if let filter {
+            let inside = try filter.scope(
+                inside: directory, entries: entries, named: name, within: parent, label: currentPath(name))
+            entries = filter.kept(entries, of: directory, in: inside)
+            scope = inside
+        }
         entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
         let regular = entries.filter { $0.kind == .regular }.map(\.name)
         var submitted = prefetcher.submit(directory: directory, names: regular).makeIterator()
         let tickets = entries.map { $0.kind == .regular ? submitted.next() : nil }
-        return Listing(directory: directory, entries: entries, tickets: tickets)
+        return Listing(directory: directory, entries: entries, tickets: tickets, scope: scope)
     }
 
     mutating func close(_ directory: FileDescriptor) {
@@ -206,7 +239,7 @@ private struct Walker<Mirror: NARVisitor> {
             guard openDirectories.count < Self.maxListedAhead,
                 let child = try? FileSystem.openDirectory(entry.name, in: listing.directory)
             else { break }
-            guard let childListing = try? list(child) else {
+            guard let childListing = try? list(child, named: entry.name, within: listing.scope) else {
                 FileSystem.close(child)
                 continue
             }
@@ -240,7 +273,9 @@ private struct Walker<Mirror: NARVisitor> {
                 names.removeLast()
                 close(child.directory)
             } else {
-                try dumpNode(named: entry.name, kind: entry.kind, in: listing.directory, isRoot: false, into: &writer)
+                try dumpNode(
+                    named: entry.name, kind: entry.kind, in: listing.directory, isRoot: false, within: listing.scope,
+                    into: &writer)
             }
         }
         try writer.endDirectory()
