@@ -154,7 +154,7 @@ enum DaemonNotice {
     static func afterSwitch(root: String, generation: Int) {
         guard !FileManager.default.fileExists(atPath: socketPath(root: root)) else { return }
         StandardErrorLine.write(
-            "keel: no keel daemon is running for \(root); generation \(generation) is current on disk and its "
-                + "agents start when `keel daemon` starts")
+            "keel: no keel daemon is running for \(root): generation \(generation) is current on disk, and no "
+                + "agent was started or stopped")
     }
 }

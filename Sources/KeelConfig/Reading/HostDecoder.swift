@@ -33,10 +33,10 @@ enum HostDecoder {
                 "invalid host name \"\(name.value)\": use letters, digits, '-', '_' and '.' (at most 63, not starting with '.' or '-')",
                 at: name.position)
         }
-        var environment: [(key: String, value: String)] = []
+        var environment: [(key: String, value: ConfigString)] = []
         for (key, value) in table.stringTable("env") ?? [] {
             if AgentDecoder.isValidVariableName(key) {
-                environment.append((key, value.value))
+                environment.append((key, value))
             } else {
                 log.add("invalid environment variable name '\(key)'", atKeyOf: table.path("env") + [.key(key)])
             }

@@ -4,8 +4,9 @@ public struct HostSpec: Sendable, Equatable {
     public let name: String
     /// The platform derivations are built for (default `x86_64-linux` on x86_64).
     public let system: String
-    /// Environment variables every agent gets (an agent's own `env` wins).
-    public let environment: [(key: String, value: String)]
+    /// Environment variables every agent gets (an agent's own `env` wins); `${packages.NAME}`
+    /// expands in values.
+    public let environment: [(key: String, value: ConfigString)]
     /// The size at which an agent's log file is rotated.
     public let logMaxSize: ByteSize
     /// How many rotated log files are kept per agent.

@@ -88,6 +88,10 @@ public struct FetchSpec: Sendable, Equatable {
     public let unpack: Bool
     /// Mark the downloaded file executable (not with `unpack`).
     public let executable: Bool
+
+    /// Whether keel.lock also pins a NAR hash: of the unpacked tree, or of the executable file
+    /// (Nix's fetchurl hashes an executable download recursively).
+    public var needsNARHash: Bool { unpack || executable }
 }
 
 /// `drv = "/path/to/x.drv"`.

@@ -48,7 +48,7 @@ struct AgentResolver {
         }
         let command = agent.command.map { expand($0.value) }
         var environment: [String: String] = [:]
-        for (key, value) in configuration.host.environment { environment[key] = value }
+        for (key, value) in configuration.host.environment { environment[key] = expand(value.value) }
         for (key, value) in agent.environment { environment[key] = expand(value.value) }
         var searchPath: [String] = []
         for name in agent.packages.map(\.value) {
@@ -61,7 +61,8 @@ struct AgentResolver {
         } else if agent.isolation == .none {
             searchPath.append(Self.hostPath)
         }
-        environment["PATH"] = searchPath.joined(separator: ":")
+        // No PATH at all rather than an empty one, which execvp would read as the working directory.
+        if !searchPath.isEmpty { environment["PATH"] = searchPath.joined(separator: ":") }
         var health: SystemManifest.Health?
         if let check = agent.health {
             health = SystemManifest.Health(

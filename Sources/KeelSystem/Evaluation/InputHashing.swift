@@ -24,10 +24,11 @@ public enum InputHashing {
     }
 
     /// Downloads `url` into a temporary directory and returns the file's SHA-256 and, with
-    /// `unpack`, the NAR SHA-256 of the tree it unpacks to.
-    public static func fetch(_ url: String, unpack: Bool, in scratch: String) throws(EvaluationError) -> (
-        hash: String, narHash: String?
-    ) {
+    /// `unpack`, the NAR SHA-256 of the tree it unpacks to, or with `executable`, of the file
+    /// made executable (what Nix's fetchurl hashes for an executable download).
+    public static func fetch(_ url: String, unpack: Bool, executable: Bool, in scratch: String) throws(EvaluationError)
+        -> (hash: String, narHash: String?)
+    {
         let file = scratch + "/download"
         let tree = scratch + "/unpacked"
         defer {
@@ -36,6 +37,14 @@ public enum InputHashing {
         }
         do { try URLDownload.fetch(url, to: file) } catch { throw EvaluationError(error.message) }
         let hash = try self.file(file)
+        if executable {
+            do {
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file)
+                return (hash, try TreeDumper.hashInline(path: file).hash.sri)
+            } catch {
+                throw EvaluationError("cannot hash the downloaded file as an executable: \(error)")
+            }
+        }
         guard unpack else { return (hash, nil) }
         return (hash, try unpackedHash(archive: file, into: tree))
     }

@@ -24,7 +24,7 @@ public struct LockVerifier {
             switch package.kind {
             case .fetch(let fetch):
                 let locked = lock.fetches[package.name]
-                if let hash = fetch.hash, !fetch.unpack, locked == nil || locked?.url == fetch.url.value {
+                if let hash = fetch.hash, !fetch.needsNARHash, locked == nil || locked?.url == fetch.url.value {
                     if let locked, locked.hash != hash {
                         problems.append(
                             ConfigProblem(
@@ -32,7 +32,7 @@ public struct LockVerifier {
                                 at: fetch.url.position))
                     }
                     inputs.fetches[package.name] = (hash, nil)
-                } else if let locked, locked.url == fetch.url.value, !fetch.unpack || locked.narHash != nil {
+                } else if let locked, locked.url == fetch.url.value, !fetch.needsNARHash || locked.narHash != nil {
                     if let hash = fetch.hash, hash != locked.hash {
                         problems.append(
                             ConfigProblem(
@@ -68,7 +68,7 @@ public struct LockVerifier {
                 } else {
                     problems.append(
                         ConfigProblem(
-                            "package '\(package.name)': '\(drv.path.value)' is not locked (sha256 \(current)); \(advice)",
+                            "package '\(package.name)': '\(drv.path.value)' is not locked (it hashes to \(current)); \(advice)",
                             at: drv.path.position))
                 }
                 inputs.derivationFiles[package.name] = current

@@ -27,7 +27,7 @@ public struct Locker {
             switch package.kind {
             case .fetch(let fetch):
                 if let locked = old.fetches[package.name], locked.url == fetch.url.value,
-                    fetch.hash == nil || fetch.hash == locked.hash, !fetch.unpack || locked.narHash != nil
+                    fetch.hash == nil || fetch.hash == locked.hash, !fetch.needsNARHash || locked.narHash != nil
                 {
                     new.fetches[package.name] = locked
                     continue
@@ -35,7 +35,8 @@ public struct Locker {
                 progress("downloading \(fetch.url.value) to lock package '\(package.name)'")
                 let scratch = try scratchDirectory()
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
-                let fetched = try InputHashing.fetch(fetch.url.value, unpack: fetch.unpack, in: scratch)
+                let fetched = try InputHashing.fetch(
+                    fetch.url.value, unpack: fetch.unpack, executable: fetch.executable, in: scratch)
                 if let declared = fetch.hash, declared != fetched.hash {
                     throw EvaluationError(
                         "package '\(package.name)': \(fetch.url.value) hashes to \(fetched.hash), but keel.toml says \(declared)")

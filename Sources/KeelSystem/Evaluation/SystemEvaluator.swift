@@ -89,11 +89,15 @@ public struct SystemEvaluator {
         case .fetch(let fetch):
             guard let locked = inputs.fetches[name] else { throw EvaluationError("package '\(name)' is not locked") }
             let archiveName = fetch.unpack ? name + "-archive" : name
-            let archive = try fetchDerivation(archiveName, url: fetch.url.value, hash: locked.hash, executable: fetch.executable)
+            let narHash = locked.narHash.flatMap { try? NixHash(parsing: $0) }
+            if fetch.needsNARHash, narHash == nil {
+                throw EvaluationError("package '\(name)': keel.lock has no nar_hash for it; run keel lock")
+            }
+            let archive = try fetchDerivation(
+                archiveName, url: fetch.url.value, hash: locked.hash, executableNARHash: fetch.executable ? narHash : nil)
             derivations[storeDirectory.fullPath(archive.drvPath)] = archive.derivation
-            guard fetch.unpack else { return PackagePlan(name: name, path: archive.output, recipe: .derivation(archive)) }
-            guard let narHash = locked.narHash.flatMap({ try? NixHash(parsing: $0) }) else {
-                throw EvaluationError("package '\(name)': keel.lock has no nar_hash for the unpacked tree")
+            guard fetch.unpack, let narHash else {
+                return PackagePlan(name: name, path: archive.output, recipe: .derivation(archive))
             }
             return PackagePlan(
                 name: name, path: try named(name) { () throws(StorePathError) in try computer.sourcePath(narHash: narHash, name: name) },
@@ -107,23 +111,30 @@ public struct SystemEvaluator {
         }
     }
 
-    /// A `builtin:fetchurl` derivation with a flat sha256 output, as Nix's `<nix/fetchurl.nix>` makes.
-    private func fetchDerivation(_ name: String, url: String, hash: String, executable: Bool) throws(EvaluationError)
-        -> DerivationPlan
+    /// A `builtin:fetchurl` derivation as Nix's `<nix/fetchurl.nix>` makes it: a flat sha256
+    /// output, or for an executable download a recursive one over the file's NAR.
+    private func fetchDerivation(_ name: String, url: String, hash: String, executableNARHash: NixHash?)
+        throws(EvaluationError) -> DerivationPlan
     {
-        guard let parsed = try? NixHash(parsing: hash) else { throw EvaluationError("package '\(name)': invalid hash \(hash)") }
+        guard let fileHash = try? NixHash(parsing: hash) else {
+            throw EvaluationError("package '\(name)': invalid hash \(hash)")
+        }
+        let method: ContentAddressMethod = executableNARHash == nil ? .flat : .recursive
+        let outputHash = executableNARHash ?? fileHash
         let output = try named(name) { () throws(StorePathError) in
-            try computer.fixedOutputPath(method: .flat, hash: parsed, name: name)
+            try computer.fixedOutputPath(method: method, hash: outputHash, name: name)
         }
         let outputPath = storeDirectory.fullPath(output)
         var environment: [ByteString: ByteString] = [
             "builder": "builtin:fetchurl", "name": ByteString(name), "out": ByteString(outputPath),
-            "outputHash": ByteString(parsed.sri), "outputHashAlgo": "sha256", "outputHashMode": "flat",
-            "preferLocalBuild": "1", "system": "builtin", "url": ByteString(url),
+            "outputHash": ByteString(outputHash.sri), "outputHashAlgo": "sha256",
+            "outputHashMode": executableNARHash == nil ? "flat" : "recursive", "preferLocalBuild": "1",
+            "system": "builtin", "url": ByteString(url),
         ]
-        if executable { environment["executable"] = "1" }
+        if executableNARHash != nil { environment["executable"] = "1" }
+        let algorithm = executableNARHash == nil ? "sha256" : "r:sha256"
         let derivation = Derivation(
-            outputs: ["out": .init(path: outputPath, hashAlgorithm: "sha256", hash: parsed.base16)], inputDerivations: [:],
+            outputs: ["out": .init(path: outputPath, hashAlgorithm: algorithm, hash: outputHash.base16)], inputDerivations: [:],
             inputSources: [], platform: "builtin", builder: "builtin:fetchurl", arguments: [], environment: environment)
         return try finish(derivation, name: name, output: output)
     }
