@@ -3,8 +3,8 @@
 #   (1) keel eval of a generated keel.toml with 200 agents and 200 small src packages
 #       median, target < 150 ms
 #   (2) keel switch --to N against nix-env -p PROFILE --switch-generation N, each on a
-#       50-generation profile of the same system paths, alternating N between 49 and 50 so that
-#       every call really switches; medians and keel/nix, target <= 0.3
+#       50-generation profile of the same system paths; each timed run switches from generation
+#       49 to 50 (hyperfine --prepare switches back, untimed); medians and keel/nix, target <= 0.3
 #   (3) keel switch of an unchanged keel.toml (nothing to build, no new generation)
 #       median, target < 100 ms
 # RUNS (default 30) runs each. Needs hyperfine and nix-bin. Work goes under
@@ -17,7 +17,7 @@ WORK=${KEEL_BENCH_DIR:-/var/tmp/keel-bench}/host
 . bench/installed-keel.sh
 
 python3 - "$KEEL" "$WORK" "$RUNS" <<'PY'
-import json, os, shutil, statistics, subprocess, sys, time
+import json, os, shutil, subprocess, sys
 keel, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
@@ -90,19 +90,15 @@ os.makedirs(profiles)
 for n, path in enumerate(paths, start=1):
     os.symlink(path, os.path.join(profiles, f"system-{n}-link"))
 os.symlink("system-50-link", os.path.join(profiles, "system"))
-keel_times, nix_times = [], []
-for r in range(runs + 2):
-    target = str(49 if r % 2 == 0 else 50)
-    start = time.perf_counter()
-    run([keel, "switch", "--to", target, "--root", switch_root])
-    keel_elapsed = time.perf_counter() - start
-    start = time.perf_counter()
-    run(["nix-env", "-p", os.path.join(profiles, "system"), "--switch-generation", target], env=env)
-    nix_elapsed = time.perf_counter() - start
-    if r >= 2:  # the first round of each warms caches
-        keel_times.append(keel_elapsed * 1000)
-        nix_times.append(nix_elapsed * 1000)
-keel_switch, nix_switch = statistics.median(keel_times), statistics.median(nix_times)
+def hyperfine_switch(switch_to):
+    # Every timed run really switches: --prepare first makes generation 49 current, then the run
+    # switches to 50. Medians, hyperfine -N (no shell).
+    out = os.path.join(work, "hyperfine-switch.json")
+    subprocess.run(["hyperfine", "-N", "--style", "none", "--warmup", "3", "--runs", str(runs), "--export-json", out,
+                    "--prepare", switch_to("49"), switch_to("50")], check=True, stdout=subprocess.DEVNULL, env=env)
+    return json.load(open(out))["results"][0]["median"] * 1000
+keel_switch = hyperfine_switch(lambda n: f"{keel} switch --to {n} --root {switch_root}")
+nix_switch = hyperfine_switch(lambda n: f"nix-env -p {os.path.join(profiles, 'system')} --switch-generation {n}")
 
 def verdict(ok):
     return "met" if ok else "MISSED"

@@ -1,5 +1,4 @@
 import ArgumentParser
-import KeelSystem
 
 /// `keel rollback`: back to the previous good generation.
 struct RollbackCommand: ParsableCommand {
@@ -24,20 +23,6 @@ struct RollbackCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let layout = try store.layout()
-        let outcome = try switching {
-            try SystemSwitcher(layout: layout) { StandardErrorLine.write("keel: " + $0) }.rollback()
-        }
-        let generation = outcome.generation
-        if json {
-            print(
-                JSONValue.object([
-                    ("generation", .number(Int64(generation.number))), ("path", .string(generation.systemPath)),
-                    ("previous", outcome.previous.map { .number(Int64($0.number)) } ?? .null),
-                ]).rendered())
-        } else {
-            print("generation \(generation.number): \(generation.systemPath)")
-        }
-        DaemonNotice.afterSwitch(root: layout.root, generation: generation.number)
+        try ProfileFlip(target: .previousGood, root: store.root, storeDir: store.storeDir, json: json).run()
     }
 }

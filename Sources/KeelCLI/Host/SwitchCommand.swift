@@ -57,12 +57,7 @@ struct SwitchCommand: ParsableCommand {
 
     func run() throws {
         if let generation {
-            // A generation's path is kept by its link; the store need not be opened.
-            let layout = try store.layout()
-            let outcome = try switching {
-                try SystemSwitcher(layout: layout, noticeWaiting: waiting).switchTo(generation: generation)
-            }
-            report(outcome, built: [], root: layout.root)
+            try ProfileFlip(target: .generation(generation), root: store.root, storeDir: store.storeDir, json: json).run()
             return
         }
         let outcome: SystemSwitcher.Outcome

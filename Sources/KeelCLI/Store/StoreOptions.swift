@@ -15,10 +15,13 @@ struct StoreOptions: ParsableArguments {
     var resolvedRoot: String { StateRoot.resolve(root) }
 
     /// Where the store lives, without opening it.
-    func layout() throws -> StoreLayout {
+    func layout() throws -> StoreLayout { try Self.layout(root: root, storeDir: storeDir) }
+
+    /// The layout `--root root --store-dir storeDir` name.
+    static func layout(root: String?, storeDir: String?) throws -> StoreLayout {
         do {
             let directory = try storeDir.map { text throws(StorePathError) in try StoreDirectory(text) }
-            return try StoreLayout(root: resolvedRoot, storeDirectory: directory)
+            return try StoreLayout(root: StateRoot.resolve(root), storeDirectory: directory)
         } catch {
             throw CLIError(error.description)
         }
@@ -27,14 +30,11 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store; when it has to wait for another keel process, it says so on stderr.
     /// With `adopt`, claims a store directory that holds other tools' entries (`keel store adopt`).
     func open(adopt: Bool = false) throws -> LocalStore {
+        let layout = try layout()
         do {
-            let directory = try storeDir.map { text throws(StorePathError) in try StoreDirectory(text) }
-            let layout = try StoreLayout(root: resolvedRoot, storeDirectory: directory)
             return try LocalStore(
                 layout: layout, adoptStoreDirectory: adopt, noticeWaiting: { StandardErrorLine.write("keel: " + $0) })
-        } catch let error as StorePathError {
-            throw CLIError(error.description)
-        } catch let error as StoreError {
+        } catch {
             throw CLIError(error.description)
         }
     }

@@ -10,25 +10,37 @@ public enum KeelMain {
     /// Runs keel with the given arguments (without the program name) and exits.
     public static func run(_ arguments: some Collection<String>) -> Never {
         SignalMask.unblockAll()
+        let arguments = Array(arguments)
+        if let flip = ProfileFlip(arguments: arguments) {
+            do { try flip.run() } catch { exitFor(error) }
+            succeed()
+        }
         var command: any ParsableCommand
         do {
-            command = try KeelCommand.parseAsRoot(Array(arguments))
+            command = try KeelCommand.parseAsRoot(arguments)
         } catch {
             exitForParserError(error)
         }
-        do {
-            try command.run()
-            flushStandardOutput()
-            exit(ExitStatus.success.rawValue)
-        } catch let error as SilentExit {
-            flushStandardOutput()
+        do { try command.run() } catch { exitFor(error) }
+        succeed()
+    }
+
+    /// Exits 0 once the output is out.
+    private static func succeed() -> Never {
+        flushStandardOutput()
+        exit(ExitStatus.success.rawValue)
+    }
+
+    /// Exits with the status a command's `error` means, saying why on stderr.
+    private static func exitFor(_ error: any Error) -> Never {
+        flushStandardOutput()
+        switch error {
+        case let error as SilentExit:
             exit(error.status.rawValue)
-        } catch let error as CLIError {
-            flushStandardOutput()
+        case let error as CLIError:
             writeStandardError("keel: \(error.message)\n")
             exit(error.status.rawValue)
-        } catch {
-            flushStandardOutput()
+        default:
             exitForParserError(error)
         }
     }

@@ -1,0 +1,93 @@
+import KeelSystem
+
+/// Flipping the system profile between existing generations: `keel switch --to N` and
+/// `keel rollback`. Nothing is built and the store is not opened (a generation's path is kept by
+/// its link, a GC root), so these take a few milliseconds — what scripts and watchdogs want.
+///
+/// `KeelMain` recognises their plain forms (`init?(arguments:)`) before the argument parser,
+/// whose reflection would otherwise be half of their run time; any other form (`--help`, an
+/// unknown or malformed option) goes through the parser and its messages as usual, and the
+/// commands' `run` comes here too.
+struct ProfileFlip {
+    /// Where to go.
+    enum Target: Equatable {
+        /// Generation N (`switch --to N`).
+        case generation(Int)
+        /// The previous good generation (`rollback`).
+        case previousGood
+    }
+
+    let target: Target
+    let root: String?
+    let storeDir: String?
+    let json: Bool
+
+    /// A flip with everything given.
+    init(target: Target, root: String?, storeDir: String?, json: Bool) {
+        self.target = target
+        self.root = root
+        self.storeDir = storeDir
+        self.json = json
+    }
+
+    /// The flip `arguments` ask for, when they are exactly `switch --to N` or `rollback`, in
+    /// any order with `--root DIR`, `--store-dir DIR` and `--json` (each at most once, also as
+    /// `--option=value`); nil for anything else.
+    init?(arguments: [String]) {
+        guard let verb = arguments.first, verb == "switch" || verb == "rollback" else { return nil }
+        var values: [String: String] = [:]
+        var json = false
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            if argument == "--json", !json {
+                json = true
+                continue
+            }
+            var name = argument
+            var value: String?
+            if let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
+            }
+            let allowed = verb == "switch" ? ["--to", "--root", "--store-dir"] : ["--root", "--store-dir"]
+            guard allowed.contains(name), values[name] == nil else { return nil }
+            guard let given = value ?? rest.popFirst(), !given.isEmpty, !given.hasPrefix("-") else { return nil }
+            values[name] = given
+        }
+        if verb == "switch" {
+            guard let text = values["--to"], let number = Int(text), number > 0 else { return nil }
+            target = .generation(number)
+        } else {
+            target = .previousGood
+        }
+        root = values["--root"]
+        storeDir = values["--store-dir"]
+        self.json = json
+    }
+
+    /// Flips the profile and prints the result.
+    func run() throws {
+        let layout = try StoreOptions.layout(root: root, storeDir: storeDir)
+        let switcher = SystemSwitcher(layout: layout) { StandardErrorLine.write("keel: " + $0) }
+        let outcome = try switching {
+            switch target {
+            case .generation(let number): try switcher.switchTo(generation: number)
+            case .previousGood: try switcher.rollback()
+            }
+        }
+        let generation = outcome.generation
+        if json {
+            print(
+                JSONValue.object([
+                    ("generation", .number(Int64(generation.number))), ("path", .string(generation.systemPath)),
+                    ("previous", outcome.previous.map { .number(Int64($0.number)) } ?? .null),
+                    ("new", .bool(false)), ("built", .array([])),
+                ]).rendered())
+        } else if outcome.previous?.number == generation.number {
+            print("generation \(generation.number) is already current: \(generation.systemPath)")
+        } else {
+            print("generation \(generation.number): \(generation.systemPath)")
+        }
+        DaemonNotice.afterSwitch(root: layout.root, generation: generation.number)
+    }
+}
