@@ -7,7 +7,8 @@ public enum URLDownload {
     /// - Throws: `BuildError` (`.failed`) naming the URL and the reason.
     public static func fetch(_ url: String, to path: String) throws(BuildError) {
         do { try BuiltinFetchURL.fetch(attributes: ["url": url], into: path) } catch {
-            throw BuildError(.failed, (error as? BuiltinFetchURL.Failure)?.description ?? "cannot download '\(url)': \(error)")
+            throw BuildError(
+                .failed, (error as? BuiltinFetchURL.Failure)?.description ?? "cannot download '\(url)': \(error)")
         }
     }
 }

@@ -12,7 +12,8 @@ extension TreeDumper {
         throws -> (hash: NixHash, size: UInt64)
     {
         var writer = try NARWriter(sink: InlineHashingSink(algorithm: algorithm))
-        var walker = Walker(root: path, filter: filter, prefetcher: FilePrefetcher(threads: 0), mirror: ValidatingNARVisitor())
+        var walker = Walker(
+            root: path, filter: filter, prefetcher: FilePrefetcher(threads: 0), mirror: ValidatingNARVisitor())
         do {
             defer { walker.stop() }
             try walker.dumpRoot(into: &writer)

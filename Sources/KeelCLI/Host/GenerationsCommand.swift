@@ -38,7 +38,8 @@ struct GenerationsList: ParsableCommand {
             let items = zip(generations, sizes).map { generation, size in
                 JSONValue.object([
                     ("number", .number(Int64(generation.number))), ("time", .string(Self.rfc3339(generation.time))),
-                    ("path", .string(generation.systemPath)), ("closure_size", size.map { .number(Int64($0)) } ?? .null),
+                    ("path", .string(generation.systemPath)),
+                    ("closure_size", size.map { .number(Int64($0)) } ?? .null),
                     ("status", .string(generation.status.rawValue)), ("current", .bool(generation.isCurrent)),
                     ("config_hash", generation.record.configHash.map { .string($0) } ?? .null),
                     ("git_commit", generation.record.gitCommit.map { .string($0) } ?? .null),
@@ -52,7 +53,8 @@ struct GenerationsList: ParsableCommand {
             let shown = size.map { ByteCount($0).description } ?? "-"
             print(
                 "\(String(generation.number).leftPadded(4))  \(Self.rfc3339(generation.time))  "
-                    + "\(status.padding(toLength: 8, withPad: " ", startingAt: 0))  \(shown.leftPadded(10))  \(generation.systemPath)")
+                    + "\(status.padding(toLength: 8, withPad: " ", startingAt: 0))  \(shown.leftPadded(10))  \(generation.systemPath)"
+            )
         }
     }
 
@@ -134,7 +136,9 @@ struct GenerationsDelete: ParsableCommand {
         } else if deleted.isEmpty {
             print("nothing to delete")
         } else {
-            print((dryRun ? "would delete generations " : "deleted generations ") + deleted.map(String.init).joined(separator: " "))
+            print(
+                (dryRun ? "would delete generations " : "deleted generations ")
+                    + deleted.map(String.init).joined(separator: " "))
         }
     }
 }

@@ -57,7 +57,8 @@ struct SwitchCommand: ParsableCommand {
 
     func run() throws {
         if let generation {
-            try ProfileFlip(target: .generation(generation), root: store.root, storeDir: store.storeDir, json: json).run()
+            try ProfileFlip(target: .generation(generation), root: store.root, storeDir: store.storeDir, json: json)
+                .run()
             return
         }
         let outcome: SystemSwitcher.Outcome
@@ -87,7 +88,8 @@ struct SwitchCommand: ParsableCommand {
         var settings = BuildSettings()
         settings.jobs = jobs
         let terminal = isatty(STDERR_FILENO) == 1
-        let events = terminal || printBuildLogs ? BuildProgress.events(store: local, printLogs: printBuildLogs) : .ignored
+        let events =
+            terminal || printBuildLogs ? BuildProgress.events(store: local, printLogs: printBuildLogs) : .ignored
         let scheduler = BuildScheduler(store: local, settings: settings, events: events)
         SignalMask.block(SignalMask.stopSignals)
         let watcher = Thread { [cancellation = scheduler.cancellation] in

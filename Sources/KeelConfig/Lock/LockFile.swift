@@ -95,7 +95,9 @@ public struct LockFile: Sendable, Equatable {
         let (root, index) = try ConfigLoader.document(bytes, file: file)
         let log = ProblemLog(index: index, bytes: bytes)
         var lock = LockFile()
-        guard let top = TableReader(root, at: [], log: log) else { throw ConfigErrors(file: file, problems: log.problems) }
+        guard let top = TableReader(root, at: [], log: log) else {
+            throw ConfigErrors(file: file, problems: log.problems)
+        }
         top.rejectUnknownKeys(["version", "fetch", "drv", "host_path"], context: "keel.lock")
         if let version = top.integer("version", in: 0...Int64(Int32.max)), version != Self.version {
             log.add(
@@ -151,7 +153,8 @@ public struct LockFile: Sendable, Equatable {
 enum TOMLText {
     /// `name` bare when it can be, else quoted.
     static func key(_ name: String) -> String {
-        let bare = !name.isEmpty
+        let bare =
+            !name.isEmpty
             && name.utf8.allSatisfy { byte in
                 switch byte {
                 case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
@@ -174,7 +177,9 @@ enum TOMLText {
             case "\t": result += "\\t"
             case "\r": result += "\\r"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16, uppercase: true)
+                result +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16, uppercase: true)
             default: result.unicodeScalars.append(scalar)
             }
         }

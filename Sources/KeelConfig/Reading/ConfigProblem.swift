@@ -40,6 +40,7 @@ public struct ConfigProblem: Sendable, Hashable, Comparable {
         }
     }
 
+    /// Orders by position, then by message.
     public static func < (lhs: ConfigProblem, rhs: ConfigProblem) -> Bool {
         (lhs.position, lhs.message) < (rhs.position, rhs.message)
     }

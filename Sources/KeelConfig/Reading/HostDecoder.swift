@@ -19,7 +19,9 @@ enum HostDecoder {
     /// `[host]`; nil (with a problem) when it or its name is missing or wrong.
     static func host(_ top: TableReader, log: ProblemLog) -> HostSpec? {
         guard top.has("host") else {
-            log.add("missing [host] table: every keel.toml names its host ([host] name = \"…\")", at: SourcePosition(line: 1, column: 1))
+            log.add(
+                "missing [host] table: every keel.toml names its host ([host] name = \"…\")",
+                at: SourcePosition(line: 1, column: 1))
             return nil
         }
         guard let table = top.table("host") else { return nil }
@@ -66,7 +68,8 @@ enum HostDecoder {
         }
         return SafeSwitchSpec(
             probation: table.duration("probation") ?? defaults.probation, crashLoopExits: exits,
-            crashLoopWithin: within, unhealthyChecks: table.integer("unhealthy_checks", in: 1...10_000)
+            crashLoopWithin: within,
+            unhealthyChecks: table.integer("unhealthy_checks", in: 1...10_000)
                 ?? defaults.unhealthyChecks,
             readyTimeout: positive(table, "ready_timeout") ?? defaults.readyTimeout)
     }

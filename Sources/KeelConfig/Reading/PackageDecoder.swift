@@ -36,7 +36,8 @@ enum PackageDecoder {
 
     /// Package names: store path names without the characters that would confuse `${…}`.
     static func isValidName(_ name: String) -> Bool {
-        guard name.utf8.count <= 100, name.utf8.first.map({ $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "-") }) == true
+        guard name.utf8.count <= 100,
+            name.utf8.first.map({ $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "-") }) == true
         else { return false }
         return name.utf8.allSatisfy { byte in
             switch byte {
@@ -140,7 +141,9 @@ enum PackageDecoder {
         let unpack = table.boolean("unpack") ?? false
         let executable = table.boolean("executable") ?? false
         if unpack && executable {
-            table.log.add("'executable' applies to a single file and cannot be combined with unpack = true", atKeyOf: table.path("executable"))
+            table.log.add(
+                "'executable' applies to a single file and cannot be combined with unpack = true",
+                atKeyOf: table.path("executable"))
         }
         return FetchSpec(url: url, hash: hash, unpack: unpack, executable: executable)
     }
@@ -167,7 +170,8 @@ enum PackageDecoder {
     static func normalisedHash(_ text: String) throws(ConfigValueError) -> String {
         let parsed: NixHash
         do { parsed = try NixHash(parsing: text) } catch {
-            throw ConfigValueError("invalid hash \"\(text)\": \(error.description); write \"sha256-<base64>\" or \"sha256:<hex>\"")
+            throw ConfigValueError(
+                "invalid hash \"\(text)\": \(error.description); write \"sha256-<base64>\" or \"sha256:<hex>\"")
         }
         guard parsed.algorithm == .sha256 else {
             throw ConfigValueError("hash \"\(text)\" is \(parsed.algorithm.name); Keel pins fetches by sha256")

@@ -37,6 +37,7 @@ public indirect enum TOMLNode: Sendable, Equatable {
         }
     }
 
+    /// Whether the two are equal, field by field (tuples keep the synthesised conformance out).
     public static func == (lhs: TOMLNode, rhs: TOMLNode) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): a == b

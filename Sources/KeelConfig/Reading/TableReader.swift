@@ -144,7 +144,8 @@ struct TableReader {
         guard let text = string(key) else { return nil }
         if let choice = Choice(rawValue: text.value) { return choice }
         let allowed = Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-        let hint = KeySuggestion.closest(to: text.value, among: Choice.allCases.map(\.rawValue))
+        let hint =
+            KeySuggestion.closest(to: text.value, among: Choice.allCases.map(\.rawValue))
             .map { " (did you mean \"\($0)\"?)" } ?? ""
         log.add(
             "'\(renderKeyPath(path(key)))' must be one of \(allowed), not \"\(text.value)\"\(hint)", at: text.position)

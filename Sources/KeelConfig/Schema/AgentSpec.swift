@@ -37,6 +37,7 @@ public struct AgentSpec: Sendable, Equatable {
     /// Whether the state directory survives a switch.
     public let state: StatePolicy
 
+    /// Whether the two are equal, field by field (tuples keep the synthesised conformance out).
     public static func == (lhs: AgentSpec, rhs: AgentSpec) -> Bool {
         lhs.name == rhs.name && lhs.command == rhs.command && lhs.environment.map(\.key) == rhs.environment.map(\.key)
             && lhs.environment.map(\.value) == rhs.environment.map(\.value) && lhs.packages == rhs.packages

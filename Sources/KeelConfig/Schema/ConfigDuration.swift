@@ -52,6 +52,7 @@ public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConver
     /// The duration as a Swift `Duration`.
     public var duration: Duration { .milliseconds(milliseconds) }
 
+    /// Orders by value.
     public static func < (lhs: ConfigDuration, rhs: ConfigDuration) -> Bool { lhs.milliseconds < rhs.milliseconds }
 }
 

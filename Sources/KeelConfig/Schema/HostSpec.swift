@@ -12,6 +12,7 @@ public struct HostSpec: Sendable, Equatable {
     /// How many rotated log files are kept per agent.
     public let logFiles: Int
 
+    /// Whether the two are equal, field by field (tuples keep the synthesised conformance out).
     public static func == (lhs: HostSpec, rhs: HostSpec) -> Bool {
         lhs.name == rhs.name && lhs.system == rhs.system && lhs.environment.map(\.key) == rhs.environment.map(\.key)
             && lhs.environment.map(\.value) == rhs.environment.map(\.value) && lhs.logMaxSize == rhs.logMaxSize

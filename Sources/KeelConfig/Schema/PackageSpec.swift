@@ -71,6 +71,7 @@ public struct DerivationSpec: Sendable, Equatable {
     /// The platform (default: the host's, `[host] system`).
     public let system: String?
 
+    /// Whether the two are equal, field by field (tuples keep the synthesised conformance out).
     public static func == (lhs: DerivationSpec, rhs: DerivationSpec) -> Bool {
         lhs.builder == rhs.builder && lhs.arguments == rhs.arguments && lhs.inputs == rhs.inputs
             && lhs.system == rhs.system && lhs.environment.map(\.key) == rhs.environment.map(\.key)

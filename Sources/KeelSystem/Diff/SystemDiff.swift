@@ -57,7 +57,8 @@ public struct SystemDiff: Sendable {
             let versionsBefore = old.keys.sorted()
             let versionsAfter = new.keys.sorted()
             if versionsBefore != versionsAfter || abs(delta) >= sizeThreshold || replaced.contains(name) {
-                packages.append(PackageChange(name: name, before: versionsBefore, after: versionsAfter, sizeDelta: delta))
+                packages.append(
+                    PackageChange(name: name, before: versionsBefore, after: versionsAfter, sizeDelta: delta))
             }
         }
         let agents = try agentChanges(manifests.0, manifests.1)
@@ -72,8 +73,11 @@ public struct SystemDiff: Sendable {
     /// The manifest held by the system path `path`.
     public static func manifest(of path: StorePath, in store: LocalStore) throws -> SystemManifest {
         let file = store.fullPath(path) + "/manifest.json"
-        do { return try SystemManifest.decode(try FileSystem.readWholeFile(file)) } catch let error as KeelLinux.SystemError {
-            throw EvaluationError("'\(store.fullPath(path))' is not a Keel system (cannot read manifest.json: \(error.reason))")
+        do { return try SystemManifest.decode(try FileSystem.readWholeFile(file)) } catch let error
+            as KeelLinux.SystemError
+        {
+            throw EvaluationError(
+                "'\(store.fullPath(path))' is not a Keel system (cannot read manifest.json: \(error.reason))")
         }
     }
 
@@ -111,7 +115,9 @@ public struct SystemDiff: Sendable {
             case (let old?, let new?) where old != new:
                 let oldFields = try fields(of: old)
                 let newFields = try fields(of: new)
-                let differing = Set(oldFields.keys).union(newFields.keys).sorted().filter { oldFields[$0] != newFields[$0] }
+                let differing = Set(oldFields.keys).union(newFields.keys).sorted().filter {
+                    oldFields[$0] != newFields[$0]
+                }
                 changes.append(AgentChange(name: name, kind: "changed", fields: differing))
             default: continue
             }

@@ -30,7 +30,8 @@ struct AgentResolver {
         }
         return SystemManifest(
             version: SystemManifest.currentVersion,
-            host: .init(name: host.name, system: host.system, logMaxSize: host.logMaxSize.bytes, logFiles: host.logFiles),
+            host: .init(
+                name: host.name, system: host.system, logMaxSize: host.logMaxSize.bytes, logFiles: host.logFiles),
             packages: manifestPackages, agents: agents,
             safeSwitch: .init(
                 probationMs: safeSwitch.probation.milliseconds, crashLoopExits: safeSwitch.crashLoopExits,

@@ -18,7 +18,9 @@ public enum InputHashing {
 
     /// The SHA-256 of the file at `path`.
     public static func file(_ path: String) throws(EvaluationError) -> String {
-        do { return "sha256-" + Data(SHA256.hash(data: try FileSystem.readWholeFile(path))).base64EncodedString() } catch {
+        do {
+            return "sha256-" + Data(SHA256.hash(data: try FileSystem.readWholeFile(path))).base64EncodedString()
+        } catch {
             throw EvaluationError("cannot read '\(path)': \(error.reason)")
         }
     }

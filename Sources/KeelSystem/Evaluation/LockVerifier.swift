@@ -86,7 +86,9 @@ public struct LockVerifier {
                 inputs.hostPaths[path.value] = current
                 guard let locked = lock.hostPaths[path.value] else {
                     problems.append(
-                        ConfigProblem("host path '\(path.value)' is not locked (NAR hash \(current)); \(advice)", at: path.position))
+                        ConfigProblem(
+                            "host path '\(path.value)' is not locked (NAR hash \(current)); \(advice)",
+                            at: path.position))
                     continue
                 }
                 if locked != current {

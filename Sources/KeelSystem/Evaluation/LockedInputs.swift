@@ -17,8 +17,10 @@ public struct LockedInputs: Sendable, Equatable {
         hostPaths = [:]
     }
 
+    /// Whether the two are equal, field by field (tuples keep the synthesised conformance out).
     public static func == (lhs: LockedInputs, rhs: LockedInputs) -> Bool {
         lhs.derivationFiles == rhs.derivationFiles && lhs.hostPaths == rhs.hostPaths
-            && lhs.fetches.mapValues { [$0.hash, $0.narHash ?? ""] } == rhs.fetches.mapValues { [$0.hash, $0.narHash ?? ""] }
+            && lhs.fetches.mapValues { [$0.hash, $0.narHash ?? ""] }
+                == rhs.fetches.mapValues { [$0.hash, $0.narHash ?? ""] }
     }
 }

@@ -39,9 +39,11 @@ public struct Locker {
                     fetch.url.value, unpack: fetch.unpack, executable: fetch.executable, in: scratch)
                 if let declared = fetch.hash, declared != fetched.hash {
                     throw EvaluationError(
-                        "package '\(package.name)': \(fetch.url.value) hashes to \(fetched.hash), but keel.toml says \(declared)")
+                        "package '\(package.name)': \(fetch.url.value) hashes to \(fetched.hash), but keel.toml says \(declared)"
+                    )
                 }
-                new.fetches[package.name] = LockFile.Fetch(url: fetch.url.value, hash: fetched.hash, narHash: fetched.narHash)
+                new.fetches[package.name] = LockFile.Fetch(
+                    url: fetch.url.value, hash: fetched.hash, narHash: fetched.narHash)
             case .nixDerivation(let drv):
                 new.derivations[package.name] = LockFile.DerivationFile(
                     path: drv.path.value, hash: try InputHashing.file(drv.resolvedPath))

@@ -18,7 +18,8 @@ public struct SystemRealiser {
     public let progress: @Sendable (String) -> Void
 
     /// A realiser building into `store` with `scheduler`.
-    public init(store: LocalStore, scheduler: BuildScheduler, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(store: LocalStore, scheduler: BuildScheduler, progress: @escaping @Sendable (String) -> Void = { _ in })
+    {
         self.store = store
         self.scheduler = scheduler
         self.progress = progress
@@ -93,7 +94,8 @@ public struct SystemRealiser {
     private func unpack(_ archive: StorePath, as package: PackagePlan) throws {
         progress("unpacking '\(store.fullPath(archive))' for package '\(package.name)'")
         let scratch: String
-        do { scratch = try FileSystem.makeTemporaryDirectory(in: NSTemporaryDirectory(), prefix: "keel-unpack") } catch {
+        do { scratch = try FileSystem.makeTemporaryDirectory(in: NSTemporaryDirectory(), prefix: "keel-unpack") } catch
+        {
             throw EvaluationError("cannot create a temporary directory: \(error.reason)")
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -112,7 +114,8 @@ public struct SystemRealiser {
 
     private func expect(_ actual: StorePath, _ planned: StorePath, what: String) throws(EvaluationError) {
         guard actual == planned else {
-            throw EvaluationError("\(what) is '\(store.fullPath(actual))', not '\(store.fullPath(planned))' as evaluated")
+            throw EvaluationError(
+                "\(what) is '\(store.fullPath(actual))', not '\(store.fullPath(planned))' as evaluated")
         }
     }
 }

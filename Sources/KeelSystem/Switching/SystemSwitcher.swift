@@ -66,7 +66,9 @@ public struct SystemSwitcher {
     public func rollback() throws -> Outcome {
         let lock = try profile.lock(waiting: noticeWaiting)
         defer { withExtendedLifetime(lock) {} }
-        guard let current = try profile.current() else { throw EvaluationError("there is no current generation to roll back from") }
+        guard let current = try profile.current() else {
+            throw EvaluationError("there is no current generation to roll back from")
+        }
         guard let target = try profile.previousGood(before: current.number) else {
             throw EvaluationError("there is no earlier generation that is not marked failed to roll back to")
         }
@@ -89,7 +91,8 @@ public struct SystemSwitcher {
     }
 
     /// Appends the change to the ledger in the state root.
-    private func record(_ kind: String, _ generation: Generation, previous: Generation?, extra: [String: String]) throws {
+    private func record(_ kind: String, _ generation: Generation, previous: Generation?, extra: [String: String]) throws
+    {
         var details: [String: SystemLedger.Value] = [
             "generation": .integer(generation.number), "path": .string(generation.systemPath),
         ]
