@@ -46,17 +46,20 @@ public enum ConfigLoader {
         if let zero = bytes.firstIndex(of: 0) {
             throw fail("a NUL character is not allowed in TOML", position(ofByte: zero, in: bytes))
         }
+        if let key = KeylessHeaderCheck.firstKeylessHeader(in: bytes) {
+            throw fail("a table header needs a key after its '[', as in [agents.web]", position(ofByte: key, in: bytes))
+        }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
             let begin = error.source.begin
-            throw fail(error.description, SourcePosition(line: max(1, begin.line), column: max(1, begin.column)))
+            throw fail(error.description, clamped(SourcePosition(line: begin.line, column: begin.column), in: bytes))
         } catch {
             throw fail("cannot parse the file: \(error)", SourcePosition(line: 1, column: 1))
         }
         let index = SourceIndex(text: text)
         do { return (try TOMLNode(table), index) } catch {
-            throw fail(
-                "tables and arrays are nested more than \(TOMLNode.maximumDepth) levels deep", index.position(of: error.path))
+            let message = "tables and arrays are nested more than \(TOMLNode.maximumDepth) levels deep"
+            throw fail(message, index.position(of: error.path))
         }
     }
 
@@ -74,6 +77,16 @@ public enum ConfigLoader {
             }
         }
         return SourcePosition(line: line, column: column)
+    }
+
+    /// `position` moved onto the text when it lies past a line's end: toml++ places an error at the
+    /// end of the file one column past the last line's end.
+    static func clamped(_ position: SourcePosition, in bytes: [UInt8]) -> SourcePosition {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let line = min(max(1, position.line), lines.count)
+        var width = lines[line - 1].count { $0 & 0xC0 != 0x80 }
+        if line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { width -= 1 }
+        return SourcePosition(line: line, column: min(max(1, position.column), width + 1))
     }
 
     /// The offset of the first byte that breaks UTF-8 (the end when none does).
