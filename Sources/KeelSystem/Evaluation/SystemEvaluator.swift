@@ -241,7 +241,8 @@ public struct SystemEvaluator {
             throw EvaluationError("package '\(name)': \(error)")
         }
         derivations[storeDirectory.fullPath(drvPath)] = derivation
-        let directory = String(spec.resolvedPath[..<(spec.resolvedPath.lastIndex(of: "/") ?? spec.resolvedPath.endIndex)])
+        let slash = spec.resolvedPath.lastIndex(of: "/") ?? spec.resolvedPath.endIndex
+        let directory = String(spec.resolvedPath[..<slash])
         try loadInputs(of: derivation, besides: directory, package: name, file: spec.path.value, into: &derivations)
         return PackagePlan(
             name: name, path: output,
@@ -260,11 +261,14 @@ public struct SystemEvaluator {
         while let path = pending.popLast() {
             guard derivations[path] == nil else { continue }
             let beside = directory + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
-            guard let (location, bytes) = [path, beside].lazy.compactMap({ candidate in
-                (try? FileSystem.readWholeFile(candidate)).map { (candidate, $0) }
-            }).first else {
+            var found: (location: String, bytes: [UInt8])?
+            for candidate in [path, beside] where found == nil {
+                if let bytes = try? FileSystem.readWholeFile(candidate) { found = (candidate, bytes) }
+            }
+            guard let (location, bytes) = found else {
                 throw EvaluationError(
-                    "package '\(name)': '\(file)' needs the derivation '\(path)', which is neither there nor at '\(beside)'")
+                    "package '\(name)': '\(file)' needs the derivation '\(path)', which is neither there nor at '\(beside)'"
+                )
             }
             let input: Derivation
             do { input = try Derivation(parsing: bytes) } catch {
