@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelCLITests",
-            dependencies: ["KeelCLI", "KeelTesting"],
+            dependencies: ["KeelCLI", "KeelLinux", "KeelTesting"],
             swiftSettings: strict
         ),
     ],

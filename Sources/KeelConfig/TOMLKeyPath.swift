@@ -37,9 +37,13 @@ public func renderKeyPath(_ path: TOMLKeyPath) -> String {
 enum TOMLKeySpelling {
     /// The key itself when it is a bare key (`A-Za-z0-9_-`, not empty), else a basic string with escapes.
     static func spell(_ key: String) -> String {
-        if isBare(key) { return key }
+        isBare(key) ? key : quoted(key)
+    }
+
+    /// `text` as a TOML basic string, with escapes.
+    static func quoted(_ text: String) -> String {
         var quoted = "\""
-        for scalar in key.unicodeScalars {
+        for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": quoted += "\\\""
             case "\\": quoted += "\\\\"

@@ -64,6 +64,16 @@ public final class LocalStore: Sendable {
                 throw StoreError(.fileSystem, "cannot create '\(directory)'", cause: error)
             }
         }
+        // Two processes opening a new database at once race in SQLite's switch to WAL mode (one
+        // gets SQLITE_BUSY, which the busy timeout does not cover): open it under a file lock.
+        let openLock: FileDescriptor
+        do {
+            openLock = try FileSystem.openOrCreate(Array((layout.root + "/db/open.lock").utf8))
+            try FileSystem.lock(openLock)
+        } catch {
+            throw StoreError(.fileSystem, "cannot lock the store database for opening", cause: error)
+        }
+        defer { FileSystem.close(openLock) }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(60)

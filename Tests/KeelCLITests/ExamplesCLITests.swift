@@ -67,22 +67,24 @@ struct ExamplesCLITests {
         #expect(result.output.hasSuffix("-keel-system-starter\n"), "\(result.output)")
     }
 
-    @Test("the https fetch the full example shows commented out evaluates offline once uncommented")
-    func commentedFetchEvaluates() throws {
+    @Test("the executable https fetch the full example shows commented out asks for keel lock once uncommented")
+    func commentedFetchNeedsALock() throws {
         let fixture = try Self.fixtureWithExamples()
         defer { fixture.remove() }
         let file = fixture.configDirectory + "/full/keel.toml"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let block = try #require(Self.commentedBlock(starting: "# [packages.jq]", in: text))
         #expect(block.contains("url = \"https://"), "\(block)")
+        #expect(block.contains("executable = true"), "\(block)")
         try (text + "\n" + block).write(toFile: file, atomically: false, encoding: .utf8)
+        let urlLine = (text + "\n" + block).split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.hasPrefix("url = \"https://github.com/jqlang") }.map { $0 + 1 }
 
-        let result = try fixture.keel(["eval", "--json", "-f", file] + fixture.storeArguments)
-        #expect(result.status == 0, "\(result.errorOutput)")
-        let packages = try #require(try HostFixture.object(result)["packages"] as? [String: Any])
-        let jq = try #require(packages["jq"] as? [String: Any], "no package jq: \(result.output)")
-        #expect(jq["kind"] as? String == "fetch")
-        #expect((jq["drv"] as? String)?.hasSuffix("-jq.drv") == true)
+        let result = try fixture.keel(["eval", "-f", file] + fixture.storeArguments)
+        #expect(result.status == 1, "\(result.transcript)")
+        let expected = "\(file):\(try #require(urlLine)):7: package 'jq': "
+        #expect(result.errorOutput.hasPrefix(expected), "\(result.errorOutput)")
+        #expect(result.errorOutput.contains("is not locked; run `keel lock`"), "\(result.errorOutput)")
     }
 
     @Test("the full example builds its derivations with busybox from its src package")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KeelConfig
+import KeelFormats
 import KeelStore
 import KeelSystem
 
@@ -124,7 +125,8 @@ struct GenerationsDelete: ParsableCommand {
             if !dryRun, !doomed.isEmpty {
                 try profile.delete(doomed)
                 try SystemLedger(root: local.layout.root).record(
-                    "system.generations.delete", subject: "profile-system", details: ["deleted": .integers(doomed)])
+                    "system.generations.delete", subject: "profile-system",
+                    details: ["deleted": .array(doomed.map { .integer(Int64($0)) })])
             }
             return doomed
         }

@@ -75,19 +75,6 @@ struct ProfileFlip {
             case .previousGood: try switcher.rollback()
             }
         }
-        let generation = outcome.generation
-        if json {
-            print(
-                JSONValue.object([
-                    ("generation", .number(Int64(generation.number))), ("path", .string(generation.systemPath)),
-                    ("previous", outcome.previous.map { .number(Int64($0.number)) } ?? .null),
-                    ("new", .bool(false)), ("built", .array([])),
-                ]).rendered())
-        } else if outcome.previous?.number == generation.number {
-            print("generation \(generation.number) is already current: \(generation.systemPath)")
-        } else {
-            print("generation \(generation.number): \(generation.systemPath)")
-        }
-        DaemonNotice.afterSwitch(root: layout.root, generation: generation.number)
+        SwitchReport.print(outcome, built: [], root: layout.root, json: json)
     }
 }

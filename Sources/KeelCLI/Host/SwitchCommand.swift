@@ -78,7 +78,7 @@ struct SwitchCommand: ParsableCommand {
                     gitCommit: GitRevision.head(of: configuration.directory), host: configuration.host.name)
             }
         }
-        report(outcome, built: built, root: try store.layout().root)
+        SwitchReport.print(outcome, built: built, root: try store.layout().root, json: json)
     }
 
     private func waiting(_ message: String) { StandardErrorLine.write("keel: " + message) }
@@ -108,23 +108,6 @@ struct SwitchCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
     }
-
-    private func report(_ outcome: SystemSwitcher.Outcome, built: [String], root: String) {
-        let generation = outcome.generation
-        if json {
-            print(
-                JSONValue.object([
-                    ("generation", .number(Int64(generation.number))), ("path", .string(generation.systemPath)),
-                    ("previous", outcome.previous.map { .number(Int64($0.number)) } ?? .null),
-                    ("new", .bool(outcome.isNew)), ("built", .array(built.map { .string($0) })),
-                ]).rendered())
-        } else if outcome.previous?.number == generation.number {
-            print("generation \(generation.number) is already current: \(generation.systemPath)")
-        } else {
-            print("generation \(generation.number): \(generation.systemPath)")
-        }
-        DaemonNotice.afterSwitch(root: root, generation: generation.number)
-    }
 }
 
 /// Runs a profile change, turning its errors into one-line CLI errors.
@@ -139,19 +122,5 @@ func switching<T>(_ body: () throws -> T) throws -> T {
         throw error
     } catch {
         throw CLIError("\(error)")
-    }
-}
-
-/// What a switch says about the daemon that activates generations.
-enum DaemonNotice {
-    /// The daemon's API socket under `root`.
-    static func socketPath(root: String) -> String { root + "/run/keel.sock" }
-
-    /// On stderr: a switch with no daemon running changes only what is on disk.
-    static func afterSwitch(root: String, generation: Int) {
-        guard !FileManager.default.fileExists(atPath: socketPath(root: root)) else { return }
-        StandardErrorLine.write(
-            "keel: no keel daemon is running for \(root): generation \(generation) is current on disk, and no "
-                + "agent was started or stopped")
     }
 }

@@ -7,7 +7,7 @@ struct StoreGC: ParsableCommand {
         commandName: "gc",
         abstract: "Delete the paths no root keeps alive, and print what was freed.",
         discussion: """
-            Roots are the symlinks under ROOT/gcroots (and, later, the generations). What running \
+            Roots are the symlinks under ROOT/gcroots and the generations in ROOT/profiles. What running \
             keel processes rely on is never collected: adds, imports and builds in progress hold \
             the store's collection lock shared, so collection waits for them, and they wait for \
             it; whichever waits says so on stderr. Paths are deleted referrers first; with \

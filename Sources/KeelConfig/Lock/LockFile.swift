@@ -70,20 +70,20 @@ public struct LockFile: Sendable, Equatable {
         ]
         for name in fetches.keys.sorted() {
             guard let fetch = fetches[name] else { continue }
-            lines += ["", "[fetch.\(TOMLText.key(name))]", "url = \(TOMLText.string(fetch.url))"]
-            lines.append("hash = \(TOMLText.string(fetch.hash))")
-            if let narHash = fetch.narHash { lines.append("nar_hash = \(TOMLText.string(narHash))") }
+            lines += ["", "[fetch.\(TOMLKeySpelling.spell(name))]", "url = \(TOMLKeySpelling.quoted(fetch.url))"]
+            lines.append("hash = \(TOMLKeySpelling.quoted(fetch.hash))")
+            if let narHash = fetch.narHash { lines.append("nar_hash = \(TOMLKeySpelling.quoted(narHash))") }
         }
         for name in derivations.keys.sorted() {
             guard let file = derivations[name] else { continue }
             lines += [
-                "", "[drv.\(TOMLText.key(name))]", "path = \(TOMLText.string(file.path))",
-                "hash = \(TOMLText.string(file.hash))",
+                "", "[drv.\(TOMLKeySpelling.spell(name))]", "path = \(TOMLKeySpelling.quoted(file.path))",
+                "hash = \(TOMLKeySpelling.quoted(file.hash))",
             ]
         }
         for path in hostPaths.keys.sorted() {
             guard let hash = hostPaths[path] else { continue }
-            lines += ["", "[host_path.\(TOMLText.key(path))]", "nar_hash = \(TOMLText.string(hash))"]
+            lines += ["", "[host_path.\(TOMLKeySpelling.spell(path))]", "nar_hash = \(TOMLKeySpelling.quoted(hash))"]
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -146,43 +146,5 @@ public struct LockFile: Sendable, Equatable {
             table.log.add(error.description, at: text.position)
             return nil
         }
-    }
-}
-
-/// Writing TOML keys and strings.
-enum TOMLText {
-    /// `name` bare when it can be, else quoted.
-    static func key(_ name: String) -> String {
-        let bare =
-            !name.isEmpty
-            && name.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                    true
-                default: false
-                }
-            }
-        return bare ? name : string(name)
-    }
-
-    /// `text` as a TOML basic string.
-    static func string(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                result +=
-                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16, uppercase: true)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KeelFormats
 import KeelLedger
 import KeelStore
 
@@ -93,10 +94,10 @@ public struct SystemSwitcher {
     /// Appends the change to the ledger in the state root.
     private func record(_ kind: String, _ generation: Generation, previous: Generation?, extra: [String: String]) throws
     {
-        var details: [String: SystemLedger.Value] = [
-            "generation": .integer(generation.number), "path": .string(generation.systemPath),
+        var details: [String: NixJSON] = [
+            "generation": .integer(Int64(generation.number)), "path": .string(generation.systemPath),
         ]
-        if let previous { details["previous"] = .integer(previous.number) }
+        if let previous { details["previous"] = .integer(Int64(previous.number)) }
         for (key, value) in extra where !value.isEmpty { details[key] = .string(value) }
         try SystemLedger(root: layout.root).record(kind, subject: "generation-\(generation.number)", details: details)
     }
