@@ -23,7 +23,7 @@ public enum ConfigLoader {
         func declared(_ key: String) -> Set<String> { Set(top.value(key)?.entries?.map(\.key) ?? []) }
         ReferenceChecker(
             packages: packages, agents: agents, declaredPackages: declared("packages"),
-            declaredAgents: declared("agents"), log: log
+            declaredAgents: declared("agents"), log: log, hostEnvironment: host?.environment ?? []
         ).check()
         guard log.isEmpty, let host else { throw ConfigErrors(file: file, problems: log.problems) }
         return HostConfiguration(

@@ -14,6 +14,8 @@ struct ReferenceChecker {
     /// Every name under `[agents]`, valid or not.
     let declaredAgents: Set<String>
     let log: ProblemLog
+    /// `[host] env`, whose values may name packages too.
+    var hostEnvironment: [(key: String, value: ConfigString)] = []
 
     func check() {
         let packageNames = Set(packages.map(\.name))
@@ -30,6 +32,7 @@ struct ReferenceChecker {
         reportCycles(
             packageEdges, order: packages.map(\.name), noun: "package", key: "inputs and ${packages.…}")
 
+        for (_, value) in hostEnvironment { _ = references(in: value) }
         let agentNames = Set(agents.map(\.name))
         var agentEdges: [String: [ConfigString]] = [:]
         for agent in agents {
