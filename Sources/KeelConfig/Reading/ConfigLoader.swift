@@ -10,11 +10,15 @@ public enum ConfigLoader {
 
     /// Validates `bytes` as a keel.toml named `file`, resolving relative paths against
     /// `directory`.
-    public static func parse(_ bytes: [UInt8], file: String, directory: String) throws(ConfigErrors) -> HostConfiguration {
+    public static func parse(_ bytes: [UInt8], file: String, directory: String) throws(ConfigErrors)
+        -> HostConfiguration
+    {
         let (root, index) = try document(bytes, file: file)
         let log = ProblemLog(index: index, bytes: bytes)
         let contentHash = "sha256-" + Data(SHA256.hash(data: bytes)).base64EncodedString()
-        guard let top = TableReader(root, at: [], log: log) else { throw ConfigErrors(file: file, problems: log.problems) }
+        guard let top = TableReader(root, at: [], log: log) else {
+            throw ConfigErrors(file: file, problems: log.problems)
+        }
         top.rejectUnknownKeys(["host", "packages", "agents", "safeswitch"], context: "keel.toml")
         let host = HostDecoder.host(top, log: log)
         let safeSwitch = HostDecoder.safeSwitch(top, log: log)

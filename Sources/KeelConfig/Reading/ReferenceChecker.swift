@@ -43,7 +43,8 @@ struct ReferenceChecker {
             for dependency in agent.dependsOn where !declaredAgents.contains(dependency.value) {
                 let hint = KeySuggestion.hint(for: dependency.value, among: declaredAgents.sorted())
                 log.add(
-                    "agent '\(agent.name)' depends on unknown agent '\(dependency.value)'\(hint)", at: dependency.position)
+                    "agent '\(agent.name)' depends on unknown agent '\(dependency.value)'\(hint)",
+                    at: dependency.position)
             }
             agentEdges[agent.name] = agent.dependsOn.filter { agentNames.contains($0.value) }
         }

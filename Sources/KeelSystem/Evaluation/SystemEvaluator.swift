@@ -36,7 +36,8 @@ public struct SystemEvaluator {
         let manifest = AgentResolver(configuration: configuration, inputs: inputs, storeDirectory: storeDirectory)
             .manifest(packages: plans)
         let references = Set(ordered.map(\.path)).sorted()
-        let nar = SystemTree.nar(manifest: manifest.encoded(), packages: plans.mapValues { storeDirectory.fullPath($0.path) })
+        let nar = SystemTree.nar(
+            manifest: manifest.encoded(), packages: plans.mapValues { storeDirectory.fullPath($0.path) })
         let systemPath: StorePath
         do {
             systemPath = try computer.sourcePath(
@@ -84,7 +85,9 @@ public struct SystemEvaluator {
                 throw EvaluationError("package '\(name)': cannot read '\(source.path.value)': \(error)")
             }
             return PackagePlan(
-                name: name, path: try named(name) { () throws(StorePathError) in try computer.sourcePath(narHash: hash, name: name) },
+                name: name,
+                path: try named(name) { () throws(StorePathError) in try computer.sourcePath(narHash: hash, name: name)
+                },
                 recipe: .source(directory: source.resolvedPath))
         case .fetch(let fetch):
             guard let locked = inputs.fetches[name] else { throw EvaluationError("package '\(name)' is not locked") }
@@ -94,13 +97,17 @@ public struct SystemEvaluator {
                 throw EvaluationError("package '\(name)': keel.lock has no nar_hash for it; run keel lock")
             }
             let archive = try fetchDerivation(
-                archiveName, url: fetch.url.value, hash: locked.hash, executableNARHash: fetch.executable ? narHash : nil)
+                archiveName, url: fetch.url.value, hash: locked.hash,
+                executableNARHash: fetch.executable ? narHash : nil)
             derivations[storeDirectory.fullPath(archive.drvPath)] = archive.derivation
             guard fetch.unpack, let narHash else {
                 return PackagePlan(name: name, path: archive.output, recipe: .derivation(archive))
             }
             return PackagePlan(
-                name: name, path: try named(name) { () throws(StorePathError) in try computer.sourcePath(narHash: narHash, name: name) },
+                name: name,
+                path: try named(name) { () throws(StorePathError) in
+                    try computer.sourcePath(narHash: narHash, name: name)
+                },
                 recipe: .unpackedFetch(archive: archive))
         case .derivation(let spec):
             let plan = try derivation(package, spec, built: built, derivations: derivations)
@@ -134,7 +141,8 @@ public struct SystemEvaluator {
         if executableNARHash != nil { environment["executable"] = "1" }
         let algorithm = executableNARHash == nil ? "sha256" : "r:sha256"
         let derivation = Derivation(
-            outputs: ["out": .init(path: outputPath, hashAlgorithm: algorithm, hash: outputHash.base16)], inputDerivations: [:],
+            outputs: ["out": .init(path: outputPath, hashAlgorithm: algorithm, hash: outputHash.base16)],
+            inputDerivations: [:],
             inputSources: [], platform: "builtin", builder: "builtin:fetchurl", arguments: [], environment: environment)
         return try finish(derivation, name: name, output: output)
     }
@@ -150,10 +158,13 @@ public struct SystemEvaluator {
         var inputDerivations: [String: Set<String>] = [:]
         var inputSources: Set<String> = []
         for input in Self.uses(package) {
-            guard let plan = built[input] else { throw EvaluationError("package '\(name)': input '\(input)' is unknown") }
+            guard let plan = built[input] else {
+                throw EvaluationError("package '\(name)': input '\(input)' is unknown")
+            }
             switch plan.recipe {
             case .source, .unpackedFetch: inputSources.insert(storeDirectory.fullPath(plan.path))
-            case .derivation(let made): inputDerivations[storeDirectory.fullPath(made.drvPath), default: []].insert("out")
+            case .derivation(let made):
+                inputDerivations[storeDirectory.fullPath(made.drvPath), default: []].insert("out")
             case .nixDerivation(_, let drvPath, let output):
                 inputDerivations[storeDirectory.fullPath(drvPath), default: []].insert(output)
             }
@@ -168,7 +179,8 @@ public struct SystemEvaluator {
         environment["out"] = ""
         var derivation = Derivation(
             outputs: ["out": .init(path: "")], inputDerivations: inputDerivations, inputSources: inputSources,
-            platform: system, builder: ByteString(builder), arguments: spec.arguments.map { ByteString(expand($0.value)) },
+            platform: system, builder: ByteString(builder),
+            arguments: spec.arguments.map { ByteString(expand($0.value)) },
             environment: environment)
         var hasher = DerivationHasher(storeDirectory: storeDirectory) { path in
             if let known = derivations[path] { return known }
@@ -191,7 +203,9 @@ public struct SystemEvaluator {
     }
 
     /// The `.drv` store path and references of a finished derivation.
-    private func finish(_ derivation: Derivation, name: String, output: StorePath) throws(EvaluationError) -> DerivationPlan {
+    private func finish(_ derivation: Derivation, name: String, output: StorePath) throws(EvaluationError)
+        -> DerivationPlan
+    {
         let text = ATermPrinter.print(derivation)
         let hasher = DerivationHasher(storeDirectory: storeDirectory) { path in
             throw EvaluationError("unexpected load of \(path)")
@@ -205,7 +219,8 @@ public struct SystemEvaluator {
             if let parsed = try? storeDirectory.parse(path) { references.append(parsed) }
         }
         return DerivationPlan(
-            derivation: derivation, name: name, drvPath: drvPath, text: text, output: output, references: references.sorted())
+            derivation: derivation, name: name, drvPath: drvPath, text: text, output: output,
+            references: references.sorted())
     }
 
     /// A `.drv` file made by Nix: its store path and the output the package stands for.
@@ -225,7 +240,8 @@ public struct SystemEvaluator {
             throw EvaluationError("package '\(name)': '\(spec.path.value)' is not a valid derivation: \(error)")
         }
         guard let written = derivation.outputs[spec.output]?.path, !written.isEmpty else {
-            throw EvaluationError("package '\(name)': '\(spec.path.value)' has no output '\(spec.output)' with a known path")
+            throw EvaluationError(
+                "package '\(name)': '\(spec.path.value)' has no output '\(spec.output)' with a known path")
         }
         let output: StorePath
         do { output = try storeDirectory.parse(written) } catch {
@@ -279,7 +295,9 @@ public struct SystemEvaluator {
         }
     }
 
-    private func named(_ name: String, _ body: () throws(StorePathError) -> StorePath) throws(EvaluationError) -> StorePath {
+    private func named(_ name: String, _ body: () throws(StorePathError) -> StorePath) throws(EvaluationError)
+        -> StorePath
+    {
         do { return try body() } catch { throw EvaluationError("package '\(name)': \(error)") }
     }
 }
