@@ -15,8 +15,7 @@ extension LocalStore {
     @discardableResult
     public func addNAR<Source: ByteSource>(
         from source: Source, name: String, expectedHash: NixHash? = nil, references: [StorePath] = []
-    ) throws(StoreError) -> StorePath
-    {
+    ) throws(StoreError) -> StorePath {
         do { try StorePath.validateName(name) } catch { throw StoreError(.badInput, error.description) }
         let collectionLock = try lockAgainstCollection()
         defer { withExtendedLifetime(collectionLock) {} }
