@@ -10,6 +10,8 @@ need=()
 command -v nix-store >/dev/null 2>&1 || need+=(nix-bin)
 # The sandbox tests expose a statically linked busybox as /bin/sh (Debian's `busybox` is dynamic).
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+# git: the oracle for .gitignore matching and for the commit a generation records.
+command -v git >/dev/null 2>&1 || need+=(git)
 # pgrep, used by tests to prove no process was left behind.
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 # GRDB links the system SQLite.
