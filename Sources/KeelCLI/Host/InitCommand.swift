@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeelConfig
 import KeelLinux
 import SystemPackage
 
@@ -23,8 +24,10 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let name = host ?? Self.defaultHostName
-        guard name.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
-            throw CLIError("invalid host name '\(name)'", status: .usage)
+        guard HostSpec.isValidName(name) else {
+            throw CLIError(
+                "invalid host name '\(name)': use letters, digits, '-', '_' and '.' (at most 63, not starting with '.' or '-')",
+                status: .usage)
         }
         do { try FileSystem.makeDirectories(directory) } catch {
             throw CLIError("cannot create '\(directory)': \(error.reason)")
@@ -51,7 +54,7 @@ struct InitCommand: ParsableCommand {
     static var defaultHostName: String {
         let name = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
         let safe = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-        return safe.isEmpty || safe.hasPrefix("-") ? "my-host" : safe
+        return HostSpec.isValidName(safe) ? safe : "my-host"
     }
 
     /// The starter file.

@@ -12,6 +12,10 @@ public struct HostSpec: Sendable, Equatable {
     /// How many rotated log files are kept per agent.
     public let logFiles: Int
 
+    /// Whether `name` is a valid host name: letters, digits, `-`, `_` and `.`, 1 to 63 of them,
+    /// not starting with `.` or `-`.
+    public static func isValidName(_ name: String) -> Bool { HostDecoder.isValidHostName(name) }
+
     /// Whether the two are equal, field by field (tuples keep the synthesised conformance out).
     public static func == (lhs: HostSpec, rhs: HostSpec) -> Bool {
         lhs.name == rhs.name && lhs.system == rhs.system && lhs.environment.map(\.key) == rhs.environment.map(\.key)
