@@ -17,7 +17,7 @@ struct ConfigOptions: ParsableArguments {
     /// The validated configuration; every problem is printed on stderr as FILE:LINE:COL and the
     /// command exits 1.
     func configuration() throws -> HostConfiguration {
-        let bytes = try UserFile.read(file)
+        let bytes = try Self.read(file)
         let directory = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         do { return try ConfigLoader.parse(bytes, file: file, directory: directory) } catch {
             throw reported(error)
@@ -28,8 +28,17 @@ struct ConfigOptions: ParsableArguments {
     /// configuration's.
     func lock() throws -> LockFile {
         guard FileManager.default.fileExists(atPath: lockPath) else { return LockFile() }
-        do { return try LockFile.parse(try UserFile.read(lockPath), file: lockPath) } catch let error as ConfigErrors {
+        do { return try LockFile.parse(try Self.read(lockPath), file: lockPath) } catch let error as ConfigErrors {
             throw reported(error)
+        }
+    }
+
+    /// The bytes of keel.toml or keel.lock, reading no further than `ConfigLoader.maximumSize`
+    /// (a larger file, or one that never ends, is refused there as the loader refuses it).
+    private static func read(_ path: String) throws -> [UInt8] {
+        do { return try FileSystem.readWholeFile(path, limit: ConfigLoader.maximumSize) } catch {
+            if error.errno == EFBIG { throw reported(ConfigLoader.oversized(file: path)) }
+            throw CLIError(UserFile.message(path, error))
         }
     }
 }

@@ -8,6 +8,12 @@ public enum ConfigLoader {
     /// The largest keel.toml read: far beyond any real host's, small enough to refuse a mistake.
     public static let maximumSize = 16 << 20
 
+    /// The one problem of a file larger than `maximumSize`, for a reader that stops reading there.
+    public static func oversized(file: String) -> ConfigErrors {
+        let message = "the file is larger than \(maximumSize >> 20) MiB"
+        return ConfigErrors(file: file, problems: [ConfigProblem(message, at: SourcePosition(line: 1, column: 1))])
+    }
+
     /// Validates `bytes` as a keel.toml named `file`, resolving relative paths against
     /// `directory`.
     public static func parse(_ bytes: [UInt8], file: String, directory: String) throws(ConfigErrors)
@@ -41,9 +47,7 @@ public enum ConfigLoader {
         func fail(_ message: String, _ position: SourcePosition) -> ConfigErrors {
             ConfigErrors(file: file, problems: [ConfigProblem(message, at: position)])
         }
-        guard bytes.count <= maximumSize else {
-            throw fail("the file is larger than \(maximumSize >> 20) MiB", SourcePosition(line: 1, column: 1))
-        }
+        guard bytes.count <= maximumSize else { throw oversized(file: file) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw fail("the file is not valid UTF-8", position(ofByte: firstInvalidUTF8(bytes), in: bytes))
         }
