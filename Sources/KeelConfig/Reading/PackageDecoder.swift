@@ -105,7 +105,9 @@ enum PackageDecoder {
             table.log.add("src '\(path.value)' is not a directory", at: path.position)
             return nil
         }
-        return SourceSpec(path: path, resolvedPath: resolved)
+        // The tree is read without following symlinks; a src naming a symlink to a directory
+        // (checked above through it) means the directory.
+        return SourceSpec(path: path, resolvedPath: URL(fileURLWithPath: resolved).resolvingSymlinksInPath().path)
     }
 
     private static func derivation(_ table: TableReader) -> DerivationSpec? {

@@ -54,7 +54,7 @@ public struct ConfigString: Sendable, Hashable {
 public struct SourceSpec: Sendable, Equatable {
     /// The directory as written (relative to keel.toml's directory, or absolute).
     public let path: ConfigString
-    /// The directory, absolute.
+    /// The directory, absolute, symlinks resolved (a src naming a symlink is its target's tree).
     public let resolvedPath: String
 }
 
