@@ -27,8 +27,8 @@ struct SwitchCommand: ParsableCommand {
             new (whether a generation was made) and built (the derivations built). Progress goes \
             to stderr when it is a terminal.
             Exit status: 0 on success; 1 on a problem in keel.toml or keel.lock, a failed build \
-            or a missing generation; 130 when stopped by Ctrl-C or SIGTERM (the profile is \
-            unchanged).
+            or a missing generation; 130 when stopped by Ctrl-C or SIGTERM while building (the \
+            profile is unchanged; once everything is built, the switch completes).
             """
     )
 

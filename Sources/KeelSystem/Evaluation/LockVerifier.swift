@@ -24,8 +24,9 @@ public struct LockVerifier {
             switch package.kind {
             case .fetch(let fetch):
                 let locked = lock.fetches[package.name]
-                if let hash = fetch.hash, !fetch.needsNARHash, locked == nil || locked?.url == fetch.url.value {
-                    if let locked, locked.hash != hash {
+                if let hash = fetch.hash, !fetch.needsNARHash {
+                    // keel.toml's hash is enough; a lock entry for another URL is only stale.
+                    if let locked, locked.url == fetch.url.value, locked.hash != hash {
                         problems.append(
                             ConfigProblem(
                                 "package '\(package.name)': keel.toml's hash \(hash) differs from keel.lock's \(locked.hash); \(advice)",
