@@ -82,6 +82,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelSupervisor",
+            dependencies: [
+                "CKeelLinux", "KeelLinux", "KeelSandbox", "KeelSystem", "KeelFormats",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelCLI",
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
@@ -145,6 +154,14 @@ let package = Package(
             name: "KeelSystemTests",
             dependencies: [
                 "KeelSystem", "KeelConfig", "KeelStore", "KeelFormats", "KeelLinux", "KeelTesting",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelSupervisorTests",
+            dependencies: [
+                "KeelSupervisor", "KeelSystem", "KeelLinux", "KeelTesting",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
