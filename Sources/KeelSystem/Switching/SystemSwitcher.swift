@@ -45,10 +45,8 @@ public struct SystemSwitcher {
         }
         let created = try profile.create(
             systemPath: systemPath, configHash: configHash, gitCommit: gitCommit, host: host, status: .pending)
-        try profile.switchTo(created.number)
-        let current = try profile.generation(created.number) ?? created
-        try record(
-            "system.switch", current, previous: previous,
+        let current = try flipRecorded(
+            to: created, kind: "system.switch", previous: previous,
             extra: ["config_hash": configHash ?? "", "git_commit": gitCommit ?? ""])
         return Outcome(generation: current, previous: previous, isNew: true)
     }
@@ -83,12 +81,27 @@ public struct SystemSwitcher {
             throw EvaluationError(
                 "generation \(target.number)'s system path '\(target.systemPath)' is missing or not a Keel system")
         }
-        try profile.switchTo(target.number)
+        let current = try flipRecorded(to: target, kind: kind, previous: previous, extra: [:])
+        return Outcome(generation: current, previous: previous, isNew: false)
+    }
+
+    /// Appends the change to the ledger, then flips the profile: the ledger is written ahead, so
+    /// a crash between the two leaves an entry for a switch that did not happen (the profile
+    /// shows which generation is current), never a switch the ledger does not have. A flip that
+    /// fails is recorded as `system.switch-failed` with its reason.
+    private func flipRecorded(to target: Generation, kind: String, previous: Generation?, extra: [String: String])
+        throws -> Generation
+    {
         let current = Generation(
             number: target.number, link: target.link, systemPath: target.systemPath, record: target.record,
             isRecorded: target.isRecorded, isCurrent: true)
-        try record(kind, current, previous: previous, extra: [:])
-        return Outcome(generation: current, previous: previous, isNew: false)
+        try record(kind, current, previous: previous, extra: extra)
+        do { try profile.switchTo(target.number) } catch {
+            try? record(
+                "system.switch-failed", current, previous: previous, extra: ["reason": error.description])
+            throw error
+        }
+        return current
     }
 
     /// Appends the change to the ledger in the state root.
