@@ -1,3 +1,5 @@
+import KeelFormats
+
 /// Reads `[agents.NAME]` tables.
 enum AgentDecoder {
     /// The keys of an agent table.
@@ -25,19 +27,7 @@ enum AgentDecoder {
     }
 
     /// Environment variable names: a letter or '_', then letters, digits or '_'.
-    static func isValidVariableName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
-            return false
-        }
-        return name.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
-                true
-            default: false
-            }
-        }
-    }
+    static func isValidVariableName(_ name: String) -> Bool { StructuredAttributes.isShellName(name) }
 
     private static func agent(_ name: String, _ table: TableReader) -> AgentSpec? {
         let log = table.log

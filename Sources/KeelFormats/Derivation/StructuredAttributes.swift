@@ -133,8 +133,9 @@ public struct StructuredAttributes: Sendable {
         return Array(script.utf8)
     }
 
-    /// Whether `name` matches `[A-Za-z_][A-Za-z0-9_]*`.
-    static func isShellName(_ name: String) -> Bool {
+    /// Whether `name` matches `[A-Za-z_][A-Za-z0-9_]*`: a shell variable's name, and so an
+    /// environment variable name every shell can read.
+    public static func isShellName(_ name: String) -> Bool {
         guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
             return false
         }
