@@ -27,6 +27,7 @@ extern const unsigned int CKEEL_RENAME_EXCHANGE;
 
 #include "CKeelCompression.h"
 #include "CKeelIdentity.h"
+#include "CKeelNotify.h"
 #include "CKeelSpawn.h"
 
 #endif
