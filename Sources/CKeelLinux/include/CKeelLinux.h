@@ -29,5 +29,6 @@ extern const unsigned int CKEEL_RENAME_EXCHANGE;
 #include "CKeelIdentity.h"
 #include "CKeelNotify.h"
 #include "CKeelSpawn.h"
+#include "CKeelProcessTree.h"
 
 #endif

@@ -1,0 +1,271 @@
+import KeelLinux
+import KeelSandbox
+import Synchronization
+import SystemPackage
+
+/// One running agent: its process tree, its output going to its `AgentLog`, its exit reported
+/// once.
+///
+/// The agent starts in a session of its own (so its pid is also its session's and process
+/// group's id), with the host's file system, the environment it is given plus
+/// `KEEL_AGENT_INSTANCE` (a marker unique to this start), stdin on /dev/null and stdout and
+/// stderr on one pipe, so their lines reach the log in the order they were written. This
+/// process becomes a child subreaper the first time an agent starts, so whatever the agent's
+/// processes leave behind is reparented here rather than to init, where `stop` finds it.
+///
+/// One thread of its own per agent waits (in `poll`) on the output pipe and on the agent's
+/// pidfd: output goes to the log as it arrives; the exit is reaped and reported once, through
+/// `onExit` and `waitForExit()`. Nothing polls on a timer.
+public final class AgentProcess: Sendable {
+    /// The environment variable holding the marker of one start.
+    public static let instanceVariable = "KEEL_AGENT_INSTANCE"
+
+    /// The name messages call it by.
+    public let name: String
+    /// The agent's pid (and its session's and process group's id).
+    public let pid: Int32
+    /// Where its output goes.
+    public let log: AgentLog
+
+    private let process: SandboxedProcess
+    private let pidfd: FileDescriptor
+    /// The agent's pidfd, for `stop` (in another file).
+    var pidfdForStop: FileDescriptor { pidfd }
+    private let tree: AgentProcessTree
+    private let onExit: @Sendable (Termination) -> Void
+    private let state = Mutex(State())
+
+    private struct State {
+        /// Set when the agent was reaped (under this lock, which scans of its tree take too).
+        var termination: Termination?
+        var outputEnded = false
+        /// Start times by pid of the processes of its tree found so far (still in `/proc`).
+        var known: [Int32: UInt64] = [:]
+        var logFailure: SupervisorError?
+        var exitWaiters: [CheckedContinuation<Termination, Never>] = []
+        var outputWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// The result of making this process a child subreaper, tried once per process.
+    private static let subreaperFailure: SystemError? = {
+        do throws(SystemError) {
+            try Subreaper.becomeChildSubreaper()
+            return nil
+        } catch {
+            return error
+        }
+    }()
+
+    private init(
+        name: String, process: SandboxedProcess, pidfd: FileDescriptor, tree: AgentProcessTree, log: AgentLog,
+        onExit: @escaping @Sendable (Termination) -> Void
+    ) {
+        self.name = name
+        self.pid = process.pid
+        self.process = process
+        self.pidfd = pidfd
+        self.tree = tree
+        self.log = log
+        self.onExit = onExit
+    }
+
+    /// Starts an agent.
+    ///
+    /// - Parameters:
+    ///   - name: what messages call it.
+    ///   - arguments: the program's path (no `PATH` search) and its arguments.
+    ///   - environment: its whole environment (`KEEL_AGENT_INSTANCE` is added).
+    ///   - workingDirectory: where it starts; created if missing.
+    ///   - log: where its stdout and stderr go.
+    ///   - onExit: called once, on the agent's own thread, when the agent has ended and been
+    ///     reaped (its descendants may live on until `stop`).
+    /// - Throws: `SupervisorError` naming the agent and the step that failed (the working
+    ///   directory, the program when it cannot be executed...).
+    public static func start(
+        name: String, arguments: [String], environment: [String: String], workingDirectory: String,
+        log: AgentLog, onExit: @escaping @Sendable (Termination) -> Void = { _ in }
+    ) throws(SupervisorError) -> AgentProcess {
+        guard let executable = arguments.first else { throw SupervisorError("agent \(name): no program to run") }
+        if let failure = subreaperFailure {
+            throw SupervisorError("agent \(name): cannot become a child subreaper: \(failure)")
+        }
+        let pipe: PipeEnds
+        let inode: UInt64
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(workingDirectory)
+            pipe = try PipeEnds()
+            do throws(SystemError) {
+                inode = try FileSystem.status(of: FileDescriptor(rawValue: pipe.reading)).inode
+            } catch {
+                FileSystem.close(FileDescriptor(rawValue: pipe.reading))
+                FileSystem.close(FileDescriptor(rawValue: pipe.writing))
+                throw error
+            }
+        } catch {
+            throw SupervisorError("agent \(name): \(error)")
+        }
+        let marker = randomMarker()
+        var environment = environment
+        environment[instanceVariable] = marker
+        let process: SandboxedProcess
+        do throws(SandboxError) {
+            process = try Sandbox.spawnOnHost(
+                executable: executable, arguments: Array(arguments.dropFirst()), environment: environment,
+                workingDirectory: workingDirectory, standardOutput: pipe.writing, standardError: pipe.writing)
+        } catch {
+            FileSystem.close(FileDescriptor(rawValue: pipe.reading))
+            FileSystem.close(FileDescriptor(rawValue: pipe.writing))
+            throw SupervisorError("agent \(name): cannot start \(error.step): \(SystemError.reason(of: error.errno))")
+        }
+        FileSystem.close(FileDescriptor(rawValue: pipe.writing))
+        guard let pidfd = process.pidfd else {
+            _ = try? process.signal(ProcessControl.killSignal)
+            _ = try? process.wait()
+            FileSystem.close(FileDescriptor(rawValue: pipe.reading))
+            throw SupervisorError("agent \(name): this kernel has no pidfd_open (Linux 5.3 or later is needed)")
+        }
+        let tree = AgentProcessTree(
+            agentPID: process.pid, marker: "\(instanceVariable)=\(marker)", pipeInode: inode)
+        let agent = AgentProcess(
+            name: name, process: process, pidfd: pidfd, tree: tree, log: log, onExit: onExit)
+        let output = FileDescriptor(rawValue: pipe.reading)
+        DetachedThread.start { agent.watch(output: output) }
+        return agent
+    }
+
+    /// 128 random bits in hex.
+    private static func randomMarker() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let text = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }.joined()
+    }
+
+    /// How it ended, once it has.
+    public var termination: Termination? { state.withLock { $0.termination } }
+
+    /// The first failure to write its log, if any (output read after it is dropped).
+    public var logFailure: SupervisorError? { state.withLock { $0.logFailure } }
+
+    /// Waits until the agent has ended and been reaped.
+    public func waitForExit() async -> Termination {
+        await withCheckedContinuation { continuation in
+            let ended = state.withLock { state -> Termination? in
+                if let termination = state.termination { return termination }
+                state.exitWaiters.append(continuation)
+                return nil
+            }
+            if let ended { continuation.resume(returning: ended) }
+        }
+    }
+
+    /// Waits until every process holding its output pipe has closed it and the log has all of it
+    /// (a last partial line included).
+    public func waitForOutputEnd() async {
+        await withCheckedContinuation { continuation in
+            let ended = state.withLock { state in
+                if state.outputEnded { return true }
+                state.outputWaiters.append(continuation)
+                return false
+            }
+            if ended { continuation.resume() }
+        }
+    }
+
+    /// Sends `signal` to the agent's process group (the agent and the processes that stayed in
+    /// its group); once the group is empty, nothing is signalled.
+    public func signal(_ signal: Int32) throws(SupervisorError) {
+        do throws(SystemError) {
+            _ = try process.signal(signal)
+            try ProcessTree.signalGroup(pid, signal)
+        } catch {
+            throw SupervisorError("agent \(name) (pid \(pid)): cannot send signal \(signal): \(error)")
+        }
+    }
+
+    /// The agent's processes other than itself, now (see `AgentProcessTree` for who counts);
+    /// each look remembers what it found, so a process found once is recognised after it has
+    /// ended (a zombie has no environment or descriptors left to tell by).
+    ///
+    /// - Throws: `SupervisorError` when `/proc` cannot be read.
+    public func descendants() throws(SupervisorError) -> [ProcessEntry] {
+        do throws(SystemError) {
+            return try state.withLock { state throws(SystemError) in
+                let snapshot = try ProcessTree.snapshot()
+                let members = tree.members(
+                    of: snapshot, agentUnreaped: state.termination == nil, ownPID: ProcessTree.ownPID,
+                    known: state.known)
+                state.known = Dictionary(
+                    members.map { ($0.pid, $0.startTime) }, uniquingKeysWith: { first, _ in first })
+                return members
+            }
+        } catch {
+            throw SupervisorError("agent \(name): cannot list its processes: \(error)")
+        }
+    }
+
+    /// The thread's loop: output to the log, the exit reaped and reported, until both are done.
+    private func watch(output: FileDescriptor) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var outputOpen = true
+        var running = true
+        while outputOpen || running {
+            let descriptors = (outputOpen ? [output] : []) + (running ? [pidfd] : [])
+            let ready: [Bool]
+            do throws(SystemError) {
+                ready = try Polling.waitForInput(descriptors)
+            } catch {
+                preconditionFailure("agent \(name): poll failed: \(error)")
+            }
+            if outputOpen && ready[0] {
+                let count = buffer.withUnsafeMutableBytes { raw in
+                    (try? SystemCall.read(output.rawValue, into: raw)) ?? 0
+                }
+                if count > 0 {
+                    buffer.withUnsafeBytes { raw in
+                        record { () throws(SupervisorError) in
+                            try log.append(UnsafeRawBufferPointer(rebasing: raw[..<count]))
+                        }
+                    }
+                } else {
+                    outputOpen = false
+                    FileSystem.close(output)
+                    record { () throws(SupervisorError) in try log.flush() }
+                    let waiters = state.withLock { state in
+                        state.outputEnded = true
+                        defer { state.outputWaiters = [] }
+                        return state.outputWaiters
+                    }
+                    for waiter in waiters { waiter.resume() }
+                }
+            }
+            if running && ready[descriptors.count - 1] {
+                running = false
+                reportExit()
+            }
+        }
+    }
+
+    /// Keeps the first log failure; output after it is dropped, so the agent never blocks on a
+    /// full pipe.
+    private func record(_ write: () throws(SupervisorError) -> Void) {
+        guard state.withLock({ $0.logFailure == nil }) else { return }
+        do throws(SupervisorError) { try write() } catch {
+            state.withLock { $0.logFailure = error }
+        }
+    }
+
+    /// Reaps the ended agent and reports how it ended. Had something else in this process reaped
+    /// it (a `waitpid(-1)`), its status is lost: it is reported as exit status 255.
+    private func reportExit() {
+        let (termination, waiters) = state.withLock { state in
+            let termination = (try? process.wait()) ?? .exited(255)
+            state.termination = termination
+            defer { state.exitWaiters = [] }
+            return (termination, state.exitWaiters)
+        }
+        for waiter in waiters { waiter.resume(returning: termination) }
+        onExit(termination)
+    }
+}
