@@ -170,4 +170,34 @@ import Testing
         #expect(other.termination == .signaled(SIGTERM))
         #expect(others.allSatisfy { isGone($0.process) })
     }
+
+    @Test func stopKillsOnlyOnceTheGracePeriodHasPassedOnItsClock() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try makeFifo(directory.appending("fifo"))
+        let agent = try start(#"trap '' TERM; echo main $$ > "$1/fifo"; exec sleep 1000"#, in: directory)
+        let announced = try await readAnnouncements(directory.appending("fifo"))
+        let clock = ManualClock()
+        async let stopped: Void = agent.stop(timeout: .seconds(10), clock: clock)
+        #expect(await clock.waitForSleeper(until: .at(.seconds(10))))
+        #expect(agent.termination == nil)
+        #expect(announced.allSatisfy { !isGone($0.process) })
+        clock.advance(by: .seconds(10))
+        try await stopped
+        #expect(agent.termination == .signaled(SIGKILL))
+        #expect(announced.allSatisfy { isGone($0.process) })
+    }
+
+    @Test func stopEndsTheGracePeriodAsSoonAsTheTreeHasEnded() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try makeFifo(directory.appending("fifo"))
+        let agent = try start(#"sleep 1000 & echo child $! > "$1/fifo"; exec sleep 1000"#, in: directory)
+        let announced = try await readAnnouncements(directory.appending("fifo"))
+        let clock = ManualClock()
+        try await agent.stop(timeout: .seconds(10), clock: clock)
+        #expect(clock.now == .at(.zero))
+        #expect(agent.termination == .signaled(SIGTERM))
+        #expect(announced.allSatisfy { isGone($0.process) })
+    }
 }
