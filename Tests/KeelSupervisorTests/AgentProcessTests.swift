@@ -27,9 +27,21 @@ import Testing
 
     /// Reads the fifo at `path` to its end on a thread of its own (its writers say which
     /// processes they are, one `WORD PID` line each, and close it when all are started).
+    /// A watchdog opens and closes the fifo for writing after 30 s, so a script that broke
+    /// before writing to it fails the test (with no announcements) instead of hanging it.
     private func readAnnouncements(_ path: String) async throws -> [(word: String, process: ProcessEntry)] {
+        let finished = DispatchSemaphore(value: 0)
+        DetachedThread.start {
+            guard finished.wait(timeout: .now() + 30) == .timedOut else { return }
+            let fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            if fd >= 0 { close(fd) }
+        }
         let bytes = await withCheckedContinuation { continuation in
-            DetachedThread.start { continuation.resume(returning: (try? FileSystem.readWholeFile(path)) ?? []) }
+            DetachedThread.start {
+                let bytes = (try? FileSystem.readWholeFile(path)) ?? []
+                finished.signal()
+                continuation.resume(returning: bytes)
+            }
         }
         return try String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { line in
             let fields = line.split(separator: " ")
