@@ -199,7 +199,7 @@ struct NotifySocketTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
-    @Test("a socket left by an earlier run is replaced; another kind of file is refused")
+    @Test("a socket left by an earlier run is replaced; a live one or another kind of file is refused")
     func staleSocket() throws {
         let directory = try TemporaryDirectory(prefix: "keel-notify")
         defer { directory.remove() }
@@ -211,6 +211,12 @@ struct NotifySocketTests {
         try TestFiles.write(path, [])
         #expect(throws: SupervisorError.self) { try NotifySocket(path: path) { _ in } }
         #expect(FileManager.default.fileExists(atPath: path))
+        // A socket another process still has bound is not taken from it.
+        let livePath = directory.appending("live.sock")
+        let live = try DatagramSocket.bind(path: livePath)
+        defer { live.close() }
+        #expect(throws: SupervisorError.self) { try NotifySocket(path: livePath) { _ in } }
+        #expect(FileManager.default.fileExists(atPath: livePath))
         let long = directory.appending(String(repeating: "n", count: DatagramSocket.maximumPathLength))
         #expect(throws: SupervisorError.self) { try NotifySocket(path: long) { _ in } }
     }
