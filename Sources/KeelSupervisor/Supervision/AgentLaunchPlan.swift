@@ -1,0 +1,58 @@
+import KeelLinux
+import KeelSystem
+
+/// How one start of an agent runs: its program resolved to a path, its whole environment, its
+/// working directory (created, and emptied first for an ephemeral state).
+struct AgentLaunchPlan {
+    let arguments: [String]
+    var environment: [String: String]
+    let workingDirectory: String
+    /// Whether it needs a notify socket (`ready = "notify"` or a watchdog).
+    let needsNotifySocket: Bool
+
+    init(name: String, agent: SystemManifest.Agent, paths: SupervisorPaths) throws(SupervisorError) {
+        guard let program = agent.command.first, !program.isEmpty else {
+            throw SupervisorError("agent \(name): its command is empty")
+        }
+        var environment = agent.env
+        let state = paths.stateDirectory(name)
+        let runtime = paths.runtimeDirectory(name)
+        do throws(SystemError) {
+            if agent.state == "ephemeral" {
+                // ROOT/state/NAME is the supervisor's own directory for this agent.
+                try? FileSystem.removeTree(Array(state.utf8))
+            }
+            try FileSystem.makeDirectories(state, permissions: 0o750)
+            try FileSystem.makeDirectories(runtime, permissions: 0o750)
+        } catch {
+            throw SupervisorError("agent \(name): cannot prepare its directories: \(error)")
+        }
+        let executable = try Self.resolve(program, searchPath: environment["PATH"], agent: name)
+        arguments = [executable] + agent.command.dropFirst()
+        environment["KEEL_AGENT"] = name
+        environment["KEEL_STATE_DIR"] = state
+        environment["KEEL_RUNTIME_DIR"] = runtime
+        if environment["HOME"] == nil { environment["HOME"] = state }
+        if let watchdog = agent.watchdogMs, watchdog > 0 {
+            environment["WATCHDOG_USEC"] = String(watchdog * 1000)
+        }
+        self.environment = environment
+        workingDirectory = agent.workingDir ?? state
+        needsNotifySocket = agent.ready == "notify" || (agent.watchdogMs ?? 0) > 0
+    }
+
+    /// `program` itself when it names a path, else the first executable file of that name in
+    /// `searchPath`, as execvp would find it.
+    static func resolve(_ program: String, searchPath: String?, agent: String) throws(SupervisorError) -> String {
+        if program.contains("/") { return program }
+        for directory in (searchPath ?? "").split(separator: ":") where !directory.isEmpty {
+            let candidate = directory + "/" + program
+            if let status = try? FileSystem.status(of: Array(candidate.utf8)), status.kind == .regular,
+                status.permissions & 0o111 != 0
+            {
+                return candidate
+            }
+        }
+        throw SupervisorError("agent \(agent): '\(program)' is not in its PATH (\(searchPath ?? "none"))")
+    }
+}

@@ -1,0 +1,273 @@
+import KeelFormats
+import KeelLinux
+import KeelSystem
+
+extension Supervisor {
+    /// Starts `name` if it is stopped (a no-op when it runs or is starting).
+    ///
+    /// - Throws: `SupervisorError` when there is no such agent.
+    public func start(_ name: String) throws(SupervisorError) {
+        guard let record = records[name] else { throw SupervisorError("there is no agent '\(name)'") }
+        record.wanted = true
+        record.schedule = RestartSchedule(record.agent.restart)
+        switch record.phase {
+        case .stopped, .failed: launchWhenReady(record)
+        case .stopping: record.startAfterStop = true
+        case .backoff:
+            record.cancelTimer("backoff")
+            launchWhenReady(record)
+        case .waiting, .starting, .running: break
+        }
+    }
+
+    /// Stops `name` and its whole process tree; it stays stopped until started again.
+    ///
+    /// - Throws: `SupervisorError` when there is no such agent.
+    public func stop(_ name: String) async throws(SupervisorError) {
+        guard let record = records[name] else { throw SupervisorError("there is no agent '\(name)'") }
+        record.wanted = false
+        record.startAfterStop = false
+        await halt(record, reason: "stopped on request")
+    }
+
+    /// Stops `name` if it runs, then starts it again.
+    ///
+    /// - Throws: `SupervisorError` when there is no such agent.
+    public func restart(_ name: String) async throws(SupervisorError) {
+        try await stop(name)
+        try start(name)
+    }
+
+    /// Starts `record` now if every agent it depends on is ready, else marks it waiting (it
+    /// starts when the last of them gets ready).
+    func launchWhenReady(_ record: AgentRecord<C.Instant>) {
+        let pending = record.agent.dependsOn.filter { records[$0].map { !$0.ready } ?? false }
+        if pending.isEmpty {
+            launch(record)
+        } else {
+            record.phase = .waiting
+            emit("agent.waiting", record.name, ["for": .array(pending.sorted().map(NixJSON.string))])
+        }
+    }
+
+    /// Starts the agents waiting on `name`, now that it is ready.
+    func releaseDependents(of name: String) {
+        for record in records.values where record.phase == .waiting && record.wanted {
+            guard record.agent.dependsOn.contains(name) else { continue }
+            launchWhenReady(record)
+        }
+    }
+
+    /// Starts `record`'s process.
+    func launch(_ record: AgentRecord<C.Instant>) {
+        let name = record.name
+        let agent = record.agent
+        record.instance += 1
+        let instance = record.instance
+        record.ready = false
+        record.healthy = nil
+        record.endReason = nil
+        record.watchdogDeadline = nil
+        let launchPlan: AgentLaunchPlan
+        do throws(SupervisorError) {
+            launchPlan = try AgentLaunchPlan(name: name, agent: agent, paths: paths)
+            if record.log == nil {
+                record.log = try AgentLog(directory: paths.logDirectory(name), maxSize: logMaxSize, keep: logFiles)
+            }
+            if launchPlan.needsNotifySocket && record.notifySocket == nil {
+                record.notifySocket = try NotifySocket(path: paths.notifySocket(name)) { [weak self] notification in
+                    guard let self else { return }
+                    Task { await self.notified(name, notification) }
+                }
+            }
+        } catch {
+            fail(record, error.description)
+            return
+        }
+        guard let log = record.log else { return }
+        var environment = launchPlan.environment
+        if let socket = record.notifySocket { environment["NOTIFY_SOCKET"] = socket.environmentValue }
+        let process: AgentProcess
+        do throws(SupervisorError) {
+            process = try AgentProcess.start(
+                name: name, arguments: launchPlan.arguments, environment: environment,
+                workingDirectory: launchPlan.workingDirectory, log: log
+            ) { [weak self] termination in
+                guard let self else { return }
+                Task { await self.exited(name, instance: instance, termination) }
+            }
+        } catch {
+            fail(record, error.description)
+            return
+        }
+        record.process = process
+        record.phase = .starting
+        record.problem = nil
+        record.startedAt = clock.now
+        record.startedAtMs = Self.wallMilliseconds
+        AgentPidFile.write(pid: process.pid, to: paths.pidFile(name))
+        emit("agent.start", name, ["pid": .integer(Int64(process.pid)), "restarts": .integer(Int64(record.restarts))])
+        if let interval = agent.watchdogMs.map(Duration.milliseconds), interval > .zero {
+            record.watchdogInterval = interval
+            armWatchdog(record)
+        }
+        startHealthMonitor(record, instance: instance)
+        if agent.ready == "started" {
+            becameReady(record)
+        } else {
+            let timeout = Duration.milliseconds(agent.readyTimeoutMs)
+            schedule(record, "ready", after: timeout) { supervisor in
+                await supervisor.readyTimedOut(name, instance: instance, after: timeout)
+            }
+        }
+    }
+
+    /// Marks `record` failed to start: it is not restarted until started again or changed.
+    func fail(_ record: AgentRecord<C.Instant>, _ reason: String) {
+        record.phase = .failed
+        record.problem = reason
+        emit("agent.start-failed", record.name, ["reason": .string(reason)])
+    }
+
+    /// The agent's process ended.
+    func exited(_ name: String, instance: Int, _ termination: Termination) async {
+        guard let record = records[name], record.instance == instance, let process = record.process else { return }
+        let uptime = record.startedAt.map { $0.duration(to: clock.now) } ?? .zero
+        let atMs = Self.wallMilliseconds
+        record.lastExit = (termination, atMs)
+        record.ready = false
+        record.cancelTimers()
+        record.stopHealth?()
+        record.stopHealth = nil
+        AgentPidFile.remove(paths.pidFile(name))
+        var details: [String: NixJSON] = [
+            "pid": .integer(Int64(process.pid)), "uptime_ms": .integer(Int64(uptime.milliseconds)),
+        ]
+        switch termination {
+        case .exited(let status): details["status"] = .integer(Int64(status))
+        case .signaled(let signal): details["signal"] = .integer(Int64(signal))
+        }
+        if let reason = record.endReason { details["reason"] = .string(reason) }
+        emit("agent.exit", name, details)
+        // Whatever of its tree is left (grandchildren that ignore SIGTERM...) is ended in the
+        // background, so a restart does not wait for them.
+        if record.phase != .stopping && record.endReason == nil {
+            let stopTimeout = Duration.milliseconds(record.agent.stopTimeoutMs)
+            Task { try? await process.stop(timeout: stopTimeout, clock: clock) }
+        }
+        guard record.wanted, record.phase != .stopping else { return }
+        let exit: RestartSchedule.Exit =
+            switch termination {
+            case .exited(let status): .exited(status)
+            case .signaled(let signal): .signaled(signal)
+            }
+        guard let delay = record.schedule.exited(exit, after: uptime) else {
+            record.phase = .stopped
+            record.process = nil
+            emit("agent.stopped", name, ["reason": .string("restart policy '\(record.agent.restart.policy)'")])
+            return
+        }
+        record.restarts += 1
+        if delay <= .zero {
+            emit("agent.restart", name, ["delay_ms": .integer(0)])
+            launch(record)
+            return
+        }
+        record.phase = .backoff
+        emit("agent.restart", name, ["delay_ms": .integer(Int64(delay.milliseconds))])
+        schedule(record, "backoff", after: delay) { supervisor in
+            await supervisor.backoffEnded(name, instance: instance)
+        }
+    }
+
+    /// A restart's backoff has passed.
+    func backoffEnded(_ name: String, instance: Int) {
+        guard let record = records[name], record.instance == instance, record.phase == .backoff, record.wanted else {
+            return
+        }
+        record.timers["backoff"] = nil
+        launchWhenReady(record)
+    }
+
+    /// Ends `record`'s process (TERM, then KILL after its stop timeout, for its whole tree) and
+    /// leaves it stopped. Waits for a stop already in progress.
+    func halt(_ record: AgentRecord<C.Instant>, reason: String) async {
+        record.cancelTimers()
+        if record.phase == .stopping {
+            await withCheckedContinuation { record.stopWaiters.append($0) }
+            return
+        }
+        guard let process = record.process, record.phase == .starting || record.phase == .running else {
+            if record.phase != .stopped {
+                record.phase = .stopped
+                emit("agent.stop", record.name, ["reason": .string(reason)])
+            }
+            return
+        }
+        record.phase = .stopping
+        record.endReason = reason
+        record.stopHealth?()
+        record.stopHealth = nil
+        let timeout = Duration.milliseconds(record.agent.stopTimeoutMs)
+        let failure: SupervisorError?
+        do throws(SupervisorError) {
+            try await process.stop(timeout: timeout, clock: clock)
+            failure = nil
+        } catch {
+            failure = error
+        }
+        // The exit was reported meanwhile (its callback found the agent stopping).
+        record.phase = .stopped
+        record.process = nil
+        record.ready = false
+        AgentPidFile.remove(paths.pidFile(record.name))
+        var details: [String: NixJSON] = ["reason": .string(reason)]
+        if let failure {
+            record.problem = failure.description
+            details["problem"] = .string(failure.description)
+        }
+        emit("agent.stop", record.name, details)
+        let waiters = record.stopWaiters
+        record.stopWaiters = []
+        for waiter in waiters { waiter.resume() }
+        if record.startAfterStop {
+            record.startAfterStop = false
+            record.wanted = true
+            launchWhenReady(record)
+        }
+    }
+
+    /// Ends the current process because it failed (a check, its watchdog, its ready timeout);
+    /// its restart policy then decides as for any failure.
+    func endFailed(_ record: AgentRecord<C.Instant>, instance: Int, reason: String) async {
+        guard record.instance == instance, let process = record.process, process.termination == nil else { return }
+        record.endReason = reason
+        record.problem = reason
+        record.stopHealth?()
+        record.stopHealth = nil
+        try? await process.stop(timeout: .milliseconds(record.agent.stopTimeoutMs), clock: clock)
+    }
+
+    /// Runs `action` on the supervisor after `delay`, unless the timer is cancelled (by a newer
+    /// timer of the same kind, or when the process ends).
+    func schedule(
+        _ record: AgentRecord<C.Instant>, _ kind: String, after delay: Duration,
+        _ action: @escaping @Sendable (isolated Supervisor) async -> Void
+    ) {
+        record.cancelTimer(kind)
+        let clock = clock
+        record.timers[kind] = Task { [weak self] in
+            do { try await clock.sleep(for: delay) } catch { return }
+            guard let self else { return }
+            await action(self)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

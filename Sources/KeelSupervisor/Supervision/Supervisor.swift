@@ -1,0 +1,66 @@
+import Foundation
+import KeelFormats
+import KeelLinux
+import KeelSystem
+
+/// Runs a generation's agents: starts each once the agents it depends on are ready, restarts
+/// it by its policy with backoff, watches its readiness (notify protocol, health checks), its
+/// heartbeats and its health, stops it and its whole process tree, and reports every step as a
+/// `SupervisorEvent`.
+///
+/// Everything is event-driven: an agent's exit arrives from its pidfd, notify messages from
+/// its socket, health results from its monitor; timers (backoff, ready timeout, watchdog) are
+/// scheduled on `clock` only while they matter, so nothing wakes up while agents just run.
+public actor Supervisor<C: Clock> where C.Duration == Duration {
+    /// Receives each event, in order, on the supervisor's executor: it must not block.
+    public typealias EventSink = @Sendable (SupervisorEvent) -> Void
+
+    /// Where the agents' files live.
+    public let paths: SupervisorPaths
+    let clock: C
+    let sink: EventSink
+    let logMaxSize: Int
+    let logFiles: Int
+    var records: [String: AgentRecord<C.Instant>] = [:]
+    /// The manifest last activated.
+    public internal(set) var manifest: SystemManifest?
+
+    /// A supervisor with no agents.
+    ///
+    /// - Parameters:
+    ///   - paths: where state, logs and runtime files go.
+    ///   - clock: times backoffs, ready timeouts and watchdogs.
+    ///   - logMaxSize: the size at which an agent's log is rotated (the manifest's host setting
+    ///     replaces it at activation).
+    ///   - logFiles: how many rotated logs are kept.
+    ///   - sink: receives every event.
+    public init(
+        paths: SupervisorPaths, clock: C, logMaxSize: Int = 10 << 20, logFiles: Int = 5,
+        sink: @escaping EventSink
+    ) {
+        self.paths = paths
+        self.clock = clock
+        self.logMaxSize = logMaxSize
+        self.logFiles = logFiles
+        self.sink = sink
+    }
+
+    /// Every agent's state, by name.
+    public func snapshots() -> [AgentSnapshot] {
+        records.keys.sorted().compactMap { records[$0]?.snapshot }
+    }
+
+    /// One agent's state.
+    public func snapshot(of name: String) -> AgentSnapshot? { records[name]?.snapshot }
+
+    /// Whether `name` is an agent of the activated generation.
+    public func has(_ name: String) -> Bool { records[name] != nil }
+
+    /// Reports an event.
+    func emit(_ kind: String, _ subject: String, _ details: [String: NixJSON] = [:]) {
+        sink(SupervisorEvent(kind: kind, subject: subject, details: details))
+    }
+
+    /// Milliseconds since the Unix epoch.
+    static var wallMilliseconds: Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}
