@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -86,7 +90,25 @@ let package = Package(
             dependencies: [
                 "CKeelLinux", "KeelLinux", "KeelSandbox", "KeelSystem", "KeelFormats",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelWatch",
+            dependencies: ["KeelSupervisor", "KeelSystem", "KeelLedger", "KeelFormats", "KeelLinux"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelAPI",
+            dependencies: [
+                "KeelWatch", "KeelSupervisor", "KeelSystem", "KeelLedger", "KeelFormats", "KeelLinux",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -94,8 +116,11 @@ let package = Package(
             name: "KeelCLI",
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
-                "KeelConfig", "KeelSystem",
+                "KeelConfig", "KeelSystem", "KeelSupervisor", "KeelWatch", "KeelAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -161,8 +186,22 @@ let package = Package(
         .testTarget(
             name: "KeelSupervisorTests",
             dependencies: [
-                "KeelSupervisor", "KeelSystem", "KeelLinux", "KeelTesting",
+                "KeelSupervisor", "KeelSystem", "KeelSandbox", "KeelLinux", "KeelTesting",
                 .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelWatchTests",
+            dependencies: ["KeelWatch", "KeelSupervisor", "KeelSystem", "KeelLinux", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelAPITests",
+            dependencies: [
+                "KeelAPI", "KeelWatch", "KeelSupervisor", "KeelSystem", "KeelLinux", "KeelTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

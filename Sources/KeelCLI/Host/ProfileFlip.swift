@@ -1,3 +1,4 @@
+import KeelAPI
 import KeelSystem
 
 /// Flipping the system profile between existing generations: `keel switch --to N` and
@@ -21,13 +22,16 @@ struct ProfileFlip {
     let root: String?
     let storeDir: String?
     let json: Bool
+    /// Whether a generation marked failed may be switched to.
+    var force = false
 
     /// A flip with everything given.
-    init(target: Target, root: String?, storeDir: String?, json: Bool) {
+    init(target: Target, root: String?, storeDir: String?, json: Bool, force: Bool = false) {
         self.target = target
         self.root = root
         self.storeDir = storeDir
         self.json = json
+        self.force = force
     }
 
     /// The flip `arguments` ask for, when they are exactly `switch --to N` or `rollback`, in
@@ -65,9 +69,26 @@ struct ProfileFlip {
         self.json = json
     }
 
-    /// Flips the profile and prints the result.
+    /// Flips the profile and prints the result; when a daemon runs for the root, the daemon flips
+    /// it and activates the generation.
     func run() throws {
         let layout = try StoreOptions.layout(root: root, storeDir: storeDir)
+        let daemonOutcome =
+            switch target {
+            case .generation(let number):
+                try DaemonSwitch.switchSystem(SwitchRequest(generation: number, force: force), root: layout.root)
+            case .previousGood: try DaemonSwitch.rollback(root: layout.root)
+            }
+        if let daemonOutcome {
+            DaemonSwitch.print(daemonOutcome, systemPath: daemonOutcome.systemPath ?? "", built: [], json: json)
+            return
+        }
+        if case .generation(let number) = target, !force,
+            let generation = try switching({ try Profile(systemIn: layout).generation(number) }),
+            generation.status == .failed
+        {
+            throw CLIError("generation \(number) failed its probation; switch to it anyway with --force")
+        }
         let switcher = SystemSwitcher(layout: layout) { StandardErrorLine.write("keel: " + $0) }
         let outcome = try switching {
             switch target {

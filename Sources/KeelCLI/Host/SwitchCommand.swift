@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeelAPI
 import KeelBuild
 import KeelFormats
 import KeelLinux
@@ -50,15 +51,20 @@ struct SwitchCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(help: "With --to, switch to a generation even if SafeSwitch marked it failed.")
+    var force = false
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("-j must be at least 1") }
         if generation != nil, updateLock { throw ValidationError("--to and --update-lock cannot be combined") }
+        if force, generation == nil { throw ValidationError("--force goes with --to N") }
     }
 
     func run() throws {
         if let generation {
-            try ProfileFlip(target: .generation(generation), root: store.root, storeDir: store.storeDir, json: json)
-                .run()
+            try ProfileFlip(
+                target: .generation(generation), root: store.root, storeDir: store.storeDir, json: json, force: force
+            ).run()
             return
         }
         let outcome: SystemSwitcher.Outcome
@@ -72,6 +78,14 @@ struct SwitchCommand: ParsableCommand {
             let realised = try realise(plan, in: local)
             built = realised.built.map(local.fullPath)
             let configuration = evaluation.configuration
+            let systemPath = local.fullPath(realised.systemPath)
+            let request = SwitchRequest(
+                systemPath: systemPath, configHash: configuration.contentHash,
+                gitCommit: GitRevision.head(of: configuration.directory))
+            if let daemonOutcome = try DaemonSwitch.switchSystem(request, root: local.layout.root) {
+                DaemonSwitch.print(daemonOutcome, systemPath: systemPath, built: built, json: json)
+                return
+            }
             outcome = try switching {
                 try SystemSwitcher(layout: local.layout, noticeWaiting: waiting).switchTo(
                     systemPath: local.fullPath(realised.systemPath), configHash: configuration.contentHash,
