@@ -11,13 +11,15 @@ def run(args, timeout=300):
 
 
 def has_subcommand(keel, *words):
-    code, _, _ = run([keel, *words, "--help"], timeout=30)
-    return code == 0
+    """Whether `keel WORDS --help` shows that command's own usage (an unknown one shows keel's)."""
+    code, out, err = run([keel, *words, "--help"], timeout=30)
+    return code == 0 and f"USAGE: keel {' '.join(words)}" in out + err
 
 
 def check_daemon(keel):
-    """The keel side needs `keel daemon` (and its client commands); say so clearly when they are missing."""
-    missing = [" ".join(words) for words in (("daemon",), ("status",)) if not has_subcommand(keel, *words)]
+    """The keel side needs `keel daemon` and its clients; say so clearly when they are missing."""
+    needed = (("daemon",), ("status",), ("events",))
+    missing = [" ".join(words) for words in needed if not has_subcommand(keel, *words)]
     if missing:
         raise BenchError(f"{keel} has no `keel {'`, `keel '.join(missing)}` yet: keel's side cannot be measured "
                          f"(PEERS_ONLY=1 measures the peers alone)")
@@ -29,7 +31,8 @@ def check_stamp_child(child, work):
     code, _, err = run([child, "test-agent", "stamp", probe], timeout=30)
     lines = (open(probe).read().split("\n") if os.path.exists(probe) else [])
     if code != 0 or len(lines) < 2 or not lines[0].startswith("start ") or not lines[1].startswith("exit "):
-        raise BenchError(f"`{child} test-agent stamp FILE` does not work yet (exit {code}: {err.strip()[:300]}); "
+        first = (err.strip().splitlines() or [""])[0][:200]
+        raise BenchError(f"`{child} test-agent stamp FILE` does not work yet (exit {code}: {first}); "
                          f"every supervisor's child is `keel test-agent stamp`")
     os.remove(probe)
 

@@ -245,6 +245,7 @@ def memory_and_idle_cpu():
     print(f"    {'supervisor':<24}{'processes':>10}{'RSS':>12}{'PSS':>12}{'CPU':>12}{'wake-ups':>10}")
     for label, (count, rss, pss, cpu, wakeups) in rows.items():
         print(f"    {label:<24}{count:>10}{rss:>8.1f} MiB{pss:>8.1f} MiB{cpu:>9.3f} %{wakeups:>10}")
+    print("    (RSS adds up each process's resident pages, shared ones once per process; PSS shares them out)")
     if "keel daemon" in rows:
         _, rss, _, cpu, wakeups = rows["keel daemon"]
         print(f"    keel daemon RSS {rss:.1f} MiB   (target <= 20 MiB: {verdict(rss <= 20)})")
