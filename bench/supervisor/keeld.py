@@ -68,7 +68,7 @@ class KeelHost:
         socket = os.path.join(self.root, "run", "keel.sock")
         deadline = time.monotonic() + 30
         while not os.path.exists(socket):
-            self.daemon.check_running(log)
+            self.daemon.check_running()
             if time.monotonic() > deadline:
                 raise BenchError(f"keel daemon did not create {socket} within 30 s")
             time.sleep(0.02)
@@ -92,7 +92,7 @@ class KeelHost:
         last = None
         while time.monotonic() < deadline:
             if self.daemon:
-                self.daemon.check_running(os.path.join(self.work, "daemon.log"))
+                self.daemon.check_running()
             last = self.status()
             if predicate(last):
                 return last

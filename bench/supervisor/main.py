@@ -140,16 +140,15 @@ def restart_latency():
             for label in list(running):
                 started, stop, stamps, work, short, since = running[label]
                 lives = stamp_lives(stamps)
-                if started.process.poll() is not None:
-                    raise BenchError(f"{label} exited ({started.process.returncode}) during the run; see {work}/log")
+                started.check_running()
                 timeout = lives_needed * (LIFETIME + 3.0) + 60
                 if len(lives) >= lives_needed or time.monotonic() - since > timeout:
                     stop()
                     killed = sweep(f"{TOKEN}-{short}", work)
                     del running[label]
                     if len(lives) < lives_needed:
-                        raise BenchError(f"{label}: only {len(lives)} of {lives_needed} lives within {timeout:.0f} s "
-                                         f"(see {work})")
+                        raise BenchError(f"{label}: only {len(lives)} of {lives_needed} lives within {timeout:.0f} s; "
+                                         f"its output: {started.log_tail()}")
                     results[label] = latencies_ms(lives, RESTARTS)
                     leftover = f" (then ended what its stop left running: {killed[:3]})" if killed else ""
                     log(f"{label}: done{leftover}")
@@ -214,7 +213,7 @@ def memory_and_idle_cpu():
         deadline = time.monotonic() + 60
         for label, _, started, _, work in trees:
             while count_sleepers(started.pid) < SLEEPING_AGENTS:
-                started.check_running(os.path.join(work, "log"))
+                started.check_running()
                 if time.monotonic() > deadline:
                     raise BenchError(f"{label}: only {count_sleepers(started.pid)} of {SLEEPING_AGENTS} services "
                                      f"started within 60 s")

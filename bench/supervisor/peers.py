@@ -128,8 +128,9 @@ class Daemontools(Peer):
 
 class Supervisord(Peer):
     name = "supervisord"
-    # Its event loop polls with a 1 s timeout and starts the next child on the pass after the exit
-    # is reaped: ~1 s per restart, however long the child lived, so the child's life is not stretched.
+    # Its event loop polls with a 1 s timeout and starts the next child on the pass after the one
+    # that reaped the exit: ~1 s per restart (2 s when the child's pipe closed a pass before it could
+    # be reaped), however long the child lived; so its child's life is not stretched.
     long_life = False
 
     def bin(self):
@@ -140,12 +141,13 @@ class Supervisord(Peer):
 
     def start(self, work, programs, mark):
         # startsecs=0: running as soon as spawned, so a child that ends early is an expected exit,
-        # not a start failure sent into BACKOFF; autorestart=true: restart after every exit.
+        # not a start failure sent into BACKOFF; autorestart=true: restart after every exit;
+        # redirect_stderr: one output pipe for its loop to watch instead of two.
         lines = ["[supervisord]", "nodaemon=true", f"logfile={work}/supervisord.log", f"pidfile={work}/supervisord.pid",
                  f"childlogdir={work}", "loglevel=warn", ""]
         for name, command in programs:
             lines += [f"[program:{name}]", f"command={command}", "startsecs=0", "autorestart=true",
-                      "startretries=1000000", "stdout_logfile=NONE", "stderr_logfile=NONE", ""]
+                      "startretries=1000000", "redirect_stderr=true", "stdout_logfile=NONE", ""]
         config = os.path.join(work, "supervisord.conf")
         with open(config, "w") as f:
             f.write("\n".join(lines))

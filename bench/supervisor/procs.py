@@ -118,10 +118,14 @@ class Started:
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.pid = self.process.pid
 
-    def check_running(self, log_path):
+    def log_tail(self, size=1500):
+        """The end of what it wrote (its work directory is removed at the end of the run)."""
+        self.log.flush()
+        return (read(self.log.name, b"") or b"").decode(errors="replace")[-size:].strip()
+
+    def check_running(self):
         if self.process.poll() is not None:
-            tail = (read(log_path, b"") or b"").decode(errors="replace")[-1500:]
-            raise BenchError(f"{self.name} exited ({self.process.returncode}) right after start: {tail.strip()}")
+            raise BenchError(f"{self.name} exited ({self.process.returncode}): {self.log_tail()}")
 
     def stop(self, how=None, timeout=15):
         """Asks it to stop (a command, else SIGTERM) and waits; SIGKILL after timeout."""
