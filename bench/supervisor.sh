@@ -22,7 +22,7 @@
 # root are on tmpfs (/dev/shm); the run ends every process it started and removes them.
 # PARTS=latency,memory,safeswitch and SUPERVISORS=keel,runit,s6,daemontools,supervisord pick what
 # runs; PEERS_ONLY=1 leaves keel out. The keel parts stop with a message when the keel under test
-# has no `keel daemon`. Takes about 47 min with the defaults (RESTARTS=100: about 11 min).
+# has no `keel daemon`. Takes about 50 min with the defaults (RESTARTS=100: about 12 min).
 #   bench/supervisor.sh
 #   RESTARTS=100 DURATION=10 RUNS=5 bench/supervisor.sh     # a quicker look
 set -euo pipefail
