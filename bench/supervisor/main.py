@@ -153,7 +153,8 @@ def restart_latency():
                     leftover = f" (then ended what its stop left running: {killed[:3]})" if killed else ""
                     log(f"{label}: done{leftover}")
     print(f"(1) restart latency, a child's exit to its successor's start ({RESTARTS} restarts each; every "
-          f"supervisor runs the same ./run, each life {LIFETIME:g} s but supervisord's)")
+          f"supervisor runs the same ./run;\n    each life lasts {LIFETIME:g} s, supervisord's no longer than its "
+          f"two stamps)")
     print(f"    {'supervisor':<24}{'median':>13}{'p99':>13}{'max':>13}")
     rows = {label: (statistics.median(v), percentile(v, 99), max(v)) for label, v in results.items()}
     for label, (median, p99, worst) in rows.items():
@@ -382,7 +383,7 @@ env = {{ KEEL_BENCH_SUPERVISOR_RUN = "{mark}", BENCH_RUN = "{run}" }}
           f"generation's agent passes its health check again ({RUNS} runs; default [safeswitch] and health settings)")
     print(f"    median {median:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s   "
           f"(target <= 1.5 s: {verdict(median <= 1.5)}; osModa advertises < 6 s)")
-    print(f"    of which `keel switch` itself: median {statistics.median(switch_times):.2f} s")
+    print(f"    `keel switch` itself returned after {statistics.median(switch_times):.2f} s (median)")
     return times
 
 
