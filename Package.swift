@@ -207,7 +207,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelCLITests",
-            dependencies: ["KeelCLI", "KeelLinux", "KeelTesting"],
+            dependencies: ["KeelCLI", "KeelAPI", "KeelLinux", "KeelTesting"],
             swiftSettings: strict
         ),
     ],

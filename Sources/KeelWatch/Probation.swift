@@ -56,7 +56,7 @@ public struct Probation<Instant: InstantProtocol>: Sendable where Instant.Durati
             }
         case "agent.health":
             if event.text("passed") == "false" {
-                failedChecks[name, default: 0] += 1
+                failedChecks[name] = event.text("failures").flatMap(Int.init) ?? (failedChecks[name, default: 0] + 1)
                 if failedChecks[name, default: 0] >= max(1, settings.unhealthyChecks) {
                     let detail = event.text("reason").map { " (\($0))" } ?? ""
                     return decide(

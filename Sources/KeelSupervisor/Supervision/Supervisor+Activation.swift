@@ -64,6 +64,10 @@ extension Supervisor {
             remaining.subtract(round)
         }
         for record in records.values { record.notifySocket?.close() }
+        if let client = httpClient {
+            httpClient = nil
+            try? await client.shutdown()
+        }
     }
 
     /// `halt` by name, for a task of a group.

@@ -176,7 +176,7 @@ extension Supervisor {
         record.phase = .backoff
         emit("agent.restart", name, ["delay_ms": .integer(Int64(delay.milliseconds))])
         schedule(record, "backoff", after: delay) { supervisor in
-            await supervisor.backoffEnded(name, instance: instance)
+            supervisor.backoffEnded(name, instance: instance)
         }
     }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import KeelFormats
 import KeelLinux
@@ -22,6 +23,8 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     let logMaxSize: Int
     let logFiles: Int
     var records: [String: AgentRecord<C.Instant>] = [:]
+    /// The client HTTP and TCP health checks share, once one is needed.
+    var httpClient: HTTPClient?
     /// The manifest last activated.
     public internal(set) var manifest: SystemManifest?
 
