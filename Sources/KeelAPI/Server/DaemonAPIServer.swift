@@ -1,0 +1,70 @@
+import Hummingbird
+import KeelLinux
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The daemon's local API (docs/api.md): HTTP/1.1 with JSON bodies on `ROOT/run/keel.sock`
+/// (mode 0600, in `ROOT/run`, mode 0700), serving a `DaemonOperations`. A swift-service-lifecycle
+/// `Service`: put it in the daemon's `ServiceGroup`; it stops on the group's graceful shutdown
+/// (ending event streams) and removes its socket.
+public struct DaemonAPIServer: Service {
+    private let operations: any DaemonOperations
+    private let paths: DaemonPaths
+    private let logger: Logger
+    private let onListening: @Sendable () async -> Void
+
+    /// A server for `operations` under `paths`.
+    ///
+    /// - Parameters:
+    ///   - logger: where the server logs (by default, warnings and worse on stderr).
+    ///   - onListening: called once the socket accepts connections and has mode 0600.
+    public init(
+        operations: any DaemonOperations, paths: DaemonPaths, logger: Logger? = nil,
+        onListening: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.operations = operations
+        self.paths = paths
+        self.logger = logger ?? Self.defaultLogger()
+        self.onListening = onListening
+    }
+
+    /// Claims the socket (`DaemonSocket.claim`), then serves until graceful shutdown or
+    /// cancellation.
+    ///
+    /// - Throws: `DaemonAPIServerError` when another daemon answers on the socket or the
+    ///   socket cannot be prepared; what binding throws.
+    public func run() async throws {
+        try await DaemonSocket.claim(paths)
+        let logs = AgentLogReader(paths: paths)
+        defer { logs.finish() }
+        let socket = Mutex<UInt64?>(nil)
+        let paths = paths
+        let logger = logger
+        let onListening = onListening
+        let application = Application(
+            router: DaemonAPIRoutes.router(operations: operations, logs: logs),
+            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: paths.socket)),
+            onServerRunning: { _ in
+                do throws(SystemError) {
+                    let inode = try DaemonSocket.restrict(paths)
+                    socket.withLock { $0 = inode }
+                } catch {
+                    logger.error("cannot set the mode of \(paths.socket) to 0600: \(error)")
+                }
+                await onListening()
+            },
+            logger: logger)
+        defer {
+            if let inode = socket.withLock({ $0 }) { DaemonSocket.remove(paths, inode: inode) }
+        }
+        try await application.run()
+    }
+
+    /// Warnings and worse, to stderr.
+    private static func defaultLogger() -> Logger {
+        var logger = Logger(label: "keel.api")
+        logger.logLevel = .warning
+        return logger
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// `keel stop AGENT`: asks the running daemon to stop an agent.
+struct StopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop",
+        abstract: "Stop an agent (SIGTERM, then SIGKILL after its stop timeout); it stays stopped.",
+        discussion: "Prints the agent's state afterwards. Exit status 1 when no daemon is running."
+    )
+
+    @OptionGroup var options: DaemonRootOptions
+
+    @Flag(help: "Print the agent's status as JSON.")
+    var json = false
+
+    @Argument(help: "The agent's name in keel.toml.")
+    var agent: String
+
+    func run() throws { try AgentAction.stop.run(agent: agent, paths: options.paths, json: json) }
+}

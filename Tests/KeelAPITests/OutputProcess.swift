@@ -1,0 +1,45 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A process whose stdout a test reads as it comes (stderr discarded); terminated and reaped by
+/// `stop()`.
+final class OutputProcess: @unchecked Sendable {
+    private let process = Process()
+    private let output = Pipe()
+    private var received: [UInt8] = []
+
+    /// Starts `path` with `arguments`.
+    init(_ path: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Everything read from stdout so far.
+    var outputSoFar: String { String(decoding: received, as: UTF8.self) }
+
+    /// Reads stdout until it holds `text` (true), or until the process closes it or stays silent
+    /// for `seconds` (false: a watchdog, so a test fails instead of hanging).
+    func waitForOutput(containing text: String, seconds: Int32 = 30) -> Bool {
+        let fd = output.fileHandleForReading.fileDescriptor
+        while !outputSoFar.contains(text) {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&ready, 1, seconds * 1000) <= 0 { return false }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return false }
+            received += chunk
+        }
+        return true
+    }
+
+    /// Terminates the process if it still runs and waits for it.
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
