@@ -188,6 +188,10 @@ let package = Package(
             dependencies: [
                 "KeelSupervisor", "KeelSystem", "KeelSandbox", "KeelLinux", "KeelTesting",
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -77,8 +77,9 @@ enum AgentDecoder {
     private static func restart(_ table: TableReader) -> RestartSpec {
         table.rejectUnknownKeys(["policy", "initial_backoff", "max_backoff"], context: "restart")
         let defaults = RestartSpec.defaults
-        let initial = HostDecoder.positive(table, "initial_backoff") ?? defaults.initialBackoff
-        let maximum = HostDecoder.positive(table, "max_backoff") ?? max(defaults.maximumBackoff, initial)
+        // Zero is allowed: no pause between restarts, as runit and s6 can be set up to do.
+        let initial = table.duration("initial_backoff") ?? defaults.initialBackoff
+        let maximum = table.duration("max_backoff") ?? max(defaults.maximumBackoff, initial)
         if maximum < initial {
             table.log.add(
                 "max_backoff (\(maximum)) is shorter than initial_backoff (\(initial))", at: table.path("max_backoff"))
