@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -24,10 +26,13 @@
 
 #include "CKeelSpawn.h"
 
+_Static_assert(CKEEL_RLIMIT_NOFILE == RLIMIT_NOFILE && CKEEL_RLIMIT_NPROC == RLIMIT_NPROC, "rlimit numbers");
+
 struct child_args {
     const struct ckeel_spawn_spec *spec;
     int sync_read;   // the parent closes its end once the id maps are written
     int error_write; // CLOEXEC: EOF at exec, else (errno, message)
+    int *source_fds; // room for one O_PATH descriptor per mount (see `early_identity`)
 };
 
 _Static_assert(sizeof(struct ckeel_mount) == 2 * sizeof(char *) + sizeof(int) + 4, "ckeel_mount layout");
@@ -105,6 +110,17 @@ static int bind_path(const char *source, const char *target, int read_only) {
     return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | kept, NULL);
 }
 
+// "/proc/self/fd/N" for `fd`, without snprintf.
+static void fd_path(char out[32], int fd) {
+    static const char prefix[] = "/proc/self/fd/";
+    char digits[12];
+    size_t count = 0;
+    do { digits[count++] = (char)('0' + fd % 10); fd /= 10; } while (fd > 0 && count < sizeof digits);
+    memcpy(out, prefix, sizeof prefix - 1);
+    for (size_t i = 0; i < count; i++) out[sizeof prefix - 1 + i] = digits[count - 1 - i];
+    out[sizeof prefix - 1 + count] = '\0';
+}
+
 static int loopback_up(void) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
@@ -173,13 +189,38 @@ static int child_main(void *raw) {
         if (spec->private_network && loopback_up() != 0) fail(err, "bringing up the loopback interface");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(err, "making mounts private");
     }
+    // Root inside mapped to another host id: the child's own host uid (the caller's) is not
+    // mapped in its user namespace, so it cannot create files in a file system mounted there
+    // (EOVERFLOW). It takes its inside identity (keeping its capabilities: root inside) as soon
+    // as the new root is mounted, having first opened every mount source (O_PATH) and the root
+    // while it could still reach them with the caller's identity; the binds then come from
+    // those descriptors and every path is relative to the new root (the working directory).
+    int early_identity = spec->isolate && spec->root && spec->inside_uid == 0;
+    const char *root = spec->root;
+    if (early_identity) {
+        for (size_t i = 0; i < spec->mount_count; i++) {
+            args->source_fds[i] = open(spec->mounts[i].source, O_PATH | O_CLOEXEC);
+            if (args->source_fds[i] < 0) fail(err, spec->mounts[i].source);
+        }
+    }
     if (spec->root) {
         if (spec->fresh_root) {
-            if (mount("tmpfs", spec->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+            // Owned by root inside (uid=0 is read in the child's user namespace), so the early
+            // identity below may write it.
+            const char *options = early_identity ? "mode=0755,uid=0,gid=0" : "mode=0755";
+            if (mount("tmpfs", spec->root, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
                 fail(err, "mounting the new root");
+            if (early_identity) {
+                if (chdir(spec->root) != 0) fail(err, "chdir to the new root");
+                if (syscall(SYS_setresgid, spec->inside_gid, spec->inside_gid, spec->inside_gid) != 0)
+                    fail(err, "setresgid");
+                if (syscall(SYS_setresuid, spec->inside_uid, spec->inside_uid, spec->inside_uid) != 0)
+                    fail(err, "setresuid");
+                root = ".";
+            }
             for (size_t i = 0; i < spec->file_count; i++) {
                 const struct ckeel_file *file = &spec->files[i];
-                if (join(path, sizeof path, spec->root, file->path) != 0) fail(err, file->path);
+                if (join(path, sizeof path, root, file->path) != 0) fail(err, file->path);
                 char *slash = strrchr(path, '/');
                 *slash = '\0';
                 if (make_directories(path, 0755) != 0) fail(err, file->path);
@@ -199,42 +240,49 @@ static int child_main(void *raw) {
             fail(err, "binding the new root");
         }
         if (spec->standard_mounts) {
-            if (join(path, sizeof path, spec->root, "/proc") || make_directories(path, 0555)
+            if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
                 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
                 fail(err, "mounting /proc");
             // /tmp is a directory of the new root (private to it, as Nix's is), not a tmpfs: a
             // store directory under /tmp must stay on the host's disk, where the outputs go.
-            if (join(path, sizeof path, spec->root, "/tmp") || make_directories(path, 0755) || chmod(path, 01777) != 0)
+            if (join(path, sizeof path, root, "/tmp") || make_directories(path, 0755) || chmod(path, 01777) != 0)
                 fail(err, "making /tmp");
-            if (join(path, sizeof path, spec->root, "/dev") || make_directories(path, 0755)
+            if (join(path, sizeof path, root, "/dev") || make_directories(path, 0755)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0)
                 fail(err, "mounting /dev");
             static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
             for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
                 char source[64], target[4096];
                 if (join(source, sizeof source, "/dev/", devices[i]) != 0) fail(err, devices[i]);
-                if (join(target, sizeof target, spec->root, source) != 0) fail(err, source);
+                if (join(target, sizeof target, root, source) != 0) fail(err, source);
                 if (access(source, F_OK) == 0 && bind_path(source, target, 0) != 0) fail(err, source);
             }
             static const char *const links[][2] = {
                 {"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
                 {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"}};
             for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-                if (join(path, sizeof path, spec->root, links[i][1]) || symlink(links[i][0], path) != 0)
+                if (join(path, sizeof path, root, links[i][1]) || symlink(links[i][0], path) != 0)
                     fail(err, links[i][1]);
             }
-            if (join(path, sizeof path, spec->root, "/dev/shm") || make_directories(path, 01777)
+            if (join(path, sizeof path, root, "/dev/shm") || make_directories(path, 01777)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
                 fail(err, "mounting /dev/shm");
         }
         for (size_t i = 0; i < spec->mount_count; i++) {
             const struct ckeel_mount *m = &spec->mounts[i];
-            if (join(path, sizeof path, spec->root, m->target) != 0) { errno = ENAMETOOLONG; fail(err, m->target); }
-            if (bind_path(m->source, path, m->read_only) != 0) fail(err, m->source);
+            if (join(path, sizeof path, root, m->target) != 0) { errno = ENAMETOOLONG; fail(err, m->target); }
+            const char *source = m->source;
+            char source_path[32];
+            if (early_identity) {
+                fd_path(source_path, args->source_fds[i]);
+                source = source_path;
+            }
+            if (bind_path(source, path, m->read_only) != 0) fail(err, m->source);
+            if (early_identity) close(args->source_fds[i]);
         }
         // pivot_root(".", "."): the old root is stacked under the new one and detached at once,
         // with no mount point directory (which sandboxes sharing a root would race on).
-        if (chdir(spec->root) != 0) fail(err, "chdir to the new root");
+        if (chdir(root) != 0) fail(err, "chdir to the new root");
         if (syscall(SYS_pivot_root, ".", ".") != 0) fail(err, "pivot_root");
         if (umount2(".", MNT_DETACH) != 0) fail(err, "detaching the old root");
         if (chdir("/") != 0) fail(err, "chdir /");
@@ -249,6 +297,12 @@ static int child_main(void *raw) {
         if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(err, "setresuid");
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(err, "prctl(PR_SET_NO_NEW_PRIVS)");
     }
+    for (size_t i = 0; i < spec->rlimit_count; i++) {
+        struct rlimit limit = {(rlim_t)spec->rlimits[i].soft, (rlim_t)spec->rlimits[i].hard};
+        if (setrlimit((__rlimit_resource_t)spec->rlimits[i].resource, &limit) != 0)
+            fail(err, spec->rlimits[i].resource == RLIMIT_NOFILE ? "setting RLIMIT_NOFILE" : "setting a resource limit");
+    }
+    if (spec->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(err, "prctl(PR_SET_NO_NEW_PRIVS)");
     if (spec->working_directory && chdir(spec->working_directory) != 0) fail(err, spec->working_directory);
 
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -288,6 +342,33 @@ static int write_file(pid_t pid, const char *name, const char *text) {
     return written == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+// Writes `pid` to a cgroup's `cgroup.procs` file.
+static int join_cgroup(const char *procs, pid_t pid) {
+    char text[32];
+    snprintf(text, sizeof text, "%d\n", (int)pid);
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t written;
+    do { written = write(fd, text, strlen(text)); } while (written < 0 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return written == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+// The parent's part of the child's setup, done while the child waits: its cgroups. Returns 0, or -1 with errno set and the failed step described in `step`.
+static int set_up_child(const struct ckeel_spawn_spec *spec, pid_t pid, char *step, size_t step_size) {
+    for (size_t i = 0; i < spec->cgroup_proc_count; i++) {
+        if (join_cgroup(spec->cgroup_procs[i], pid) != 0) {
+            int saved = errno;
+            snprintf(step, step_size, "joining the cgroup %s", spec->cgroup_procs[i]);
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_out, char *error, size_t error_size) {
     int sync_pipe[2], error_pipe[2];
     if (error_size) error[0] = '\0';
@@ -298,12 +379,19 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
         snprintf(error, error_size, "pipe");
         return saved;
     }
-    struct child_args args = {spec, sync_pipe[0], error_pipe[1]};
+    int *source_fds = calloc(spec->mount_count + 1, sizeof(int));
+    if (!source_fds) {
+        close(sync_pipe[0]); close(sync_pipe[1]); close(error_pipe[0]); close(error_pipe[1]);
+        snprintf(error, error_size, "allocating the spawn's descriptor table");
+        return ENOMEM;
+    }
+    struct child_args args = {spec, sync_pipe[0], error_pipe[1], source_fds};
     size_t stack_size = 256 * 1024;
     char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
         int saved = errno;
         close(sync_pipe[0]); close(sync_pipe[1]); close(error_pipe[0]); close(error_pipe[1]);
+        free(source_fds);
         snprintf(error, error_size, "mmap of the child's stack");
         return saved;
     }
@@ -320,6 +408,7 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     close(error_pipe[1]);
     if (pid < 0) {
         munmap(stack, stack_size);
+        free(source_fds);
         close(sync_pipe[1]); close(error_pipe[0]);
         snprintf(error, error_size, "clone");
         return clone_errno;
@@ -336,6 +425,11 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
             if (write_file(pid, "gid_map", map) != 0) { map_errno = errno; map_step = "writing gid_map"; }
         }
     }
+    char setup_step[512];
+    if (!map_step && set_up_child(spec, pid, setup_step, sizeof setup_step) != 0) {
+        map_errno = errno != 0 ? errno : EIO;
+        map_step = setup_step;
+    }
     if (map_step) {
         kill(pid, SIGKILL);
     } else {
@@ -349,6 +443,7 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     do { got = read(error_pipe[0], buffer, sizeof buffer); } while (got < 0 && errno == EINTR);
     close(error_pipe[0]);
     munmap(stack, stack_size); // the child has exec'd or exited: its copy of the stack is its own
+    free(source_fds);
     if (map_step || got > 0) {
         int child_errno = map_errno;
         const char *step = map_step;
@@ -370,3 +465,5 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     *pidfd_out = pidfd;
     return 0;
 }
+
+int ckeel_eventfd(void) { return eventfd(0, EFD_CLOEXEC); }

@@ -2,6 +2,7 @@
 struct CStringTable {
     private var allocations: [UnsafeMutablePointer<CChar>] = []
     private var vectors: [UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>] = []
+    private var rawBuffers: [UnsafeMutableRawPointer] = []
 
     mutating func string(_ text: String) -> UnsafePointer<CChar> {
         UnsafePointer(copy(text))
@@ -32,7 +33,17 @@ struct CStringTable {
         return UnsafePointer(vector)
     }
 
+    /// A copy of `items` in memory kept until `free()`.
+    mutating func array<Element: BitwiseCopyable>(_ items: [Element]) -> UnsafePointer<Element> {
+        let copy = UnsafeMutablePointer<Element>.allocate(capacity: max(1, items.count))
+        for (index, item) in items.enumerated() { (copy + index).initialize(to: item) }
+        rawBuffers.append(UnsafeMutableRawPointer(copy))
+        return UnsafePointer(copy)
+    }
+
     mutating func free() {
+        for buffer in rawBuffers { buffer.deallocate() }
+        rawBuffers = []
         for pointer in allocations { pointer.deallocate() }
         for vector in vectors { vector.deallocate() }
         allocations = []

@@ -21,12 +21,14 @@ extension Sandbox {
     ///   - standardInput: its stdin (`nil`: /dev/null).
     ///   - standardOutput: its stdout (`nil`: /dev/null).
     ///   - standardError: its stderr (`nil`: /dev/null).
+    ///   - setup: the cgroups it starts in, its resource limits, no new privileges (default:
+    ///     none of these).
     /// - Throws: `SandboxError` naming the step that failed (the executable's path when `exec`
     ///   failed).
     public static func spawnOnHost(
         executable: String, arguments: [String] = [], environment: [String: String] = [:],
         workingDirectory: String, standardInput: Int32? = nil, standardOutput: Int32? = nil,
-        standardError: Int32? = nil
+        standardError: Int32? = nil, setup: ProcessSetup = ProcessSetup()
     ) throws(SandboxError) -> SandboxedProcess {
         var strings = CStringTable()
         let argv = strings.vector([executable] + arguments)
@@ -41,6 +43,7 @@ extension Sandbox {
         raw.stdout_fd = standardOutput ?? -1
         raw.stderr_fd = standardError ?? -1
         raw.new_session = 1
+        setup.fill(&raw, keeping: &strings)
         var pid: pid_t = 0
         var pidfd: Int32 = -1
         var message = [CChar](repeating: 0, count: 512)

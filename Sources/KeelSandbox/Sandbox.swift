@@ -9,9 +9,18 @@ public enum Sandbox {
     /// `/` (or a fresh tmpfs on it) with the mounts bound in, a fresh /proc, minimal /dev and private /tmp, running as
     /// `spec.insideUser` with no new privileges.
     ///
+    /// With `spec.killedWithSpawningThread` (the default) the process is killed when the thread
+    /// that started it ends; a supervisor's agents turn that off.
+    ///
+    /// - Parameters:
+    ///   - spec: what runs and what it sees.
+    ///   - setup: the cgroups it starts in and its resource limits, applied from outside before
+    ///     it runs (default: none).
     /// - Returns: the running process; `wait()` for it.
     /// - Throws: `SandboxError` naming the step that failed (in the parent or the child).
-    public static func spawn(_ spec: SandboxSpec) throws(SandboxError) -> SandboxedProcess {
+    public static func spawn(_ spec: SandboxSpec, setup: ProcessSetup = ProcessSetup()) throws(SandboxError)
+        -> SandboxedProcess
+    {
         var strings = CStringTable()
         let argv = strings.vector([spec.executable] + spec.arguments)
         let envp = strings.vector(spec.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
@@ -52,8 +61,9 @@ public enum Sandbox {
                 raw.stdin_fd = spec.standardInput ?? -1
                 raw.stdout_fd = spec.standardOutput ?? -1
                 raw.stderr_fd = spec.standardError ?? -1
-                raw.die_with_parent = 1
+                raw.die_with_parent = spec.killedWithSpawningThread ? 1 : 0
                 raw.new_session = 1
+                setup.fill(&raw, keeping: &strings)
                 return ckeel_spawn(&raw, &pid, &pidfd, &message, message.count)
             }
         }

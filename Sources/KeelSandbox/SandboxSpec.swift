@@ -75,6 +75,10 @@ public struct SandboxSpec: Sendable {
     public var standardOutput: Int32?
     /// Where stderr goes.
     public var standardError: Int32?
+    /// Whether the process is killed when the thread that started it ends (`PR_SET_PDEATHSIG`):
+    /// a build dies with its builder. A supervisor's agents outlive the thread that launched
+    /// them, so it turns this off and ends them itself.
+    public var killedWithSpawningThread = true
 
     /// A sandbox running `executable` in `root`, with loopback-only networking, as 1000:100
     /// inside mapped to the caller's own identity outside.

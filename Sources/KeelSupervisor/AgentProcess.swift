@@ -75,15 +75,18 @@ public final class AgentProcess: Sendable {
     ///   - name: what messages call it.
     ///   - arguments: the program's path (no `PATH` search) and its arguments.
     ///   - environment: its whole environment (`KEEL_AGENT_INSTANCE` is added).
-    ///   - workingDirectory: where it starts; created if missing.
+    ///   - workingDirectory: where it starts; created if missing (on the host).
     ///   - log: where its stdout and stderr go.
+    ///   - launch: on the host (the default, with nothing set up) or in a sandbox, and the
+    ///     cgroups, rlimits and privileges it starts with (`AgentLaunch`). In a sandbox the
+    ///     working directory is a path inside it and is not created here.
     ///   - onExit: called once, on the agent's own thread, when the agent has ended and been
     ///     reaped (its descendants may live on until `stop`).
     /// - Throws: `SupervisorError` naming the agent and the step that failed (the working
     ///   directory, the program when it cannot be executed...).
     public static func start(
         name: String, arguments: [String], environment: [String: String], workingDirectory: String,
-        log: AgentLog, onExit: @escaping @Sendable (Termination) -> Void = { _ in }
+        log: AgentLog, launch: AgentLaunch = .plainHost, onExit: @escaping @Sendable (Termination) -> Void = { _ in }
     ) throws(SupervisorError) -> AgentProcess {
         guard let executable = arguments.first else { throw SupervisorError("agent \(name): no program to run") }
         if let failure = subreaperFailure {
@@ -92,7 +95,7 @@ public final class AgentProcess: Sendable {
         let pipe: PipeEnds
         let inode: UInt64
         do throws(SystemError) {
-            try FileSystem.makeDirectories(workingDirectory)
+            if case .host = launch { try FileSystem.makeDirectories(workingDirectory) }
             pipe = try PipeEnds()
             do throws(SystemError) {
                 inode = try FileSystem.status(of: FileDescriptor(rawValue: pipe.reading)).inode
@@ -109,9 +112,23 @@ public final class AgentProcess: Sendable {
         environment[instanceVariable] = marker
         let process: SandboxedProcess
         do throws(SandboxError) {
-            process = try Sandbox.spawnOnHost(
-                executable: executable, arguments: Array(arguments.dropFirst()), environment: environment,
-                workingDirectory: workingDirectory, standardOutput: pipe.writing, standardError: pipe.writing)
+            switch launch {
+            case .host(let setup):
+                process = try Sandbox.spawnOnHost(
+                    executable: executable, arguments: Array(arguments.dropFirst()), environment: environment,
+                    workingDirectory: workingDirectory, standardOutput: pipe.writing, standardError: pipe.writing,
+                    setup: setup)
+            case .sandbox(var spec, let setup):
+                spec.executable = executable
+                spec.arguments = Array(arguments.dropFirst())
+                spec.environment = environment
+                spec.workingDirectory = workingDirectory
+                spec.standardInput = nil
+                spec.standardOutput = pipe.writing
+                spec.standardError = pipe.writing
+                spec.killedWithSpawningThread = false
+                process = try Sandbox.spawn(spec, setup: setup)
+            }
         } catch {
             FileSystem.close(FileDescriptor(rawValue: pipe.reading))
             FileSystem.close(FileDescriptor(rawValue: pipe.writing))

@@ -24,6 +24,20 @@ struct ckeel_file {
     size_t length;
 };
 
+/// The resources `struct ckeel_rlimit` names (glibc's RLIMIT_* are macros Swift cannot see).
+enum {
+    CKEEL_RLIMIT_NOFILE = 7,
+    CKEEL_RLIMIT_NPROC = 6,
+};
+
+/// A resource limit the child sets on itself before exec.
+struct ckeel_rlimit {
+    /// RLIMIT_NOFILE, RLIMIT_NPROC...
+    int resource;
+    /// The soft and hard limits.
+    uint64_t soft, hard;
+};
+
 /// Everything the child does between fork and exec, described up front: namespaces, the new
 /// root and its mounts, the identity and the file descriptors. See KeelSandbox's SandboxSpec.
 struct ckeel_spawn_spec {
@@ -65,11 +79,25 @@ struct ckeel_spawn_spec {
     int die_with_parent;
     /// Non-zero: the child starts its own session (setsid), so a process group kill reaches all.
     int new_session;
+
+    /// `cgroup.procs` files the parent writes the child's pid to while the child waits, before it
+    /// runs anything of its own: everything it ever forks starts inside those cgroups.
+    const char *const *cgroup_procs;
+    size_t cgroup_proc_count;
+    /// Limits the child sets on itself (setrlimit) just before exec. A sandboxed child cannot
+    /// raise a hard limit above the one it inherited.
+    const struct ckeel_rlimit *rlimits;
+    size_t rlimit_count;
+    /// Non-zero: PR_SET_NO_NEW_PRIVS before exec (always set with `isolate`).
+    int no_new_privileges;
 };
 
 /// Starts a child as `spec` describes. Returns 0 and sets *pid (and *pidfd, or -1 when the
 /// kernel has no pidfd_open); or returns the errno of the step that failed (in the child or the
 /// parent) with a message naming that step in `error` (NUL-terminated, at most error_size).
 int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid, int *pidfd, char *error, size_t error_size);
+
+/// An eventfd (counter 0, close-on-exec), for cgroup v1 notifications; -1 with errno on failure.
+int ckeel_eventfd(void);
 
 #endif
