@@ -52,16 +52,19 @@ public final class DaemonClient: Sendable {
         try? await http.shutdown()
     }
 
-    /// Whether a daemon answers on the socket: false when the socket does not exist or connecting
-    /// is refused (a stale socket).
+    /// Whether a daemon answers on the socket (with any answer, an error status included): false
+    /// when the socket does not exist or connecting is refused (a stale socket).
     ///
-    /// - Throws: `DaemonClientError` for any other failure (permission denied, a broken answer).
+    /// - Throws: `DaemonClientError.transport` for any other failure (permission denied, no answer
+    ///   in time).
     public func isRunning() async throws(DaemonClientError) -> Bool {
         do {
             _ = try await status()
             return true
         } catch .notRunning {
             return false
+        } catch .api, .invalidResponse {
+            return true
         }
     }
 
