@@ -27,6 +27,15 @@ import Testing
         return group
     }
 
+    /// Removes the group, and `keel` too when nothing else is in it.
+    private func removeGroup(_ group: String) {
+        _ = try? CgroupFiles.removeGroup(group)
+        if let keel = group.range(of: "/keel/", options: .backwards).map({ String(group[..<$0.lowerBound]) + "/keel" })
+        {
+            _ = try? CgroupFiles.removeGroup(keel)
+        }
+    }
+
     private static let script = "grep -E '^NoNewPrivs' /proc/self/status; ulimit -n; cat /proc/self/cgroup"
 
     private func output(of process: SandboxedProcess, _ pipe: Pipe) throws -> (Termination, String) {
@@ -37,7 +46,7 @@ import Testing
 
     @Test func aHostProcessStartsInsideItsCgroupWithItsLimits() throws {
         let group = try makeGroup()
-        defer { try? CgroupFiles.removeGroup(group) }
+        defer { removeGroup(group) }
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let pipe = Pipe()
@@ -55,7 +64,7 @@ import Testing
 
     @Test func aSandboxedProcessStartsInsideItsCgroupWithItsLimits() throws {
         let group = try makeGroup()
-        defer { try? CgroupFiles.removeGroup(group) }
+        defer { removeGroup(group) }
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let pipe = Pipe()

@@ -66,3 +66,20 @@ import Testing
         #expect(try cgroup.processes().isEmpty)
     }
 }
+
+@Suite struct MemoryLimitCheckTests {
+    /// Without a memory cgroup, the resident size of the agent's tree is what a limit is held to.
+    @Test func measuresTheResidentSizeOfTheAgentsTree() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let log = try AgentLog(directory: directory.appending("log"), maxSize: 1 << 20, keep: 1)
+        let agent = try AgentProcess.start(
+            name: "rss", arguments: ["/bin/sh", "-c", "sleep 1000 & exec sleep 1000"],
+            environment: ["PATH": "/usr/bin:/bin"], workingDirectory: directory.appending("work"), log: log)
+        let resident = try MemoryLimitCheck.residentBytes(of: agent)
+        #expect(resident > 0)
+        #expect(try MemoryLimitCheck.breach(of: 1, by: agent) != nil)
+        #expect(try MemoryLimitCheck.breach(of: UInt64.max, by: agent) == nil)
+        try await agent.stop(timeout: .zero)
+    }
+}

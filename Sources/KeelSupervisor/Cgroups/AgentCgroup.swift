@@ -47,8 +47,7 @@ public struct AgentCgroup: Sendable, Equatable {
             var directories: [CgroupSupport.Controller: String] = [:]
             for (controller, base) in bases {
                 let directory = base + "/keel/" + agent
-                try make(base + "/keel", agent: agent)
-                try make(directory, agent: agent)
+                try makeV1(directory, in: base + "/keel", agent: agent)
                 directories[controller] = directory
             }
             let primary = [.freezer, .pids, .memory, .cpu].compactMap { directories[$0] }.first
@@ -143,10 +142,33 @@ public struct AgentCgroup: Sendable, Equatable {
     /// already gone is fine.
     ///
     /// - Throws: `SupervisorError` while processes are left in it (`killAll()` first).
+    /// On cgroup v1 the `keel` directory goes too once it has no agent's group left (it is
+    /// inside whatever group the daemon runs in, which its owner may want to remove).
     public func remove() throws(SupervisorError) {
         for directory in Set(directories.values).union([primaryDirectory]).sorted() {
             try removeTree(directory)
+            if !isV2 {
+                // Busy while another agent's group is in it: then it stays.
+                _ = try? CgroupFiles.removeGroup(String(directory.dropLast(agent.utf8.count + 1)))
+            }
         }
+    }
+
+    /// Creates `directory` in the v1 `keel` directory, which a concurrent `remove()` of the last
+    /// other agent may remove between the two steps.
+    private static func makeV1(_ directory: String, in keel: String, agent: String) throws(SupervisorError) {
+        for _ in 0..<10 {
+            try make(keel, agent: agent)
+            do throws(SystemError) {
+                try CgroupFiles.makeGroup(directory)
+                return
+            } catch  where error.errno == ENOENT {
+                continue
+            } catch {
+                throw SupervisorError("agent \(agent): cannot create its cgroup: \(error)")
+            }
+        }
+        throw SupervisorError("agent \(agent): cannot create its cgroup: \(keel) keeps vanishing")
     }
 
     private func removeTree(_ directory: String) throws(SupervisorError) {
