@@ -17,6 +17,7 @@ public struct KeelCommand: ParsableCommand {
             NarCommand.self, HashCommand.self, DrvCommand.self, NarinfoCommand.self, LedgerCommand.self,
             StatusCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, LogsCommand.self,
             EventsCommand.self,
+            DemoCommand.self,
         ]
     )
 
