@@ -104,8 +104,13 @@ let package = Package(
         .target(
             name: "KeelAPI",
             dependencies: [
-                "KeelWatch", "KeelSupervisor", "KeelSystem", "KeelLedger", "KeelFormats", "KeelLinux",
+                "KeelWatch", "KeelSupervisor", "KeelSystem", "KeelLedger", "KeelFormats", "KeelLinux", "KeelStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,11 +121,12 @@ let package = Package(
             name: "KeelCLI",
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
-                "KeelConfig", "KeelSystem", "KeelSupervisor", "KeelWatch", "KeelAPI",
+                "KeelConfig", "KeelSystem", "KeelSupervisor", "KeelWatch", "KeelAPI", "KeelSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

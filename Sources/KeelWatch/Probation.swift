@@ -61,7 +61,8 @@ public struct Probation<Instant: InstantProtocol>: Sendable where Instant.Durati
                     let detail = event.text("reason").map { " (\($0))" } ?? ""
                     return decide(
                         .failed(
-                            reason: "agent \(name) failed \(failedChecks[name, default: 0]) health checks in a row\(detail)"
+                            reason:
+                                "agent \(name) failed \(failedChecks[name, default: 0]) health checks in a row\(detail)"
                         ))
                 }
             } else {
@@ -69,7 +70,10 @@ public struct Probation<Instant: InstantProtocol>: Sendable where Instant.Durati
             }
         case "agent.ready-timeout":
             return decide(
-                .failed(reason: "agent \(name) was not ready within \(Self.seconds(Int64(event.text("timeout_ms") ?? "") ?? 0))"))
+                .failed(
+                    reason:
+                        "agent \(name) was not ready within \(Self.seconds(Int64(event.text("timeout_ms") ?? "") ?? 0))"
+                ))
         case "agent.start-failed":
             return decide(.failed(reason: "agent \(name) could not be started: \(event.text("reason") ?? "")"))
         case "agent.stopped":

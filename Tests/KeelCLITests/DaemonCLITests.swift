@@ -91,7 +91,9 @@ import Testing
         let port = try #require(Self.freePort())
         let keel = KeelBinary.path
         try host.writeConfig(
-            Self.config(webCommand: "\"\(keel)\", \"test-agent\", \"--name\", \"web\", \"--http\", \"127.0.0.1:\(port)\"", port: port))
+            Self.config(
+                webCommand: "\"\(keel)\", \"test-agent\", \"--name\", \"web\", \"--http\", \"127.0.0.1:\(port)\"",
+                port: port))
         let first = try host.keel(["switch", "-f", host.configFile] + host.storeArguments)
         #expect(first.status == 0, "\(first.errorOutput)")
         #expect(first.errorOutput.contains("no keel daemon is running"))
@@ -110,9 +112,11 @@ import Testing
         // Generation 2's web exits at once: SafeSwitch rolls back to generation 1.
         try host.writeConfig(
             Self.config(
-                webCommand: "\"\(keel)\", \"test-agent\", \"--name\", \"web\", \"--exit-after\", \"0\", \"--exit-code\", \"1\"",
+                webCommand:
+                    "\"\(keel)\", \"test-agent\", \"--name\", \"web\", \"--exit-after\", \"0\", \"--exit-code\", \"1\"",
                 port: port))
-        let last = (try await DaemonClient.with(paths: DaemonPaths(root: host.root)) { try await $0.events() }).last?.sequence
+        let last = (try await DaemonClient.with(paths: DaemonPaths(root: host.root)) { try await $0.events() }).last?
+            .sequence
         let second = try host.keel(["switch", "-f", host.configFile] + host.storeArguments)
         #expect(second.status == 0, "\(second.errorOutput)")
         #expect(second.output.contains("generation 2"))
@@ -121,7 +125,9 @@ import Testing
         let rolledBack = await Self.waitForEvent(root: host.root, after: last) { $0.kind == "safeswitch.rolled-back" }
         #expect(rolledBack?.details["to"] == "1")
         #expect(rolledBack?.details["reason"]?.contains("agent web crash-looped") == true)
-        #expect(await Self.waitForEvent(root: host.root, after: last) { $0.kind == "agent.ready" && $0.subject == "web" } != nil)
+        #expect(
+            await Self.waitForEvent(root: host.root, after: last) { $0.kind == "agent.ready" && $0.subject == "web" }
+                != nil)
         let after = try await Self.status(root: host.root)
         #expect(after.generation == 1)
         #expect(after.probation?.state == "failed")
@@ -184,5 +190,61 @@ import Testing
         kill(try await Self.status(root: host.root).pid, SIGTERM)
         #expect(successor.finish().status == 0)
         #expect(Self.agentProcesses("solo", root: host.root).isEmpty)
+    }
+
+    @Test func aStrictAgentSeesOnlyItsClosureItsStateAndItsOwnProcesses() async throws {
+        let host = try HostFixture(prefix: "keel-daemon")
+        defer { host.remove() }
+        try host.addBusybox()
+        let other = host.root + "/state/other"
+        let probe = [
+            "test -e /etc/shadow && echo shadow:visible || echo shadow:hidden",
+            "cat \(other)/secret 2>/dev/null && echo other:readable || echo other:hidden",
+            "test -e \(host.storeDirectory) && ls \(host.storeDirectory) | wc -l | sed 's/^/store-entries:/'",
+            "echo ownpid:$$", "echo pids:$(ls /proc | grep -c '^[0-9]')", "echo hostname:$(cat /etc/hostname)",
+            "echo me > $KEEL_STATE_DIR/written && echo state:writable",
+        ].joined(separator: "; ")
+        try host.writeConfig(
+            """
+            [host]
+            name = "strict"
+
+            [packages.tools]
+            src = "./tools"
+
+            [packages.unrelated]
+            src = "./unrelated"
+
+            [agents.other]
+            command = ["\(KeelBinary.path)", "test-agent", "--name", "other"]
+
+            [agents.boxed]
+            command = ["${packages.tools}/bin/busybox", "sh", "-c", "\(probe)"]
+            isolation = "strict"
+            restart = { policy = "never" }
+            depends_on = ["other"]
+            """)
+        try host.write("unrelated/file", "not for boxed\n")
+        #expect(try host.keel(["switch", "-f", host.configFile] + host.storeArguments).status == 0)
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try "secret\n".write(toFile: other + "/secret", atomically: false, encoding: .utf8)
+        let daemon = try BackgroundKeel(["daemon"] + host.storeArguments)
+        #expect(daemon.waitForStandardError(containing: "daemon running", seconds: 60))
+        let exit = await Self.waitForEvent(root: host.root) { $0.kind == "agent.exit" && $0.subject == "boxed" }
+        #expect(exit?.details["status"] == "0")
+        let log = (try? String(contentsOfFile: host.root + "/logs/boxed/current", encoding: .utf8)) ?? ""
+        #expect(log.contains("shadow:hidden"), "\(log)")
+        #expect(log.contains("other:hidden"), "\(log)")
+        // The store directory shows only the closure: busybox's package (not `unrelated`).
+        #expect(log.contains("store-entries:1"), "\(log)")
+        // Its own PID namespace: it is PID 1, and /proc lists only it and the pipeline's
+        // commands (sh, ls, grep), not the host's hundreds of processes.
+        #expect(log.contains("ownpid:1\n"), "\(log)")
+        let pids = log.split(separator: "\n").first { $0.hasPrefix("pids:") }.flatMap { Int($0.dropFirst(5)) }
+        #expect(pids.map { $0 <= 4 } == true, "\(log)")
+        #expect(log.contains("hostname:boxed"), "\(log)")
+        #expect(log.contains("state:writable"), "\(log)")
+        kill(try await Self.status(root: host.root).pid, SIGTERM)
+        #expect(daemon.finish().status == 0)
     }
 }

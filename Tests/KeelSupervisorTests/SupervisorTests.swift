@@ -1,9 +1,10 @@
 import Foundation
 import KeelLinux
 import KeelSupervisor
-@testable import KeelSystem
 import KeelTesting
 import Testing
+
+@testable import KeelSystem
 
 /// The supervisor with real processes: starts, exits and restarts with backoff on a manual
 /// clock, dependencies, activation that leaves unchanged agents alone, and stops that leave
@@ -39,7 +40,8 @@ import Testing
     @Test func startsAgentsAndStopsThemLeavingNothing() async throws {
         let root = try TemporaryDirectory()
         let recorder = SupervisorEventRecorder()
-        let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
+        let supervisor = Supervisor(
+            paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
         await supervisor.activate(Self.manifest(["web": Self.agent("echo hello; echo $KEEL_AGENT; exec sleep 1000")]))
         #expect(await recorder.wait(for: "agent.ready", "web"))
         let snapshot = try #require(await supervisor.snapshot(of: "web"))
@@ -89,17 +91,20 @@ import Testing
     @Test func onFailureLeavesACleanExitStopped() async throws {
         let root = try TemporaryDirectory()
         let recorder = SupervisorEventRecorder()
-        let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
+        let supervisor = Supervisor(
+            paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
         await supervisor.activate(Self.manifest(["job": Self.agent("exit 0", policy: "on-failure")]))
         #expect(await recorder.wait(for: "agent.stopped", "job"))
         #expect(await supervisor.snapshot(of: "job")?.phase == .stopped)
         #expect(recorder.count("agent.restart") == 0)
+        await supervisor.stopAll()
     }
 
     @Test func dependentsStartOnceTheirDependencyIsReady() async throws {
         let root = try TemporaryDirectory()
         let recorder = SupervisorEventRecorder()
-        let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
+        let supervisor = Supervisor(
+            paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
         let fifo = root.path + "/go"
         #expect(mkfifo(fifo, 0o600) == 0)
         // db is ready only once it sends READY=1 (it waits for the test to open the fifo).
@@ -125,7 +130,8 @@ import Testing
     @Test func activationLeavesUnchangedAgentsRunning() async throws {
         let root = try TemporaryDirectory()
         let recorder = SupervisorEventRecorder()
-        let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
+        let supervisor = Supervisor(
+            paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
         let steady = Self.agent("exec sleep 1000")
         await supervisor.activate(Self.manifest(["steady": steady, "other": Self.agent("exec sleep 1001")]))
         #expect(await recorder.wait(for: "agent.ready", "other"))
@@ -176,19 +182,23 @@ import Testing
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
         await supervisor.activate(
-            Self.manifest(["slow": Self.agent("exec sleep 1000", policy: "never", ready: "notify", readyTimeoutMs: 1_000)]))
+            Self.manifest([
+                "slow": Self.agent("exec sleep 1000", policy: "never", ready: "notify", readyTimeoutMs: 1_000)
+            ]))
         #expect(await recorder.wait(for: "agent.start", "slow"))
         #expect(await Self.sleeper(on: clock, after: .milliseconds(1_000)))
         clock.advance(by: .milliseconds(1_000))
         #expect(await recorder.wait(for: "agent.stopped", "slow"))
         #expect(recorder.count("agent.ready-timeout", "slow") == 1)
         #expect(await supervisor.snapshot(of: "slow")?.problem?.contains("not ready within 1000 ms") == true)
+        await supervisor.stopAll()
     }
 
     @Test func aMissingProgramFailsWithAClearProblem() async throws {
         let root = try TemporaryDirectory()
         let recorder = SupervisorEventRecorder()
-        let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
+        let supervisor = Supervisor(
+            paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
         var agent = Self.agent("true")
         agent.command = ["no-such-program-here"]
         await supervisor.activate(Self.manifest(["ghost": agent]))
@@ -196,6 +206,7 @@ import Testing
         #expect(snapshot.phase == .failed)
         #expect(snapshot.problem?.contains("'no-such-program-here' is not in its PATH") == true)
         #expect(recorder.count("agent.start-failed", "ghost") == 1)
+        await supervisor.stopAll()
     }
 
     /// Waits until a timer sleeps until `delay` from the clock's now; false after a 30 s

@@ -59,12 +59,15 @@ import Testing
 
     @Test func aReadyTimeoutOrAFailedStartFailsItAtOnce() {
         var late = Probation(generation: 2, watched: ["api"], settings: settings, startedAt: start)
-        let timeout = SupervisorEvent(kind: "agent.ready-timeout", subject: "api", details: ["timeout_ms": .integer(1500)])
+        let timeout = SupervisorEvent(
+            kind: "agent.ready-timeout", subject: "api", details: ["timeout_ms": .integer(1500)])
         #expect(late.observe(timeout, at: at(1500)) == .failed(reason: "agent api was not ready within 1.5 s"))
         var broken = Probation(generation: 2, watched: ["api"], settings: settings, startedAt: start)
         let failed = SupervisorEvent(
             kind: "agent.start-failed", subject: "api", details: ["reason": .string("'x' is not in its PATH")])
-        #expect(broken.observe(failed, at: at(0)) == .failed(reason: "agent api could not be started: 'x' is not in its PATH"))
+        #expect(
+            broken.observe(failed, at: at(0))
+                == .failed(reason: "agent api could not be started: 'x' is not in its PATH"))
     }
 
     @Test func aFailureItsPolicyDoesNotRestartFailsIt() {

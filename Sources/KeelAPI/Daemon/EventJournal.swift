@@ -75,7 +75,9 @@ public final class EventJournal: Sendable {
     /// Appends an event to the ledger, then reports it. Never waits.
     public func record(_ kind: String, subject: String, details: [String: NixJSON]) {
         let text = String(decoding: NixJSON.object(details).serialized, as: UTF8.self)
-        enqueue(kind, subject: subject, details: details, draft: LedgerDraft(actor: actor, kind: kind, subject: subject, details: text))
+        enqueue(
+            kind, subject: subject, details: details,
+            draft: LedgerDraft(actor: actor, kind: kind, subject: subject, details: text))
     }
 
     /// Reports an event that is in the ledger already (the profile's switch entries, written by
@@ -103,7 +105,8 @@ public final class EventJournal: Sendable {
 
     /// The events after `after` still in memory, then each new one as it is reported.
     public func subscribe(after: Int?) -> AsyncStream<DaemonEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: DaemonEvent.self, bufferingPolicy: .bufferingNewest(10_000))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: DaemonEvent.self, bufferingPolicy: .bufferingNewest(10_000))
         let id = shared.state.withLock { state in
             for event in state.recent where event.sequence > (after ?? 0) { continuation.yield(event) }
             state.nextSubscriber += 1
@@ -118,7 +121,7 @@ public final class EventJournal: Sendable {
 
     /// Writes what is pending, ends every subscription and closes the ledger.
     public func close() {
-        try? queue.finish()
+        queue.finish()
         let subscribers = shared.state.withLock { state in
             defer { state.subscribers = [:] }
             return Array(state.subscribers.values)

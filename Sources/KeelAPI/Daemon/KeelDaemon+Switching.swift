@@ -6,6 +6,8 @@ import KeelSystem
 import KeelWatch
 
 extension KeelDaemon {
+    /// Switches the profile to a system path (a new generation) or a generation, activates it
+    /// and puts it on probation; a generation marked failed needs `force`.
     public func switchSystem(_ request: SwitchRequest) async throws(APIError) -> SwitchOutcome {
         let switcher = SystemSwitcher(layout: layout)
         let outcome: SystemSwitcher.Outcome
@@ -37,10 +39,14 @@ extension KeelDaemon {
         }
         journal.announce(
             "system.switch", subject: "generation-\(outcome.generation.number)",
-            details: ["generation": .integer(Int64(outcome.generation.number)), "path": .string(outcome.generation.systemPath)])
+            details: [
+                "generation": .integer(Int64(outcome.generation.number)),
+                "path": .string(outcome.generation.systemPath),
+            ])
         return try await activate(outcome.generation, isNew: outcome.isNew, previous: outcome.previous)
     }
 
+    /// Switches back to the last good generation before the current one and activates it.
     public func rollback() async throws(APIError) -> SwitchOutcome {
         let switcher = SystemSwitcher(layout: layout)
         let outcome = try perform { try switcher.rollback() }
@@ -53,7 +59,7 @@ extension KeelDaemon {
     /// Runs one of the switcher's operations, mapping its errors.
     private func perform(_ operation: () throws -> SystemSwitcher.Outcome) throws(APIError) -> SystemSwitcher.Outcome {
         do { return try operation() } catch {
-            let message = (error as? any CustomStringConvertible)?.description ?? String(describing: error)
+            let message = String(describing: error)
             if message.hasPrefix("there is no") { throw APIError.notFound(message) }
             throw APIError.failed(message)
         }

@@ -47,7 +47,9 @@ public actor KeelDaemon: DaemonOperations {
         self.journal = journal
         let (stream, continuation) = AsyncStream.makeStream(of: SupervisorEvent.self)
         supervisorEvents = stream
-        supervisor = Supervisor(paths: SupervisorPaths(root: layout.root), clock: ContinuousClock()) { event in
+        supervisor = Supervisor(
+            paths: SupervisorPaths(root: layout.root), clock: ContinuousClock(), closure: Self.closure(in: layout)
+        ) { event in
             journal.record(event.kind, subject: event.subject, details: event.details)
             continuation.yield(event)
         }
@@ -95,8 +97,21 @@ public actor KeelDaemon: DaemonOperations {
         observer?.cancel()
     }
 
+    /// The closure in the store of a strict agent's references (what its sandbox shows); the
+    /// references alone when the store cannot say (the agent then fails to find what it lacks,
+    /// rather than seeing more).
+    static func closure(in layout: StoreLayout) -> @Sendable ([String]) -> [String] {
+        { references in
+            guard let store = try? LocalStore(layout: layout) else { return references }
+            let paths = references.compactMap { try? store.storePath($0) }
+            guard let closure = try? store.closure(of: paths) else { return references }
+            return closure.map(store.fullPath).sorted()
+        }
+    }
+
     // MARK: DaemonOperations
 
+    /// The generation, its probation and every agent, now.
     public func status() async -> DaemonStatus {
         let agents = await supervisor.snapshots().map(Self.view)
         var probation = probationView
@@ -112,6 +127,7 @@ public actor KeelDaemon: DaemonOperations {
             lastGoodGeneration: lastGood, probation: probation, cgroups: limitsSupport, agents: agents)
     }
 
+    /// Starts a stopped agent of the current generation.
     public func start(agent: String) async throws(APIError) -> AgentStatusView {
         do throws(SupervisorError) { try await supervisor.start(agent) } catch {
             throw APIError.notFound(error.description)
@@ -119,6 +135,7 @@ public actor KeelDaemon: DaemonOperations {
         return try await view(of: agent)
     }
 
+    /// Stops an agent and its whole tree; it stays stopped until started or changed.
     public func stop(agent: String) async throws(APIError) -> AgentStatusView {
         do throws(SupervisorError) { try await supervisor.stop(agent) } catch {
             throw APIError.notFound(error.description)
@@ -126,6 +143,7 @@ public actor KeelDaemon: DaemonOperations {
         return try await view(of: agent)
     }
 
+    /// Stops an agent if it runs, then starts it.
     public func restart(agent: String) async throws(APIError) -> AgentStatusView {
         do throws(SupervisorError) { try await supervisor.restart(agent) } catch {
             throw APIError.notFound(error.description)
@@ -133,8 +151,10 @@ public actor KeelDaemon: DaemonOperations {
         return try await view(of: agent)
     }
 
+    /// The events kept after `after`, then each new one.
     public func events(after: Int?) async -> AsyncStream<DaemonEvent> { journal.subscribe(after: after) }
 
+    /// The last `limit` events kept.
     public func recentEvents(limit: Int) async -> [DaemonEvent] { journal.recent(limit: limit) }
 
     private func view(of agent: String) async throws(APIError) -> AgentStatusView {

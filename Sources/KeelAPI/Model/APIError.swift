@@ -21,6 +21,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 500: the daemon failed to do what it was asked.
     public static func failed(_ message: String) -> APIError { APIError(status: 500, message) }
 
+    /// The message.
     public var description: String { message }
 }
 

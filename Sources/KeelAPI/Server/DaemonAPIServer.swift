@@ -1,6 +1,8 @@
 import Hummingbird
+import HummingbirdCore
 import KeelLinux
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -42,9 +44,22 @@ public struct DaemonAPIServer: Service {
         let paths = paths
         let logger = logger
         let onListening = onListening
-        let application = Application(
-            router: DaemonAPIRoutes.router(operations: operations, logs: logs),
-            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: paths.socket)),
+        let responder = DaemonAPIRoutes.router(operations: operations, logs: logs).buildResponder()
+        // HummingbirdCore's server rather than `Application`, whose date-header cache wakes the
+        // process every second: an idle daemon must not wake at all.
+        let server = Server(
+            childChannelSetup: HTTP1Channel { request, responseWriter, channel in
+                let context = BasicRequestContext(
+                    source: ApplicationRequestContextSource(channel: channel, logger: logger))
+                let response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch {
+                    response = Response(status: .internalServerError)
+                }
+                try await responseWriter.write(response: response.head, body: response.body)
+            },
+            configuration: ServerConfiguration(address: .unixDomainSocket(path: paths.socket)),
             onServerRunning: { _ in
                 do throws(SystemError) {
                     let inode = try DaemonSocket.restrict(paths)
@@ -54,11 +69,11 @@ public struct DaemonAPIServer: Service {
                 }
                 await onListening()
             },
-            logger: logger)
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         defer {
             if let inode = socket.withLock({ $0 }) { DaemonSocket.remove(paths, inode: inode) }
         }
-        try await application.run()
+        try await server.run()
     }
 
     /// Warnings and worse, to stderr.

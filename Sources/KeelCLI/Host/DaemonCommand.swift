@@ -46,7 +46,8 @@ struct DaemonCommand: ParsableCommand {
         let service = DaemonService(
             daemon: daemon, listening: listening, notifySocket: ProcessInfo.processInfo.environment["NOTIFY_SOCKET"]
         ) {
-            StandardErrorLine.write("keel: daemon running for \(layout.root) (API on \(paths.socket); limits: \(limits))")
+            StandardErrorLine.write(
+                "keel: daemon running for \(layout.root) (API on \(paths.socket); limits: \(limits))")
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

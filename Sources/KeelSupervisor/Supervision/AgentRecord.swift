@@ -33,6 +33,10 @@ final class AgentRecord<Instant: InstantProtocol> where Instant.Duration == Dura
     var watchdogInterval: Duration?
     var watchdogDeadline: Instant?
     var timers: [String: Task<Void, Never>] = [:]
+    /// Its cgroup, once made.
+    var cgroup: AgentCgroup?
+    /// The watch on its cgroup for OOM kills.
+    var oomWatch: AgentOOMWatch?
     /// Those waiting for the current stop to end.
     var stopWaiters: [CheckedContinuation<Void, Never>] = []
 

@@ -41,6 +41,7 @@ public struct AgentSnapshot: Sendable, Equatable {
         self.problem = problem
     }
 
+    /// Whether two snapshots show the same state.
     public static func == (left: AgentSnapshot, right: AgentSnapshot) -> Bool {
         left.name == right.name && left.phase == right.phase && left.pid == right.pid
             && left.startedAtMs == right.startedAtMs && left.restarts == right.restarts

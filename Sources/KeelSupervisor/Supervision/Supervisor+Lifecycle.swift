@@ -69,13 +69,19 @@ extension Supervisor {
         record.endReason = nil
         record.watchdogDeadline = nil
         let launchPlan: AgentLaunchPlan
+        let confinement: AgentConfinement
         do throws(SupervisorError) {
             launchPlan = try AgentLaunchPlan(name: name, agent: agent, paths: paths)
+            confinement = try self.confinement(for: record, plan: launchPlan)
             if record.log == nil {
                 record.log = try AgentLog(directory: paths.logDirectory(name), maxSize: logMaxSize, keep: logFiles)
             }
             if launchPlan.needsNotifySocket && record.notifySocket == nil {
-                record.notifySocket = try NotifySocket(path: paths.notifySocket(name)) { [weak self] notification in
+                // A strict agent runs as an unprivileged id: its runtime directory (mode 1770)
+                // keeps others out, the socket lets it in.
+                let permissions: UInt32 = agent.isolation == "strict" ? 0o666 : 0o600
+                record.notifySocket = try NotifySocket(path: paths.notifySocket(name), permissions: permissions) {
+                    [weak self] notification in
                     guard let self else { return }
                     Task { await self.notified(name, notification) }
                 }
@@ -91,7 +97,7 @@ extension Supervisor {
         do throws(SupervisorError) {
             process = try AgentProcess.start(
                 name: name, arguments: launchPlan.arguments, environment: environment,
-                workingDirectory: launchPlan.workingDirectory, log: log
+                workingDirectory: launchPlan.workingDirectory, log: log, launch: confinement.launch
             ) { [weak self] termination in
                 guard let self else { return }
                 Task { await self.exited(name, instance: instance, termination) }
@@ -106,7 +112,17 @@ extension Supervisor {
         record.startedAt = clock.now
         record.startedAtMs = Self.wallMilliseconds
         AgentPidFile.write(pid: process.pid, to: paths.pidFile(name))
-        emit("agent.start", name, ["pid": .integer(Int64(process.pid)), "restarts": .integer(Int64(record.restarts))])
+        var startDetails: [String: NixJSON] = [
+            "pid": .integer(Int64(process.pid)), "restarts": .integer(Int64(record.restarts)),
+            "isolation": .string(agent.isolation),
+        ]
+        if !confinement.unenforced.isEmpty {
+            startDetails["unenforced"] = .array(confinement.unenforced.map(NixJSON.string))
+            record.problem = "limits not enforced here: " + confinement.unenforced.joined(separator: "; ")
+        }
+        emit("agent.start", name, startDetails)
+        watchMemory(record)
+        if confinement.checksResidentMemory { scheduleMemoryCheck(record, instance: instance) }
         if let interval = agent.watchdogMs.map(Duration.milliseconds), interval > .zero {
             record.watchdogInterval = interval
             armWatchdog(record)
@@ -153,7 +169,11 @@ extension Supervisor {
         // background, so a restart does not wait for them.
         if record.phase != .stopping && record.endReason == nil {
             let stopTimeout = Duration.milliseconds(record.agent.stopTimeoutMs)
-            Task { try? await process.stop(timeout: stopTimeout, clock: clock) }
+            let clock = clock
+            Task { [weak self] in
+                try? await process.stop(timeout: stopTimeout, clock: clock)
+                await self?.sweepCgroup(named: name, instance: instance)
+            }
         }
         guard record.wanted, record.phase != .stopping else { return }
         let exit: RestartSchedule.Exit =
@@ -180,6 +200,13 @@ extension Supervisor {
         }
     }
 
+    /// Sweeps `name`'s cgroup after a process of it ended, unless a newer one runs there; the
+    /// group is removed when the agent is not to run again by itself.
+    func sweepCgroup(named name: String, instance: Int) {
+        guard let record = records[name], record.instance == instance else { return }
+        sweepCgroup(record, remove: record.phase == .stopped || record.phase == .failed)
+    }
+
     /// A restart's backoff has passed.
     func backoffEnded(_ name: String, instance: Int) {
         guard let record = records[name], record.instance == instance, record.phase == .backoff, record.wanted else {
@@ -198,6 +225,7 @@ extension Supervisor {
             return
         }
         guard let process = record.process, record.phase == .starting || record.phase == .running else {
+            if !record.startAfterStop { sweepCgroup(record, remove: true) }
             if record.phase != .stopped {
                 record.phase = .stopped
                 emit("agent.stop", record.name, ["reason": .string(reason)])
@@ -217,6 +245,7 @@ extension Supervisor {
             failure = error
         }
         // The exit was reported meanwhile (its callback found the agent stopping).
+        sweepCgroup(record, remove: !record.startAfterStop)
         record.phase = .stopped
         record.process = nil
         record.ready = false

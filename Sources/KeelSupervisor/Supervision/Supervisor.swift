@@ -25,6 +25,12 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     var records: [String: AgentRecord<C.Instant>] = [:]
     /// The client HTTP and TCP health checks share, once one is needed.
     var httpClient: HTTPClient?
+    /// The cgroups this host offers.
+    let cgroupSupport: CgroupSupport
+    /// Makes agents' cgroup names unique to this root.
+    let cgroupScope: String
+    /// The closure (in the store) of a strict agent's references.
+    let closure: @Sendable ([String]) -> [String]
     /// The manifest last activated.
     public internal(set) var manifest: SystemManifest?
 
@@ -36,12 +42,23 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     ///   - logMaxSize: the size at which an agent's log is rotated (the manifest's host setting
     ///     replaces it at activation).
     ///   - logFiles: how many rotated logs are kept.
+    ///   - cgroups: the cgroups to put agents in (`CgroupSupport.detect()` by default).
+    ///   - closure: the closure in the store of a strict agent's references (what its sandbox
+    ///     shows); by default the references alone.
     ///   - sink: receives every event.
     public init(
         paths: SupervisorPaths, clock: C, logMaxSize: Int = 10 << 20, logFiles: Int = 5,
+        cgroups: CgroupSupport = .detect(), closure: @escaping @Sendable ([String]) -> [String] = { $0 },
         sink: @escaping EventSink
     ) {
         self.paths = paths
+        self.cgroupSupport = cgroups
+        self.closure = closure
+        // FNV-1a of the root: a short name, stable across the daemon's lives.
+        var hash: UInt32 = 2_166_136_261
+        for byte in paths.root.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let text = String(hash, radix: 16)
+        self.cgroupScope = "r" + String(repeating: "0", count: 8 - text.count) + text
         self.clock = clock
         self.logMaxSize = logMaxSize
         self.logFiles = logFiles

@@ -1,0 +1,138 @@
+import KeelLinux
+import KeelSandbox
+import KeelSystem
+
+/// What confines one start of an agent: its cgroup (limits, and the whole tree killed through
+/// it), its rlimits, and for `isolation = "strict"` its sandbox. Made before each start.
+struct AgentConfinement {
+    let launch: AgentLaunch
+    /// Limits that could not be applied here, said once per start (never silently dropped).
+    let unenforced: [String]
+    /// Whether the memory limit must be checked by RSS (no memory cgroup).
+    let checksResidentMemory: Bool
+}
+
+extension Supervisor {
+    /// The agent's cgroup, created (or found after a restart of the daemon) when cgroups are
+    /// available, with its limits applied; processes a previous life left in it are killed.
+    func cgroup(for record: AgentRecord<C.Instant>) -> AgentCgroup? {
+        if case .unavailable = cgroupSupport.hierarchy { return nil }
+        do throws(SupervisorError) {
+            let group: AgentCgroup
+            if let existing = record.cgroup {
+                group = existing
+            } else {
+                group = try AgentCgroup.create(agent: cgroupName(record.name), support: cgroupSupport)
+            }
+            if record.cgroup == nil, let leftovers = try? group.processes(), !leftovers.isEmpty {
+                try group.killAll()
+                emit(
+                    "agent.leftover-ended", record.name,
+                    ["processes": .integer(Int64(leftovers.count)), "how": .string("found in its cgroup")])
+            }
+            try group.apply(record.agent.limits)
+            record.cgroup = group
+            return group
+        } catch {
+            record.problem = error.description
+            emit("agent.cgroup-failed", record.name, ["reason": .string(error.description)])
+            return nil
+        }
+    }
+
+    /// The group name of `agent`: unique to this root, so daemons of two roots never share one.
+    func cgroupName(_ agent: String) -> String { cgroupScope + "." + agent }
+
+    /// How `record` starts this time.
+    func confinement(
+        for record: AgentRecord<C.Instant>, plan: AgentLaunchPlan
+    ) throws(SupervisorError) -> AgentConfinement {
+        let agent = record.agent
+        let group = cgroup(for: record)
+        var unenforced: [String] = []
+        let limits = agent.limits
+        if limits.cpuMillis != nil && group?.directories[.cpu] == nil {
+            unenforced.append("cpu_millis (no cpu cgroup)")
+        }
+        if limits.pids != nil && group?.directories[.pids] == nil {
+            unenforced.append("pids (no pids cgroup: RLIMIT_NPROC instead, which does not bind root)")
+        }
+        let checksResidentMemory = limits.memory != nil && group?.directories[.memory] == nil
+        let strict = agent.isolation == "strict"
+        let setup = ProcessSetup.agent(limits: limits, cgroup: group, noNewPrivileges: strict)
+        guard strict else {
+            return AgentConfinement(
+                launch: .host(setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
+        }
+        let state = paths.stateDirectory(record.name)
+        let runtime = paths.runtimeDirectory(record.name)
+        let emptyRoot = paths.root + "/run/empty"
+        try StrictIsolation.prepareDirectories(
+            agent: record.name, stateDirectory: state, runtimeDirectory: runtime, emptyRoot: emptyRoot)
+        let spec = StrictIsolation.sandboxSpec(
+            agent: record.name, definition: agent, closure: closure(agent.references), stateDirectory: state,
+            runtimeDirectory: runtime, emptyRoot: emptyRoot)
+        return AgentConfinement(
+            launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
+    }
+
+    /// Kills whatever is left in `record`'s cgroup (processes that escaped its session) and,
+    /// when `remove`, removes the group.
+    func sweepCgroup(_ record: AgentRecord<C.Instant>, remove: Bool) {
+        guard let group = record.cgroup else { return }
+        try? group.killAll()
+        if remove {
+            record.oomWatch?.stop()
+            record.oomWatch = nil
+            try? group.remove()
+            record.cgroup = nil
+        }
+    }
+
+    /// Starts watching `record`'s cgroup for OOM kills when it has a memory limit.
+    func watchMemory(_ record: AgentRecord<C.Instant>) {
+        guard record.oomWatch == nil, let limit = record.agent.limits.memory, let group = record.cgroup,
+            group.enforcesMemory
+        else { return }
+        let name = record.name
+        record.oomWatch = try? AgentOOMWatch.start(group) { [weak self] count in
+            guard let self else { return }
+            Task { await self.outOfMemory(name, limit: limit, count: count) }
+        }
+    }
+
+    /// The kernel killed a process of `name`'s for going over its memory limit.
+    func outOfMemory(_ name: String, limit: UInt64, count: UInt64) {
+        guard let record = records[name] else { return }
+        let reason = "killed by the kernel's OOM killer: over its memory limit of \(limit) bytes"
+        record.problem = reason
+        record.endReason = record.endReason ?? "memory limit"
+        emit("agent.oom", name, ["limit": .integer(Int64(limit)), "oom_kills": .integer(Int64(count))])
+    }
+
+    /// Without a memory cgroup: checks the agent's resident memory against its limit at its
+    /// own interval (1 s), and ends it as failed when over.
+    func scheduleMemoryCheck(_ record: AgentRecord<C.Instant>, instance: Int) {
+        guard let limit = record.agent.limits.memory else { return }
+        let name = record.name
+        schedule(record, "memory", after: .seconds(1)) { supervisor in
+            await supervisor.checkMemory(name, instance: instance, limit: limit)
+        }
+    }
+
+    private func checkMemory(_ name: String, instance: Int, limit: UInt64) async {
+        guard let record = records[name], record.instance == instance, let process = record.process,
+            process.termination == nil
+        else { return }
+        record.timers["memory"] = nil
+        if let resident = try? MemoryLimitCheck.breach(of: limit, by: process) {
+            emit(
+                "agent.oom", name,
+                ["limit": .integer(Int64(limit)), "rss": .integer(Int64(resident)), "how": .string("resident memory")])
+            await endFailed(
+                record, instance: instance, reason: "resident memory \(resident) bytes over its limit of \(limit)")
+            return
+        }
+        scheduleMemoryCheck(record, instance: instance)
+    }
+}
