@@ -4,7 +4,7 @@ import Testing
 
 /// Keeps the shipped examples honest: every `Examples/*/keel.toml`, the starter `keel init`
 /// writes and the fetch the full example shows commented out evaluate; the full example builds
-/// with busybox; the demo host switches, changes and rolls back as `scripts/demo.sh` shows.
+/// with busybox; the demo host switches, changes, diffs and rolls back.
 @Suite("Examples: the shipped keel.toml files and keel init's starter")
 struct ExamplesCLITests {
     /// The repository's `Examples` directory.
