@@ -297,6 +297,14 @@ static int child_main(void *raw) {
         if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(err, "setresuid");
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(err, "prctl(PR_SET_NO_NEW_PRIVS)");
     }
+    if (!spec->isolate && spec->switch_identity) {
+        // Raw system calls, as above: no setxid broadcast to threads this child lacks.
+        if (syscall(SYS_setgroups, spec->identity_group_count, spec->identity_groups) != 0) fail(err, "setgroups");
+        gid_t gid = spec->identity_gid;
+        uid_t uid = spec->identity_uid;
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(err, "setresgid");
+        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(err, "setresuid");
+    }
     for (size_t i = 0; i < spec->rlimit_count; i++) {
         struct rlimit limit = {(rlim_t)spec->rlimits[i].soft, (rlim_t)spec->rlimits[i].hard};
         if (setrlimit((__rlimit_resource_t)spec->rlimits[i].resource, &limit) != 0)

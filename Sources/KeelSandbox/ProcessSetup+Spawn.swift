@@ -14,5 +14,14 @@ extension ProcessSetup {
             raw.rlimit_count = resourceLimits.count
         }
         if noNewPrivileges { raw.no_new_privileges = 1 }
+        if let identity {
+            raw.switch_identity = 1
+            raw.identity_uid = identity.uid
+            raw.identity_gid = identity.gid
+            if !identity.groups.isEmpty {
+                raw.identity_groups = strings.array(identity.groups)
+                raw.identity_group_count = identity.groups.count
+            }
+        }
     }
 }

@@ -53,6 +53,9 @@ public struct ProcessSetup: Sendable, Equatable {
     /// Whether it runs with `PR_SET_NO_NEW_PRIVS` (set-uid programs and file capabilities give
     /// it nothing). A sandbox always has it.
     public var noNewPrivileges: Bool
+    /// The host identity a host process takes before it runs (an agent's `user`); nil keeps
+    /// the caller's. A sandbox's identity is its spec's instead.
+    public var identity: ProcessIdentity?
 
     /// A setup; the default changes nothing.
     public init(

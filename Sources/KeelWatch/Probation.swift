@@ -45,7 +45,9 @@ public struct Probation<Instant: InstantProtocol>: Sendable where Instant.Durati
         let name = event.subject
         switch event.kind {
         case "agent.exit":
-            let failed = event.text("signal") != nil || (event.text("status").map { $0 != "0" } ?? true)
+            let failed =
+                event.text("signal") != nil || event.text("failed") == "true"
+                || (event.text("status").map { $0 != "0" } ?? true)
             lastExitFailed[name] = failed
             if crashWindows[name]?.recordExit(at: instant) == true {
                 return decide(

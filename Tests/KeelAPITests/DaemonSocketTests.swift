@@ -10,7 +10,7 @@ import Testing
 
 @Suite("The API socket: private, single, and told apart from a stale file", .timeLimit(.minutes(1)))
 struct DaemonSocketTests {
-    @Test("the socket has mode 0600 and its directory 0700, even when the directory was open before")
+    @Test("the socket has mode 0600 and its directory 0711, even when the directory was open before")
     func modes() async throws {
         let directory = try TemporaryDirectory(prefix: "keel-api")
         defer { directory.remove() }
@@ -23,7 +23,7 @@ struct DaemonSocketTests {
         try await harness.stop()
         #expect(type == .typeSocket)
         #expect(socket.permissions & 0o7777 == 0o600)
-        #expect(run.permissions & 0o7777 == 0o700)
+        #expect(run.permissions & 0o7777 == 0o711)
         #expect(!FileManager.default.fileExists(atPath: paths.socket), "the socket is removed on shutdown")
     }
 

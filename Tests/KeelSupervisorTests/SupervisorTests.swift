@@ -158,8 +158,9 @@ import Testing
         let clock = ManualClock()
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
-        // It never sends a heartbeat.
-        let agent = Self.agent("exec sleep 1000", policy: "on-failure", backoffMs: 100, watchdogMs: 5_000)
+        // It never sends a heartbeat, and exits 0 on SIGTERM: ended for failing, it still failed.
+        let agent = Self.agent(
+            "trap 'exit 0' TERM; sleep 1000 & wait", policy: "on-failure", backoffMs: 100, watchdogMs: 5_000)
         await supervisor.activate(Self.manifest(["quiet": agent]))
         #expect(await recorder.wait(for: "agent.ready", "quiet"))
         let pid = try #require(await supervisor.snapshot(of: "quiet")?.pid)
@@ -172,6 +173,7 @@ import Testing
         #expect(!Self.isAlive(pid))
         let exit = try #require(recorder.events.first { $0.kind == "agent.exit" })
         #expect(exit.text("reason")?.contains("watchdog") == true)
+        #expect(exit.text("status") == "0" && exit.text("failed") == "true")
         #expect(await recorder.wait(for: "agent.restart", "quiet"))
         await supervisor.stopAll()
     }
@@ -207,6 +209,53 @@ import Testing
         #expect(snapshot.problem?.contains("'no-such-program-here' is not in its PATH") == true)
         #expect(recorder.count("agent.start-failed", "ghost") == 1)
         await supervisor.stopAll()
+    }
+
+    @Test func anAgentWithAUserRunsAsThatUser() async throws {
+        let root = try TemporaryDirectory()
+        // The user must be able to reach its state directory (mkdtemp made the root 0700).
+        #expect(chmod(root.path, 0o755) == 0)
+        let recorder = SupervisorEventRecorder()
+        let supervisor = Supervisor(
+            paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
+        var agent = Self.agent("echo uid=$(id -u) gid=$(id -g); touch $KEEL_STATE_DIR/mine", policy: "never")
+        agent.user = "nobody"
+        var ghost = Self.agent("true")
+        ghost.user = "no-such-user-here"
+        await supervisor.activate(Self.manifest(["worker": agent, "ghost": ghost]))
+        #expect(await recorder.wait(for: "agent.exit", "worker"), "\(recorder.events)")
+        let log = try String(contentsOfFile: root.path + "/logs/worker/current", encoding: .utf8)
+        #expect(log == "uid=65534 gid=65534\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: root.path + "/state/worker/mine")
+        #expect((attributes[.ownerAccountID] as? NSNumber)?.intValue == 65534)
+        let snapshot = try #require(await supervisor.snapshot(of: "ghost"))
+        #expect(snapshot.phase == .failed)
+        #expect(snapshot.problem?.contains("there is no user 'no-such-user-here'") == true)
+        await supervisor.stopAll()
+    }
+
+    @Test func anEphemeralStateIsEmptiedOncePerGenerationNotAtEachRestart() async throws {
+        let root = try TemporaryDirectory()
+        let clock = ManualClock()
+        let recorder = SupervisorEventRecorder()
+        let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
+        func agent(_ generation: Int) -> SystemManifest.Agent {
+            var agent = Self.agent(
+                "echo \"gen \(generation): $(ls $KEEL_STATE_DIR)\"; touch $KEEL_STATE_DIR/mark; exit 1",
+                policy: "always", backoffMs: 100)
+            agent.state = "ephemeral"
+            return agent
+        }
+        await supervisor.activate(Self.manifest(["scratch": agent(1)]))
+        #expect(await recorder.wait(for: "agent.restart", "scratch"))
+        #expect(await Self.sleeper(on: clock, after: .milliseconds(100)))
+        clock.advance(by: .milliseconds(100))
+        #expect(await recorder.wait(for: "agent.restart", "scratch", count: 2))
+        await supervisor.activate(Self.manifest(["scratch": agent(2)]))
+        #expect(await recorder.wait(for: "agent.exit", "scratch", count: 3))
+        await supervisor.stopAll()
+        let log = try String(contentsOfFile: root.path + "/logs/scratch/current", encoding: .utf8)
+        #expect(log == "gen 1: \ngen 1: mark\ngen 2: \n")
     }
 
     /// Waits until a timer sleeps until `delay` from the clock's now; false after a 30 s

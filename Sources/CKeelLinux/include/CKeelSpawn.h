@@ -90,6 +90,12 @@ struct ckeel_spawn_spec {
     size_t rlimit_count;
     /// Non-zero: PR_SET_NO_NEW_PRIVS before exec (always set with `isolate`).
     int no_new_privileges;
+    /// Non-zero (without `isolate`): the child takes this host identity before exec — its
+    /// supplementary groups, then its gid, then its uid (an agent's `user`).
+    int switch_identity;
+    uint32_t identity_uid, identity_gid;
+    const uint32_t *identity_groups;
+    size_t identity_group_count;
 };
 
 /// Starts a child as `spec` describes. Returns 0 and sets *pid (and *pidfd, or -1 when the

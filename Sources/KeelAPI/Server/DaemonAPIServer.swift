@@ -7,7 +7,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// The daemon's local API (docs/api.md): HTTP/1.1 with JSON bodies on `ROOT/run/keel.sock`
-/// (mode 0600, in `ROOT/run`, mode 0700), serving a `DaemonOperations`. A swift-service-lifecycle
+/// (mode 0600, in `ROOT/run`, mode 0711), serving a `DaemonOperations`. A swift-service-lifecycle
 /// `Service`: put it in the daemon's `ServiceGroup`; it stops on the group's graceful shutdown
 /// (ending event streams) and removes its socket.
 public struct DaemonAPIServer: Service {

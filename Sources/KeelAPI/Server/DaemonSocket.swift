@@ -4,10 +4,10 @@ import KeelLinux
     import Glibc
 #endif
 
-/// The API socket's file: its directory (mode 0700), the check that no other daemon answers on
+/// The API socket's file: its directory (mode 0711: agents that run as another user pass through it to their notify sockets; nobody else may list it), the check that no other daemon answers on
 /// it, its mode (0600), and its removal when the server stops.
 public enum DaemonSocket {
-    /// Makes `ROOT/run` (mode 0700, also when it existed) and makes sure no daemon answers on
+    /// Makes `ROOT/run` (mode 0711, also when it existed) and makes sure no daemon answers on
     /// `ROOT/run/keel.sock`. A stale socket file (connecting is refused) is left for the server,
     /// which replaces it when it binds.
     ///
@@ -15,10 +15,10 @@ public enum DaemonSocket {
     ///   probed, or when the directory cannot be made private.
     public static func claim(_ paths: DaemonPaths) async throws(DaemonAPIServerError) {
         do throws(SystemError) {
-            try FileSystem.makeDirectories(paths.runDirectory, permissions: 0o700)
+            try FileSystem.makeDirectories(paths.runDirectory, permissions: 0o711)
             let directory = try FileSystem.openDirectory(Array(paths.runDirectory.utf8))
             defer { FileSystem.close(directory) }
-            try FileSystem.setPermissions(directory, 0o700)
+            try FileSystem.setPermissions(directory, 0o711)
         } catch {
             throw DaemonAPIServerError("cannot prepare \(paths.runDirectory): \(error)")
         }

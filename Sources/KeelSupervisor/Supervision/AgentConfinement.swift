@@ -59,19 +59,39 @@ extension Supervisor {
         }
         let checksResidentMemory = limits.memory != nil && group?.directories[.memory] == nil
         let strict = agent.isolation == "strict"
-        let setup = ProcessSetup.agent(limits: limits, cgroup: group, noNewPrivileges: strict)
+        var setup = ProcessSetup.agent(limits: limits, cgroup: group, noNewPrivileges: strict)
+        let state = paths.stateDirectory(record.name)
+        let runtime = paths.runtimeDirectory(record.name)
+        let account = try agent.user.map { name throws(SupervisorError) in
+            guard let account = UserAccount.named(name) else {
+                throw SupervisorError("agent \(record.name): there is no user '\(name)' on this host")
+            }
+            return account
+        }
         guard strict else {
+            if let account {
+                // Its state directory (the supervisor's own) becomes the user's.
+                // Its runtime directory lets the user's group reach its notify socket.
+                do throws(SystemError) {
+                    try FileSystem.changeOwner(of: state, uid: account.uid, gid: account.gid)
+                    try FileSystem.changeOwner(of: runtime, uid: 0, gid: account.gid)
+                } catch {
+                    throw SupervisorError(
+                        "agent \(record.name): cannot give its state directory to \(account.name): \(error)")
+                }
+                setup.identity = ProcessIdentity(uid: account.uid, gid: account.gid, groups: account.groups)
+            }
             return AgentConfinement(
                 launch: .host(setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
         }
-        let state = paths.stateDirectory(record.name)
-        let runtime = paths.runtimeDirectory(record.name)
         let emptyRoot = paths.root + "/run/empty"
+        let identity = account.map { ($0.uid, $0.gid) } ?? StrictIsolation.defaultIdentity
         try StrictIsolation.prepareDirectories(
-            agent: record.name, stateDirectory: state, runtimeDirectory: runtime, emptyRoot: emptyRoot)
+            agent: record.name, stateDirectory: state, runtimeDirectory: runtime, emptyRoot: emptyRoot,
+            identity: identity)
         let spec = StrictIsolation.sandboxSpec(
             agent: record.name, definition: agent, closure: closure(agent.references), stateDirectory: state,
-            runtimeDirectory: runtime, emptyRoot: emptyRoot)
+            runtimeDirectory: runtime, emptyRoot: emptyRoot, identity: identity)
         return AgentConfinement(
             launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
     }

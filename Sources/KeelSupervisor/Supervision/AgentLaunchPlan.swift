@@ -2,7 +2,7 @@ import KeelLinux
 import KeelSystem
 
 /// How one start of an agent runs: its program resolved to a path, its whole environment, its
-/// working directory (created, and emptied first for an ephemeral state).
+/// working directory (created; an ephemeral state is emptied at the first start in a generation).
 struct AgentLaunchPlan {
     let arguments: [String]
     var environment: [String: String]
@@ -10,7 +10,9 @@ struct AgentLaunchPlan {
     /// Whether it needs a notify socket (`ready = "notify"` or a watchdog).
     let needsNotifySocket: Bool
 
-    init(name: String, agent: SystemManifest.Agent, paths: SupervisorPaths) throws(SupervisorError) {
+    /// - Parameter freshState: whether an ephemeral state directory is emptied first (the
+    ///   first start in a generation).
+    init(name: String, agent: SystemManifest.Agent, paths: SupervisorPaths, freshState: Bool) throws(SupervisorError) {
         guard let program = agent.command.first, !program.isEmpty else {
             throw SupervisorError("agent \(name): its command is empty")
         }
@@ -18,10 +20,14 @@ struct AgentLaunchPlan {
         let state = paths.stateDirectory(name)
         let runtime = paths.runtimeDirectory(name)
         do throws(SystemError) {
-            if agent.state == "ephemeral" {
+            if agent.state == "ephemeral" && freshState {
                 // ROOT/state/NAME is the supervisor's own directory for this agent.
                 try? FileSystem.removeTree(Array(state.utf8))
             }
+            // The parents are traversable (an agent with a `user` reaches its own directory
+            // through them); each agent's directory is closed to others.
+            try FileSystem.makeDirectories(paths.root + "/state", permissions: 0o755)
+            try FileSystem.makeDirectories(paths.runtimeDirectories, permissions: 0o755)
             try FileSystem.makeDirectories(state, permissions: 0o750)
             try FileSystem.makeDirectories(runtime, permissions: 0o750)
         } catch {

@@ -17,6 +17,9 @@ final class AgentRecord<Instant: InstantProtocol> where Instant.Duration == Dura
     var startedAt: Instant?
     var startedAtMs: Int64?
     var restarts = 0
+    /// Whether its next start is its first in the activated generation (an ephemeral state is
+    /// emptied then).
+    var freshState = true
     var lastExit: (termination: Termination, atMs: Int64)?
     var ready = false
     var healthy: Bool?

@@ -11,6 +11,14 @@ extension Supervisor {
     public func activate(_ manifest: SystemManifest) async -> ActivationPlan {
         let plan = ActivationPlan(from: self.manifest, to: manifest)
         self.manifest = manifest
+        let logSettings = (Int(clamping: manifest.host.logMaxSize), max(0, manifest.host.logFiles))
+        if logSettings != (logMaxSize, logFiles) {
+            (logMaxSize, logFiles) = logSettings
+            // Logs opened from now on rotate by the new settings.
+            for record in records.values where record.process?.termination != nil || record.process == nil {
+                record.log = nil
+            }
+        }
         for step in plan.steps {
             guard case .stop(let name) = step, let record = records[name] else { continue }
             record.wanted = false
@@ -34,6 +42,7 @@ extension Supervisor {
             record.schedule = RestartSchedule(agent.restart)
             record.restarts = 0
             record.problem = nil
+            record.freshState = true
             record.wanted = true
             records[name] = record
         }

@@ -71,15 +71,16 @@ extension Supervisor {
         let launchPlan: AgentLaunchPlan
         let confinement: AgentConfinement
         do throws(SupervisorError) {
-            launchPlan = try AgentLaunchPlan(name: name, agent: agent, paths: paths)
+            launchPlan = try AgentLaunchPlan(name: name, agent: agent, paths: paths, freshState: record.freshState)
+            record.freshState = false
             confinement = try self.confinement(for: record, plan: launchPlan)
             if record.log == nil {
                 record.log = try AgentLog(directory: paths.logDirectory(name), maxSize: logMaxSize, keep: logFiles)
             }
             if launchPlan.needsNotifySocket && record.notifySocket == nil {
-                // A strict agent runs as an unprivileged id: its runtime directory (mode 1770)
-                // keeps others out, the socket lets it in.
-                let permissions: UInt32 = agent.isolation == "strict" ? 0o666 : 0o600
+                // A strict agent, or one with a `user`, runs as another id: its runtime directory
+                // (mode 1770 or 0750, its group's) keeps others out, the socket lets it in.
+                let permissions: UInt32 = agent.isolation == "strict" || agent.user != nil ? 0o666 : 0o600
                 record.notifySocket = try NotifySocket(path: paths.notifySocket(name), permissions: permissions) {
                     [weak self] notification in
                     guard let self else { return }
@@ -152,6 +153,7 @@ extension Supervisor {
         let atMs = Self.wallMilliseconds
         record.lastExit = (termination, atMs)
         record.ready = false
+        record.healthy = nil
         record.cancelTimers()
         record.stopHealth?()
         record.stopHealth = nil
@@ -163,7 +165,10 @@ extension Supervisor {
         case .exited(let status): details["status"] = .integer(Int64(status))
         case .signaled(let signal): details["signal"] = .integer(Int64(signal))
         }
-        if let reason = record.endReason { details["reason"] = .string(reason) }
+        if let reason = record.endReason {
+            details["reason"] = .string(reason)
+            details["failed"] = .bool(record.phase != .stopping)
+        }
         emit("agent.exit", name, details)
         // Whatever of its tree is left (grandchildren that ignore SIGTERM...) is ended in the
         // background, so a restart does not wait for them.
@@ -176,9 +181,11 @@ extension Supervisor {
             }
         }
         guard record.wanted, record.phase != .stopping else { return }
+        // An agent the supervisor ended for failing (a check, its watchdog, its ready timeout)
+        // failed, however it exited on SIGTERM.
         let exit: RestartSchedule.Exit =
             switch termination {
-            case .exited(let status): .exited(status)
+            case .exited(let status): .exited(record.endReason != nil && status == 0 ? 1 : status)
             case .signaled(let signal): .signaled(signal)
             }
         guard let delay = record.schedule.exited(exit, after: uptime) else {

@@ -20,8 +20,10 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     public let paths: SupervisorPaths
     let clock: C
     let sink: EventSink
-    let logMaxSize: Int
-    let logFiles: Int
+    /// The size at which an agent's log is rotated: the activated manifest's `log_max_size`.
+    var logMaxSize: Int
+    /// How many rotated logs are kept: the activated manifest's `log_files`.
+    var logFiles: Int
     var records: [String: AgentRecord<C.Instant>] = [:]
     /// The client HTTP and TCP health checks share, once one is needed.
     var httpClient: HTTPClient?
