@@ -15,6 +15,7 @@ public struct KeelCommand: ParsableCommand {
             InitCommand.self, EvalCommand.self, LockCommand.self, SwitchCommand.self, RollbackCommand.self,
             GenerationsCommand.self, DiffCommand.self, BuildCommand.self, LogCommand.self, StoreCommand.self,
             NarCommand.self, HashCommand.self, DrvCommand.self, NarinfoCommand.self, LedgerCommand.self,
+            TestAgentCommand.self,
             StatusCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, LogsCommand.self,
             EventsCommand.self,
             DemoCommand.self,

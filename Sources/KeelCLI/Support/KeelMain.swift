@@ -9,6 +9,7 @@ import KeelLinux
 public enum KeelMain {
     /// Runs keel with the given arguments (without the program name) and exits.
     public static func run(_ arguments: some Collection<String>) -> Never {
+        if let file = TestAgentStamp.fileArgument(in: arguments) { TestAgentStamp.run(file: file) }
         SignalMask.unblockAll()
         let arguments = Array(arguments)
         if let flip = ProfileFlip(arguments: arguments) {
