@@ -13,6 +13,7 @@ public struct KeelCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, EvalCommand.self, LockCommand.self, SwitchCommand.self, RollbackCommand.self,
+            DaemonCommand.self,
             GenerationsCommand.self, DiffCommand.self, BuildCommand.self, LogCommand.self, StoreCommand.self,
             NarCommand.self, HashCommand.self, DrvCommand.self, NarinfoCommand.self, LedgerCommand.self,
             TestAgentCommand.self,
