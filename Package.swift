@@ -105,6 +105,7 @@ let package = Package(
             name: "KeelAPI",
             dependencies: [
                 "KeelWatch", "KeelSupervisor", "KeelSystem", "KeelLedger", "KeelFormats", "KeelLinux", "KeelStore",
+                "KeelConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -32,7 +32,7 @@ struct DaemonSocketTests {
         try await APIHarness.serving { harness in
             let second = DaemonAPIServer(operations: FakeDaemon(), paths: harness.paths)
             let error = await #expect(throws: DaemonAPIServerError.self) { try await second.run() }
-            #expect(error?.message == "another keel daemon is running (it answers on \(harness.paths.socket))")
+            #expect(error?.message == "another keel daemon is running (it holds \(harness.paths.socket))")
             let status = try await DaemonClient.with(paths: harness.paths) { try await $0.status() }
             #expect(status.pid == 42, "the first server still answers")
         }
@@ -43,12 +43,12 @@ struct DaemonSocketTests {
         let directory = try TemporaryDirectory(prefix: "keel-api")
         defer { directory.remove() }
         let paths = DaemonPaths(root: directory.appending("root"))
-        let missing = try await DaemonClient.with(paths: paths) { try await $0.isRunning() }
+        let missing = try await DaemonClient.with(paths: paths) { await $0.isRunning() }
         #expect(!missing)
         try FileSystem.makeDirectories(paths.runDirectory, permissions: 0o700)
         try makeStaleSocket(paths.socket)
         let stale = try await DaemonClient.with(paths: paths) { client in
-            let running = try await client.isRunning()
+            let running = await client.isRunning()
             let error = await #expect(throws: DaemonClientError.self) { try await client.status() }
             return (running, error)
         }
@@ -56,7 +56,7 @@ struct DaemonSocketTests {
         #expect(stale.1 == .notRunning(socket: paths.socket))
         #expect(stale.1?.description == "no keel daemon is running (start one with `keel daemon`)")
         let harness = try await APIHarness.start(paths: paths)
-        let running = try await harness.withClient { try await $0.isRunning() }
+        let running = try await harness.withClient { await $0.isRunning() }
         #expect(running)
     }
 

@@ -4,8 +4,9 @@ import KeelLinux
     import Glibc
 #endif
 
-/// The API socket's file: its directory (mode 0711: agents that run as another user pass through it to their notify sockets; nobody else may list it), the check that no other daemon answers on
-/// it, its mode (0600), and its removal when the server stops.
+/// The API socket's file: its directory (mode 0711: agents that run as another user pass through
+/// it to their notify sockets; nobody else may list it), the check that no other daemon answers
+/// on it, its mode (0600), and its removal when the server stops.
 public enum DaemonSocket {
     /// Makes `ROOT/run` (mode 0711, also when it existed) and makes sure no daemon answers on
     /// `ROOT/run/keel.sock`. A stale socket file (connecting is refused) is left for the server,
@@ -23,16 +24,10 @@ public enum DaemonSocket {
             throw DaemonAPIServerError("cannot prepare \(paths.runDirectory): \(error)")
         }
         let client = DaemonClient(paths: paths, requestTimeout: .seconds(10))
-        let running: Bool
-        do {
-            running = try await client.isRunning()
-        } catch {
-            await client.shutdown()
-            throw DaemonAPIServerError("cannot tell whether a keel daemon listens on \(paths.socket): \(error)")
-        }
+        let running = await client.isRunning()
         await client.shutdown()
         if running {
-            throw DaemonAPIServerError("another keel daemon is running (it answers on \(paths.socket))")
+            throw DaemonAPIServerError("another keel daemon is running (it holds \(paths.socket))")
         }
     }
 

@@ -13,11 +13,8 @@ enum AgentDecoder {
         guard let table = top.table("agents") else { return [] }
         var result: [AgentSpec] = []
         for (name, node) in table.entries {
-            guard HostDecoder.isSimpleName(name, maximumLength: 64) else {
-                log.add(
-                    "invalid agent name '\(name)': use letters, digits, '-', '_' and '.' (at most 64, "
-                        + "not starting with '.' or '-')",
-                    atKeyOf: table.path(name))
+            guard AgentSpec.isValidName(name) else {
+                log.add("invalid agent name '\(name)': use \(AgentSpec.nameRule)", atKeyOf: table.path(name))
                 continue
             }
             guard let reader = TableReader(node, at: table.path(name), log: log) else { continue }

@@ -1,5 +1,12 @@
 /// One `[agents.NAME]` table: a long-running program the host supervises.
 public struct AgentSpec: Sendable, Equatable {
+    /// The rule for agent names (`[agents.NAME]`), in words.
+    public static let nameRule = "letters, digits, '-', '_' and '.' (at most 64, not starting with '.' or '-')"
+
+    /// Whether `name` may name an agent: 1 to 64 letters, digits, '-', '_' and '.', not starting
+    /// with '.' or '-'.
+    public static func isValidName(_ name: String) -> Bool { HostDecoder.isSimpleName(name, maximumLength: 64) }
+
     /// The agent's name (the table's key).
     public let name: String
     /// Where the table is.

@@ -6,13 +6,13 @@ import Foundation
 
 /// A process whose stdout a test reads as it comes (stderr discarded); terminated and reaped by
 /// `stop()`.
-final class OutputProcess: @unchecked Sendable {
+public final class OutputProcess: @unchecked Sendable {
     private let process = Process()
     private let output = Pipe()
     private var received: [UInt8] = []
 
     /// Starts `path` with `arguments`.
-    init(_ path: String, _ arguments: [String]) throws {
+    public init(_ path: String, _ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.standardOutput = output
@@ -21,11 +21,11 @@ final class OutputProcess: @unchecked Sendable {
     }
 
     /// Everything read from stdout so far.
-    var outputSoFar: String { String(decoding: received, as: UTF8.self) }
+    public var outputSoFar: String { String(decoding: received, as: UTF8.self) }
 
     /// Reads stdout until it holds `text` (true), or until the process closes it or stays silent
     /// for `seconds` (false: a watchdog, so a test fails instead of hanging).
-    func waitForOutput(containing text: String, seconds: Int32 = 30) -> Bool {
+    public func waitForOutput(containing text: String, seconds: Int32 = 30) -> Bool {
         let fd = output.fileHandleForReading.fileDescriptor
         while !outputSoFar.contains(text) {
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -38,7 +38,7 @@ final class OutputProcess: @unchecked Sendable {
     }
 
     /// Terminates the process if it still runs and waits for it.
-    func stop() {
+    public func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
