@@ -9,9 +9,9 @@ import KeelLinux
 public enum KeelMain {
     /// Runs keel with the given arguments (without the program name) and exits.
     public static func run(_ arguments: some Collection<String>) -> Never {
+        let arguments = Array(arguments)
         if let file = TestAgentStamp.fileArgument(in: arguments) { TestAgentStamp.run(file: file) }
         SignalMask.unblockAll()
-        let arguments = Array(arguments)
         if let flip = ProfileFlip(arguments: arguments) {
             do { try flip.run() } catch { exitFor(error) }
             succeed()

@@ -9,12 +9,10 @@ import KeelLinux
 enum TestAgentStamp {
     /// The FILE of arguments that are exactly `test-agent stamp FILE` (FILE not an option);
     /// nil for anything else.
-    static func fileArgument(in arguments: some Collection<String>) -> String? {
-        guard arguments.count == 3 else { return nil }
-        var rest = arguments.makeIterator()
-        guard rest.next() == "test-agent", rest.next() == "stamp", let file = rest.next(), !file.hasPrefix("-")
+    static func fileArgument(in arguments: [String]) -> String? {
+        guard arguments.count == 3, arguments[0] == "test-agent", arguments[1] == "stamp", !arguments[2].hasPrefix("-")
         else { return nil }
-        return file
+        return arguments[2]
     }
 
     /// Stamps `file` and exits: 0 after the `exit` line, 1 (saying why on stderr) when the
