@@ -12,6 +12,8 @@ command -v nix-store >/dev/null 2>&1 || need+=(nix-bin)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 # git: the oracle for .gitignore matching and for the commit a generation records.
 command -v git >/dev/null 2>&1 || need+=(git)
+# systemd-notify: the supervisor's tests speak systemd's notify protocol with the real client.
+command -v systemd-notify >/dev/null 2>&1 || need+=(systemd)
 # pgrep, used by tests to prove no process was left behind.
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 # GRDB links the system SQLite.
