@@ -10,6 +10,12 @@ struct AgentConfinement {
     let unenforced: [String]
     /// Whether the memory limit must be checked by RSS (no memory cgroup).
     let checksResidentMemory: Bool
+    /// `cgroup.procs` files the agent is moved into right after it starts rather than before:
+    /// for an agent without limits, whose group only helps find its tree (its session, the
+    /// subreaper and its instance marker find what it forks before the move). Moving a process
+    /// between cgroup v1 groups waits for an RCU grace period (~13 ms here) when none happened
+    /// lately, which would otherwise delay every restart.
+    let joinAfterStart: [String]
 }
 
 extension Supervisor {
@@ -60,6 +66,12 @@ extension Supervisor {
         let checksResidentMemory = limits.memory != nil && group?.directories[.memory] == nil
         let strict = agent.isolation == "strict"
         var setup = ProcessSetup.agent(limits: limits, cgroup: group, noNewPrivileges: strict)
+        let hasLimits = limits.memory != nil || limits.pids != nil || limits.cpuMillis != nil
+        var joinAfterStart: [String] = []
+        if !hasLimits && !strict {
+            joinAfterStart = setup.cgroupProcsFiles
+            setup.cgroupProcsFiles = []
+        }
         let state = paths.stateDirectory(record.name)
         let runtime = paths.runtimeDirectory(record.name)
         let account = try agent.user.map { name throws(SupervisorError) in
@@ -82,7 +94,8 @@ extension Supervisor {
                 setup.identity = ProcessIdentity(uid: account.uid, gid: account.gid, groups: account.groups)
             }
             return AgentConfinement(
-                launch: .host(setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
+                launch: .host(setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory,
+                joinAfterStart: joinAfterStart)
         }
         let emptyRoot = paths.root + "/run/empty"
         let identity = account.map { ($0.uid, $0.gid) } ?? StrictIsolation.defaultIdentity
@@ -93,7 +106,8 @@ extension Supervisor {
             agent: record.name, definition: agent, closure: closure(agent.references), stateDirectory: state,
             runtimeDirectory: runtime, emptyRoot: emptyRoot, identity: identity)
         return AgentConfinement(
-            launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
+            launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory,
+            joinAfterStart: [])
     }
 
     /// Kills whatever is left in `record`'s cgroup (processes that escaped its session) and,
