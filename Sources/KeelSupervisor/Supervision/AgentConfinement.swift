@@ -10,12 +10,6 @@ struct AgentConfinement {
     let unenforced: [String]
     /// Whether the memory limit must be checked by RSS (no memory cgroup).
     let checksResidentMemory: Bool
-    /// `cgroup.procs` files the agent is moved into right after it starts rather than before:
-    /// for an agent without limits, whose group only helps find its tree (its session, the
-    /// subreaper and its instance marker find what it forks before the move). Moving a process
-    /// between cgroup v1 groups waits for an RCU grace period (~13 ms here) when none happened
-    /// lately, which would otherwise delay every restart.
-    let joinAfterStart: [String]
 }
 
 extension Supervisor {
@@ -54,9 +48,16 @@ extension Supervisor {
         for record: AgentRecord<C.Instant>, plan: AgentLaunchPlan
     ) throws(SupervisorError) -> AgentConfinement {
         let agent = record.agent
-        let group = cgroup(for: record)
-        var unenforced: [String] = []
         let limits = agent.limits
+        let strict = agent.isolation == "strict"
+        // Only an agent with limits (or a strict one) gets a cgroup. Moving a process into a
+        // cgroup takes the kernel's cgroup_threadgroup_rwsem for writing, which waits for an RCU
+        // grace period (~13 ms here) when none happened lately and holds up every fork on the
+        // host meanwhile: that would delay each restart. Without limits, the agent's tree is
+        // found through its session, the subreaper and its instance marker instead.
+        let hasLimits = limits.memory != nil || limits.pids != nil || limits.cpuMillis != nil
+        let group = hasLimits || strict ? cgroup(for: record) : nil
+        var unenforced: [String] = []
         if limits.cpuMillis != nil && group?.directories[.cpu] == nil {
             unenforced.append("cpu_millis (no cpu cgroup)")
         }
@@ -64,14 +65,7 @@ extension Supervisor {
             unenforced.append("pids (no pids cgroup: RLIMIT_NPROC instead, which does not bind root)")
         }
         let checksResidentMemory = limits.memory != nil && group?.directories[.memory] == nil
-        let strict = agent.isolation == "strict"
         var setup = ProcessSetup.agent(limits: limits, cgroup: group, noNewPrivileges: strict)
-        let hasLimits = limits.memory != nil || limits.pids != nil || limits.cpuMillis != nil
-        var joinAfterStart: [String] = []
-        if !hasLimits && !strict {
-            joinAfterStart = setup.cgroupProcsFiles
-            setup.cgroupProcsFiles = []
-        }
         let state = paths.stateDirectory(record.name)
         let runtime = paths.runtimeDirectory(record.name)
         let account = try agent.user.map { name throws(SupervisorError) in
@@ -94,8 +88,7 @@ extension Supervisor {
                 setup.identity = ProcessIdentity(uid: account.uid, gid: account.gid, groups: account.groups)
             }
             return AgentConfinement(
-                launch: .host(setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory,
-                joinAfterStart: joinAfterStart)
+                launch: .host(setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
         }
         let emptyRoot = paths.root + "/run/empty"
         let identity = account.map { ($0.uid, $0.gid) } ?? StrictIsolation.defaultIdentity
@@ -106,8 +99,7 @@ extension Supervisor {
             agent: record.name, definition: agent, closure: closure(agent.references), stateDirectory: state,
             runtimeDirectory: runtime, emptyRoot: emptyRoot, identity: identity)
         return AgentConfinement(
-            launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory,
-            joinAfterStart: [])
+            launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
     }
 
     /// Kills whatever is left in `record`'s cgroup (processes that escaped its session) and,

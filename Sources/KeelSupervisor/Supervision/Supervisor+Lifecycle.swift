@@ -108,14 +108,6 @@ extension Supervisor {
             return
         }
         record.process = process
-        if !confinement.joinAfterStart.isEmpty {
-            let files = confinement.joinAfterStart
-            let pid = String(process.pid)
-            // On a thread of its own: the move may wait for an RCU grace period.
-            DetachedThread.start {
-                for file in files { try? CgroupFiles.write(pid, to: file) }
-            }
-        }
         record.phase = .starting
         record.problem = nil
         record.startedAt = clock.now
