@@ -172,7 +172,7 @@ extension Supervisor {
         emit("agent.exit", name, details)
         // Whatever of its tree is left (grandchildren that ignore SIGTERM...) is ended in the
         // background, so a restart does not wait for them.
-        if record.phase != .stopping && record.endReason == nil {
+        if record.phase != .stopping && record.endReason == nil && treeMayRemain(after: process) {
             let stopTimeout = Duration.milliseconds(record.agent.stopTimeoutMs)
             let clock = clock
             Task { [weak self] in
@@ -191,6 +191,7 @@ extension Supervisor {
         guard let delay = record.schedule.exited(exit, after: uptime) else {
             record.phase = .stopped
             record.process = nil
+            if !treeMayRemain(after: process) { sweepCgroup(record, remove: true) }
             emit("agent.stopped", name, ["reason": .string("restart policy '\(record.agent.restart.policy)'")])
             return
         }
@@ -212,6 +213,17 @@ extension Supervisor {
     func sweepCgroup(named name: String, instance: Int) {
         guard let record = records[name], record.instance == instance else { return }
         sweepCgroup(record, remove: record.phase == .stopped || record.phase == .failed)
+    }
+
+    /// Whether anything of an ended agent's tree may be left: its process group still has
+    /// members, or this process has children that are not agents it runs (orphans that left
+    /// the group and were reparented to it as a subreaper), or its children cannot be listed.
+    /// Two cheap looks instead of a scan of /proc at every exit, which competed with restarts.
+    func treeMayRemain(after process: AgentProcess) -> Bool {
+        if ProcessTree.groupHasMembers(process.pid) { return true }
+        guard let children = ProcessTree.childrenOfSelf() else { return true }
+        let agents = Set(records.values.compactMap { $0.process?.termination == nil ? $0.process?.pid : nil })
+        return children.contains { !agents.contains($0) }
     }
 
     /// A restart's backoff has passed.
