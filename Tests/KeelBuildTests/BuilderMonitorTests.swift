@@ -127,8 +127,7 @@ private final class MonitoredBuilder: @unchecked Sendable {
     /// lines end and so do waits for timers on the clock.
     func follow(_ monitor: BuilderMonitor) -> Task<BuilderMonitor.Ending, any Error> {
         watchdog.withLock { watchdog in
-            watchdog = Task {
-                guard (try? await Task.sleep(for: .seconds(30))) != nil else { return }
+            watchdog = Watchdog.start {
                 Issue.record("the builder still ran after 30 real seconds: killed")
                 try? self.process.withLock { $0 }?.kill()
             }

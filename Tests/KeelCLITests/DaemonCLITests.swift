@@ -49,24 +49,17 @@ import Testing
     static func waitForEvent(
         root: String, after: Int? = nil, _ predicate: @escaping @Sendable (DaemonEvent) -> Bool
     ) async -> DaemonEvent? {
-        await withTaskGroup(of: DaemonEvent?.self) { group in
-            group.addTask {
-                try? await DaemonClient.with(paths: DaemonPaths(root: root)) { client in
-                    for try await event in try await client.followEvents(after: after) where predicate(event) {
-                        return event
-                    }
-                    return nil
+        let follow = Task {
+            try? await DaemonClient.with(paths: DaemonPaths(root: root)) { client in
+                for try await event in try await client.followEvents(after: after) where predicate(event) {
+                    return event
                 }
-            }
-            group.addTask {
-                // A watchdog, not a timing.
-                try? await Task.sleep(for: .seconds(60))
                 return nil
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
+        let watchdog = Watchdog.start(after: .seconds(60)) { follow.cancel() }
+        defer { watchdog.cancel() }
+        return await follow.value ?? nil
     }
 
     static func status(root: String) async throws -> DaemonStatus {

@@ -83,11 +83,11 @@ enum CgroupTestSupport {
     static func waitFor(_ what: String, seconds: Int = 30, _ start: (@escaping @Sendable () -> Void) -> Void) async {
         let happened: Bool = await withCheckedContinuation { continuation in
             let once = Once(continuation)
-            DetachedThread.start {
-                Thread.sleep(forTimeInterval: TimeInterval(seconds))
-                once.resume(false)
+            let watchdog = Watchdog.start(after: .seconds(seconds)) { once.resume(false) }
+            start {
+                watchdog.cancel()
+                once.resume(true)
             }
-            start { once.resume(true) }
         }
         #expect(happened, "\(what) did not happen within \(seconds) s")
     }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import KeelLinux
 import KeelSupervisor
+import KeelTesting
 import Synchronization
 import Testing
 
@@ -24,8 +25,7 @@ func withHealthWatchdog<Result: Sendable>(
         let work = Task {
             do { outcome.set(.success(try await body())) } catch { outcome.set(.failure(error)) }
         }
-        let timer = Task {
-            do { try await Task.sleep(for: limit) } catch { return }
+        let timer = Watchdog.start(after: limit) {
             outcome.set(.failure(HealthWatchdogExpired(limit: limit)))
             work.cancel()
         }

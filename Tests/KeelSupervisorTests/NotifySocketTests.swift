@@ -62,10 +62,7 @@ private final class NotifyFixture: Sendable {
             let ours = NotifyAttribution.belongsToTree(senderPID: notification.senderPID, agentPID: getpid())
             continuation.yield(Received(notification: notification, senderParent: parent, senderIsOurDescendant: ours))
         }
-        watchdog = Task {
-            try? await Task.sleep(for: .seconds(30))
-            continuation.finish()
-        }
+        watchdog = Watchdog.start { continuation.finish() }
     }
 
     func runPython(_ datagrams: [String]) throws -> ProcessResult {
@@ -189,10 +186,7 @@ struct NotifySocketTests {
         try TestFiles.write(directory.appending("sender.py"), Array(pythonSenderScript.utf8))
         let result = try ProcessRunner.run("python3", [directory.appending("sender.py"), path, "STOPPING=1"])
         #expect(result.status == 0, "\(result.errorOutput)")
-        let watchdog = Task {
-            try? await Task.sleep(for: .seconds(30))
-            continuation.finish()
-        }
+        let watchdog = Watchdog.start { continuation.finish() }
         defer { watchdog.cancel() }
         var iterator = closed.makeAsyncIterator()
         #expect(await iterator.next() != nil)

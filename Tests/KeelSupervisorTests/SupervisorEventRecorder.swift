@@ -1,4 +1,5 @@
 import KeelSupervisor
+import KeelTesting
 import Synchronization
 
 /// Collects a supervisor's events and lets a test wait for one, with a watchdog so a bug fails
@@ -63,16 +64,13 @@ final class SupervisorEventRecorder: Sendable {
                     if done { continuation.resume(returning: true) }
                 }
             }
-            group.addTask {
-                // A watchdog, not a timing: a correct supervisor answers in milliseconds.
-                try? await Task.sleep(for: .seconds(30))
+            let watchdog = Watchdog.start {
                 let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
                 waiter?.continuation.resume(returning: false)
-                return false
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+            let answer = await group.next() ?? false
+            watchdog.cancel()
+            return answer
         }
     }
 }

@@ -262,16 +262,9 @@ import Testing
     /// watchdog.
     static func sleeper(on clock: ManualClock, after delay: Duration) async -> Bool {
         let deadline = clock.now.advanced(by: delay)
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await clock.waitForSleeper(until: deadline) }
-            group.addTask {
-                // A watchdog: only a broken supervisor never arms the timer.
-                if (try? await Task.sleep(for: .seconds(30))) != nil { clock.stopWaiting() }
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        // Only a broken supervisor never arms the timer.
+        let watchdog = Watchdog.start { clock.stopWaiting() }
+        defer { watchdog.cancel() }
+        return await clock.waitForSleeper(until: deadline)
     }
 }
