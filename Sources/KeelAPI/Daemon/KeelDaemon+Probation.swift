@@ -110,7 +110,7 @@ extension KeelDaemon {
             "safeswitch.rolled-back", subject: "generation-\(number)",
             details: [
                 "from": .integer(Int64(number)), "to": .integer(Int64(outcome.generation)), "reason": .string(reason),
-                "took_ms": .integer(began.duration(to: clock.now).wholeMilliseconds),
+                "took_ms": .integer(began.duration(to: clock.now).milliseconds),
             ])
     }
 }

@@ -118,7 +118,7 @@ public actor KeelDaemon: DaemonOperations {
         if let active = self.probation, active.verdict == nil {
             let left = clock.now.duration(to: active.deadline)
             probation = ProbationView(
-                generation: active.generation, state: "probation", remainingMs: max(0, left.wholeMilliseconds),
+                generation: active.generation, state: "probation", remainingMs: max(0, left.milliseconds),
                 reason: nil)
         }
         let lastGood = (try? profile.generations())?.filter { $0.status == .good }.map(\.number).max()
@@ -176,13 +176,5 @@ public actor KeelDaemon: DaemonOperations {
             name: snapshot.name, state: snapshot.phase.rawValue, pid: snapshot.pid, startedAtMs: snapshot.startedAtMs,
             restarts: snapshot.restarts, lastExit: exit, health: snapshot.healthy.map { $0 ? "healthy" : "unhealthy" },
             statusText: snapshot.statusText, isolation: snapshot.isolation, problem: snapshot.problem)
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -8,13 +8,7 @@ struct StopCommand: ParsableCommand {
         discussion: "Prints the agent's state afterwards. Exit status 1 when no daemon is running."
     )
 
-    @OptionGroup var options: DaemonRootOptions
+    @OptionGroup var target: AgentTargetOptions
 
-    @Flag(help: "Print the agent's status as JSON.")
-    var json = false
-
-    @Argument(help: "The agent's name in keel.toml.")
-    var agent: String
-
-    func run() throws { try AgentAction.stop.run(agent: agent, paths: options.paths, json: json) }
+    func run() throws { try target.run(.stop) }
 }

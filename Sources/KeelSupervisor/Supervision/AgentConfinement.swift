@@ -30,7 +30,10 @@ extension Supervisor {
                     "agent.leftover-ended", record.name,
                     ["processes": .integer(Int64(leftovers.count)), "how": .string("found in its cgroup")])
             }
-            try group.apply(record.agent.limits)
+            if record.cgroup == nil || record.appliedLimits != record.agent.limits {
+                try group.apply(record.agent.limits)
+                record.appliedLimits = record.agent.limits
+            }
             record.cgroup = group
             return group
         } catch {

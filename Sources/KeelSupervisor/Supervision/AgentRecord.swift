@@ -38,6 +38,8 @@ final class AgentRecord<Instant: InstantProtocol> where Instant.Duration == Dura
     var timers: [String: Task<Void, Never>] = [:]
     /// Its cgroup, once made.
     var cgroup: AgentCgroup?
+    /// The limits last written to its cgroup (not written again at each restart).
+    var appliedLimits: SystemManifest.Limits?
     /// The watch on its cgroup for OOM kills.
     var oomWatch: AgentOOMWatch?
     /// Those waiting for the current stop to end.
