@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,7 +31,12 @@ _Static_assert(CKEEL_RLIMIT_NOFILE == RLIMIT_NOFILE && CKEEL_RLIMIT_NPROC == RLI
 
 struct child_args {
     const struct ckeel_spawn_spec *spec;
-    int sync_read;   // the parent closes its end once the id maps are written
+    // Non-zero: the child shares the parent's memory until it execs (CLONE_VM | CLONE_VFORK, as
+    // posix_spawn does), so the daemon's page tables are neither copied nor torn down at each
+    // start. Such a child joins its cgroups itself, has no sync pipe, and resets every signal
+    // handler before it unblocks signals: a handler run in it would run on the parent's memory.
+    int shares_memory;
+    int sync_read;   // the parent closes its end once the id maps are written (-1: shared memory)
     int error_write; // CLOEXEC: EOF at exec, else (errno, message)
     int *source_fds; // room for one O_PATH descriptor per mount (see `early_identity`)
 };
@@ -163,6 +169,33 @@ static void sort_small(int *values, size_t count) {
     }
 }
 
+// Writes 0 (the writer itself) to a cgroup's `cgroup.procs` file, without allocating.
+static int join_self_to_cgroup(const char *procs) {
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t written;
+    do { written = write(fd, "0\n", 2); } while (written < 0 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return written == 2 ? 0 : -1;
+}
+
+// Every signal with a handler goes back to its default action (ignored ones stay ignored, as
+// exec would leave them), through raw system calls that touch only this child's table.
+static void reset_signal_handlers(void) {
+    for (int signal_number = 1; signal_number < _NSIG; signal_number++) {
+        if (signal_number == SIGKILL || signal_number == SIGSTOP) continue;
+        struct sigaction current;
+        if (sigaction(signal_number, NULL, &current) != 0) continue;
+        if (current.sa_handler == SIG_DFL || current.sa_handler == SIG_IGN) continue;
+        struct sigaction fallback;
+        memset(&fallback, 0, sizeof fallback);
+        fallback.sa_handler = SIG_DFL;
+        sigaction(signal_number, &fallback, NULL);
+    }
+}
+
 static int child_main(void *raw) {
     struct child_args *args = raw;
     const struct ckeel_spawn_spec *spec = args->spec;
@@ -173,16 +206,29 @@ static int child_main(void *raw) {
     sort_small(keep, 5);
     close_all_but(keep, 5);
 
+    if (args->shares_memory) {
+        // Before anything of its own runs: everything it ever forks starts inside its cgroups.
+        for (size_t i = 0; i < spec->cgroup_proc_count; i++) {
+            if (join_self_to_cgroup(spec->cgroup_procs[i]) != 0) {
+                char step[4096];
+                if (join(step, sizeof step, "joining the cgroup ", spec->cgroup_procs[i]) != 0) fail(err, "joining a cgroup");
+                fail(err, step);
+            }
+        }
+        reset_signal_handlers();
+    }
     if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(err, "prctl(PR_SET_PDEATHSIG)");
     if (spec->new_session && setsid() < 0) fail(err, "setsid");
 
-    // Wait until the parent has written the user namespace's id maps: one byte means go on,
-    // end of file means the parent gave up.
-    char byte;
-    ssize_t got;
-    do { got = read(args->sync_read, &byte, 1); } while (got < 0 && errno == EINTR);
-    if (got != 1) { errno = got == 0 ? ECANCELED : errno; fail(err, "waiting for the id maps"); }
-    close(args->sync_read);
+    if (!args->shares_memory) {
+        // Wait until the parent has written the user namespace's id maps and joined the child
+        // to its cgroups: one byte means go on, end of file means the parent gave up.
+        char byte;
+        ssize_t got;
+        do { got = read(args->sync_read, &byte, 1); } while (got < 0 && errno == EINTR);
+        if (got != 1) { errno = got == 0 ? ECANCELED : errno; fail(err, "waiting for the id maps"); }
+        close(args->sync_read);
+    }
 
     if (spec->isolate) {
         if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) != 0) fail(err, "sethostname");
@@ -377,28 +423,37 @@ static int set_up_child(const struct ckeel_spawn_spec *spec, pid_t pid, char *st
     return 0;
 }
 
+// Closes both ends of a pipe that was made (-1: not made).
+static void close_pair(int pipe_fds[2]) {
+    if (pipe_fds[0] >= 0) close(pipe_fds[0]);
+    if (pipe_fds[1] >= 0) close(pipe_fds[1]);
+}
+
 int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_out, char *error, size_t error_size) {
-    int sync_pipe[2], error_pipe[2];
+    // A host child (no namespaces, no new root) shares the parent's memory until exec, and
+    // needs no sync pipe.
+    int shares_memory = !spec->isolate && !spec->root;
+    int sync_pipe[2] = {-1, -1}, error_pipe[2];
     if (error_size) error[0] = '\0';
-    if (pipe2(sync_pipe, O_CLOEXEC) != 0) { snprintf(error, error_size, "pipe"); return errno; }
+    if (!shares_memory && pipe2(sync_pipe, O_CLOEXEC) != 0) { snprintf(error, error_size, "pipe"); return errno; }
     if (pipe2(error_pipe, O_CLOEXEC) != 0) {
         int saved = errno;
-        close(sync_pipe[0]); close(sync_pipe[1]);
+        close_pair(sync_pipe);
         snprintf(error, error_size, "pipe");
         return saved;
     }
     int *source_fds = calloc(spec->mount_count + 1, sizeof(int));
     if (!source_fds) {
-        close(sync_pipe[0]); close(sync_pipe[1]); close(error_pipe[0]); close(error_pipe[1]);
+        close_pair(sync_pipe); close(error_pipe[0]); close(error_pipe[1]);
         snprintf(error, error_size, "allocating the spawn's descriptor table");
         return ENOMEM;
     }
-    struct child_args args = {spec, sync_pipe[0], error_pipe[1], source_fds};
+    struct child_args args = {spec, shares_memory, shares_memory ? -1 : sync_pipe[0], error_pipe[1], source_fds};
     size_t stack_size = 256 * 1024;
     char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
         int saved = errno;
-        close(sync_pipe[0]); close(sync_pipe[1]); close(error_pipe[0]); close(error_pipe[1]);
+        close_pair(sync_pipe); close(error_pipe[0]); close(error_pipe[1]);
         free(source_fds);
         snprintf(error, error_size, "mmap of the child's stack");
         return saved;
@@ -410,14 +465,21 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     } else if (spec->root) {
         flags |= CLONE_NEWNS;
     }
+    if (shares_memory) flags |= CLONE_VM | CLONE_VFORK;
+    // No signal reaches the child before it has reset its handlers (it inherits this mask).
+    sigset_t all, saved_mask;
+    sigfillset(&all);
+    if (shares_memory) pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
     pid_t pid = clone(child_main, stack + stack_size, flags, &args);
     int clone_errno = errno;
-    close(sync_pipe[0]);
+    if (shares_memory) pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+    if (sync_pipe[0] >= 0) close(sync_pipe[0]);
     close(error_pipe[1]);
     if (pid < 0) {
         munmap(stack, stack_size);
         free(source_fds);
-        close(sync_pipe[1]); close(error_pipe[0]);
+        if (sync_pipe[1] >= 0) close(sync_pipe[1]);
+        close(error_pipe[0]);
         snprintf(error, error_size, "clone");
         return clone_errno;
     }
@@ -434,18 +496,18 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
         }
     }
     char setup_step[512];
-    if (!map_step && set_up_child(spec, pid, setup_step, sizeof setup_step) != 0) {
+    if (!map_step && !shares_memory && set_up_child(spec, pid, setup_step, sizeof setup_step) != 0) {
         map_errno = errno != 0 ? errno : EIO;
         map_step = setup_step;
     }
     if (map_step) {
         kill(pid, SIGKILL);
-    } else {
+    } else if (!shares_memory) {
         char go = 1;
         ssize_t sent;
         do { sent = write(sync_pipe[1], &go, 1); } while (sent < 0 && errno == EINTR);
     }
-    close(sync_pipe[1]);
+    if (sync_pipe[1] >= 0) close(sync_pipe[1]);
     char buffer[512];
     ssize_t got;
     do { got = read(error_pipe[0], buffer, sizeof buffer); } while (got < 0 && errno == EINTR);

@@ -13,9 +13,9 @@ import SystemPackage
 /// process becomes a child subreaper the first time an agent starts, so whatever the agent's
 /// processes leave behind is reparented here rather than to init, where `stop` finds it.
 ///
-/// One thread of its own per agent waits (in `poll`) on the output pipe and on the agent's
-/// pidfd: output goes to the log as it arrives; the exit is reaped and reported once, through
-/// `onExit` and `waitForExit()`. Nothing polls on a timer.
+/// The process's one `InputWatcher` thread waits (in `epoll`, for every agent) on the output
+/// pipe and on the agent's pidfd: output goes to the log as it arrives; the exit is reaped and
+/// reported once, through `onExit` and `waitForExit()`. Nothing polls on a timer.
 public final class AgentProcess: Sendable {
     /// The environment variable holding the marker of one start.
     public static let instanceVariable = "KEEL_AGENT_INSTANCE"
@@ -80,7 +80,7 @@ public final class AgentProcess: Sendable {
     ///   - launch: on the host (the default, with nothing set up) or in a sandbox, and the
     ///     cgroups, rlimits and privileges it starts with (`AgentLaunch`). In a sandbox the
     ///     working directory is a path inside it and is not created here.
-    ///   - onExit: called once, on the agent's own thread, when the agent has ended and been
+    ///   - onExit: called once, on the watcher's thread, when the agent has ended and been
     ///     reaped (its descendants may live on until `stop`).
     /// - Throws: `SupervisorError` naming the agent and the step that failed (the working
     ///   directory, the program when it cannot be executed...).
@@ -146,7 +146,14 @@ public final class AgentProcess: Sendable {
         let agent = AgentProcess(
             name: name, process: process, pidfd: pidfd, tree: tree, log: log, onExit: onExit)
         let output = FileDescriptor(rawValue: pipe.reading)
-        DetachedThread.start { agent.watch(output: output) }
+        do throws(SystemError) {
+            try agent.startWatching(output: output)
+        } catch {
+            FileSystem.close(output)
+            _ = try? process.signal(ProcessControl.killSignal)
+            _ = try? process.wait()
+            throw SupervisorError("agent \(name): cannot watch its output and exit: \(error)")
+        }
         return agent
     }
 
@@ -222,46 +229,44 @@ public final class AgentProcess: Sendable {
         }
     }
 
-    /// The thread's loop: output to the log, the exit reaped and reported, until both are done.
-    private func watch(output: FileDescriptor) {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var outputOpen = true
-        var running = true
-        while outputOpen || running {
-            let descriptors = (outputOpen ? [output] : []) + (running ? [pidfd] : [])
-            let ready: [Bool]
-            do throws(SystemError) {
-                ready = try Polling.waitForInput(descriptors)
-            } catch {
-                preconditionFailure("agent \(name): poll failed: \(error)")
-            }
-            if outputOpen && ready[0] {
-                let count = buffer.withUnsafeMutableBytes { raw in
-                    (try? SystemCall.read(output.rawValue, into: raw)) ?? 0
-                }
-                if count > 0 {
-                    buffer.withUnsafeBytes { raw in
-                        record { () throws(SupervisorError) in
-                            try log.append(UnsafeRawBufferPointer(rebasing: raw[..<count]))
-                        }
-                    }
-                } else {
-                    outputOpen = false
-                    FileSystem.close(output)
-                    record { () throws(SupervisorError) in try log.flush() }
-                    let waiters = state.withLock { state in
-                        state.outputEnded = true
-                        defer { state.outputWaiters = [] }
-                        return state.outputWaiters
-                    }
-                    for waiter in waiters { waiter.resume() }
-                }
-            }
-            if running && ready[descriptors.count - 1] {
-                running = false
+    /// Hands the output pipe and the pidfd to the process's `InputWatcher`: output goes to the
+    /// log as it arrives; the exit is reaped and reported once.
+    private func startWatching(output: FileDescriptor) throws(SystemError) {
+        let watcher = InputWatcher.shared
+        let outputToken = try watcher.watch(output) { [self] token, scratch in
+            outputReady(output, token: token, scratch: scratch)
+        }
+        do throws(SystemError) {
+            _ = try watcher.watch(pidfd) { [self] token, _ in
+                watcher.stopWatching(token, descriptor: pidfd)
                 reportExit()
             }
+        } catch {
+            watcher.stopWatching(outputToken, descriptor: output)
+            throw error
         }
+    }
+
+    /// The output pipe is readable: one read into the log, or its end.
+    private func outputReady(
+        _ output: FileDescriptor, token: InputWatcher.Token, scratch: UnsafeMutableRawBufferPointer
+    ) {
+        let count = (try? SystemCall.read(output.rawValue, into: scratch)) ?? 0
+        if count > 0 {
+            record { () throws(SupervisorError) in
+                try log.append(UnsafeRawBufferPointer(rebasing: scratch[..<count]))
+            }
+            return
+        }
+        InputWatcher.shared.stopWatching(token, descriptor: output)
+        FileSystem.close(output)
+        record { () throws(SupervisorError) in try log.flush() }
+        let waiters = state.withLock { state in
+            state.outputEnded = true
+            defer { state.outputWaiters = [] }
+            return state.outputWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Keeps the first log failure; output after it is dropped, so the agent never blocks on a

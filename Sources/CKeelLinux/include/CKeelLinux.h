@@ -26,6 +26,7 @@ extern const unsigned int CKEEL_RENAME_NOREPLACE;
 extern const unsigned int CKEEL_RENAME_EXCHANGE;
 
 #include "CKeelCompression.h"
+#include "CKeelEpoll.h"
 #include "CKeelIdentity.h"
 #include "CKeelNotify.h"
 #include "CKeelSpawn.h"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeelAPI
 import KeelLinux
+import KeelStore
 import Logging
 import ServiceLifecycle
 
@@ -31,7 +32,12 @@ struct DaemonCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let layout = try store.layout()
+        try Self.run(layout: try store.layout())
+    }
+
+    /// Runs the daemon for `layout` until SIGTERM or SIGINT (also reached without the argument
+    /// parser, from `KeelMain`, for the plain `keel daemon [--root DIR] [--store-dir DIR]`).
+    static func run(layout: StoreLayout) throws {
         let limits = CgroupSupport.detect().description
         let daemon: KeelDaemon
         do { daemon = try KeelDaemon(layout: layout, limitsSupport: limits) } catch { throw CLIError(error.message) }

@@ -39,25 +39,11 @@ struct ProfileFlip {
     /// `--option=value`); nil for anything else.
     init?(arguments: [String]) {
         guard let verb = arguments.first, verb == "switch" || verb == "rollback" else { return nil }
-        var values: [String: String] = [:]
-        var json = false
-        var rest = arguments.dropFirst()
-        while let argument = rest.popFirst() {
-            if argument == "--json", !json {
-                json = true
-                continue
-            }
-            var name = argument
-            var value: String?
-            if let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                value = String(argument[argument.index(after: equals)...])
-            }
-            let allowed = verb == "switch" ? ["--to", "--root", "--store-dir"] : ["--root", "--store-dir"]
-            guard allowed.contains(name), values[name] == nil else { return nil }
-            guard let given = value ?? rest.popFirst(), !given.isEmpty, !given.hasPrefix("-") else { return nil }
-            values[name] = given
+        let options: Set<String> = verb == "switch" ? ["--to", "--root", "--store-dir"] : ["--root", "--store-dir"]
+        guard let plain = PlainCommandLine(arguments.dropFirst(), options: options, flags: ["--json"]) else {
+            return nil
         }
+        let values = plain.values
         if verb == "switch" {
             guard let text = values["--to"], let number = Int(text), number > 0 else { return nil }
             target = .generation(number)
@@ -66,7 +52,7 @@ struct ProfileFlip {
         }
         root = values["--root"]
         storeDir = values["--store-dir"]
-        self.json = json
+        json = plain.flags.contains("--json")
     }
 
     /// Flips the profile and prints the result; when a daemon runs for the root, the daemon flips

@@ -16,6 +16,16 @@ public enum KeelMain {
             do { try flip.run() } catch { exitFor(error) }
             succeed()
         }
+        if arguments.first == "daemon",
+            let plain = PlainCommandLine(arguments.dropFirst(), options: ["--root", "--store-dir"])
+        {
+            do {
+                try DaemonCommand.run(
+                    layout: try StoreOptions.layout(root: plain.values["--root"], storeDir: plain.values["--store-dir"])
+                )
+            } catch { exitFor(error) }
+            succeed()
+        }
         var command: any ParsableCommand
         do {
             command = try KeelCommand.parseAsRoot(arguments)

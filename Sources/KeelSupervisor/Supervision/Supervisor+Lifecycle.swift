@@ -58,8 +58,10 @@ extension Supervisor {
         }
     }
 
-    /// Starts `record`'s process.
-    func launch(_ record: AgentRecord<C.Instant>) {
+    /// Starts `record`'s process. `afterSpawn` runs once the process is spawned (or its start
+    /// failed), before the start's own event: what led to the start is reported first, but does
+    /// not delay it.
+    func launch(_ record: AgentRecord<C.Instant>, afterSpawn: () -> Void = {}) {
         let name = record.name
         let agent = record.agent
         record.instance += 1
@@ -88,10 +90,14 @@ extension Supervisor {
                 }
             }
         } catch {
+            afterSpawn()
             fail(record, error.description)
             return
         }
-        guard let log = record.log else { return }
+        guard let log = record.log else {
+            afterSpawn()
+            return
+        }
         var environment = launchPlan.environment
         if let socket = record.notifySocket { environment["NOTIFY_SOCKET"] = socket.environmentValue }
         let process: AgentProcess
@@ -104,9 +110,11 @@ extension Supervisor {
                 Task { await self.exited(name, instance: instance, termination) }
             }
         } catch {
+            afterSpawn()
             fail(record, error.description)
             return
         }
+        afterSpawn()
         record.process = process
         record.phase = .starting
         record.problem = nil
@@ -146,7 +154,9 @@ extension Supervisor {
         emit("agent.start-failed", record.name, ["reason": .string(reason)])
     }
 
-    /// The agent's process ended.
+    /// The agent's process ended. An immediate restart is launched first, before the pid file,
+    /// the look for what is left of the old tree and the events that have to wait: a restart
+    /// with no backoff is on the clock.
     func exited(_ name: String, instance: Int, _ termination: Termination) async {
         guard let record = records[name], record.instance == instance, let process = record.process else { return }
         let uptime = record.startedAt.map { $0.duration(to: clock.now) } ?? .zero
@@ -157,7 +167,8 @@ extension Supervisor {
         record.cancelTimers()
         record.stopHealth?()
         record.stopHealth = nil
-        AgentPidFile.remove(paths.pidFile(name))
+        let endReason = record.endReason
+        let wasStopping = record.phase == .stopping
         var details: [String: NixJSON] = [
             "pid": .integer(Int64(process.pid)), "uptime_ms": .integer(Int64(uptime.milliseconds)),
         ]
@@ -165,14 +176,32 @@ extension Supervisor {
         case .exited(let status): details["status"] = .integer(Int64(status))
         case .signaled(let signal): details["signal"] = .integer(Int64(signal))
         }
-        if let reason = record.endReason {
-            details["reason"] = .string(reason)
-            details["failed"] = .bool(record.phase != .stopping)
+        if let endReason {
+            details["reason"] = .string(endReason)
+            details["failed"] = .bool(!wasStopping)
         }
-        emit("agent.exit", name, details)
+        // An agent the supervisor ended for failing (a check, its watchdog, its ready timeout)
+        // failed, however it exited on SIGTERM.
+        let exit: RestartSchedule.Exit =
+            switch termination {
+            case .exited(let status): .exited(endReason != nil && status == 0 ? 1 : status)
+            case .signaled(let signal): .signaled(signal)
+            }
+        let restartDelay = record.wanted && !wasStopping ? record.schedule.exited(exit, after: uptime) : nil
+        if let restartDelay, restartDelay <= .zero {
+            record.restarts += 1
+            launch(record) {
+                self.emit("agent.exit", name, details)
+                self.emit("agent.restart", name, ["delay_ms": .integer(0)])
+            }
+        } else {
+            AgentPidFile.remove(paths.pidFile(name))
+            emit("agent.exit", name, details)
+        }
         // Whatever of its tree is left (grandchildren that ignore SIGTERM...) is ended in the
         // background, so a restart does not wait for them.
-        if record.phase != .stopping && record.endReason == nil && treeMayRemain(after: process) {
+        let treeRemains = !wasStopping && endReason == nil && treeMayRemain(after: process)
+        if treeRemains {
             let stopTimeout = Duration.milliseconds(record.agent.stopTimeoutMs)
             let clock = clock
             Task { [weak self] in
@@ -180,27 +209,16 @@ extension Supervisor {
                 await self?.sweepCgroup(named: name, instance: instance)
             }
         }
-        guard record.wanted, record.phase != .stopping else { return }
-        // An agent the supervisor ended for failing (a check, its watchdog, its ready timeout)
-        // failed, however it exited on SIGTERM.
-        let exit: RestartSchedule.Exit =
-            switch termination {
-            case .exited(let status): .exited(record.endReason != nil && status == 0 ? 1 : status)
-            case .signaled(let signal): .signaled(signal)
-            }
-        guard let delay = record.schedule.exited(exit, after: uptime) else {
+        guard record.wanted, !wasStopping else { return }
+        guard let delay = restartDelay else {
             record.phase = .stopped
             record.process = nil
-            if !treeMayRemain(after: process) { sweepCgroup(record, remove: true) }
+            if !treeRemains { sweepCgroup(record, remove: true) }
             emit("agent.stopped", name, ["reason": .string("restart policy '\(record.agent.restart.policy)'")])
             return
         }
+        if delay <= .zero { return }
         record.restarts += 1
-        if delay <= .zero {
-            emit("agent.restart", name, ["delay_ms": .integer(0)])
-            launch(record)
-            return
-        }
         record.phase = .backoff
         emit("agent.restart", name, ["delay_ms": .integer(Int64(delay.milliseconds))])
         schedule(record, "backoff", after: delay) { supervisor in
