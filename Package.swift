@@ -32,7 +32,12 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        .target(name: "CKeelLinux", linkerSettings: [.linkedLibrary("z"), .linkedLibrary("lzma")]),
+        .target(
+            name: "CKeelLinux",
+            linkerSettings: [
+                .linkedLibrary("z"), .linkedLibrary("lzma"), .linkedLibrary("lz4"), .linkedLibrary("zstd"),
+            ]
+        ),
         .target(
             name: "KeelLinux",
             dependencies: ["CKeelLinux", .product(name: "SystemPackage", package: "swift-system")],
@@ -70,6 +75,15 @@ let package = Package(
         .target(
             name: "KeelArchive",
             dependencies: ["CKeelLinux", "KeelLinux", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelRuntime",
+            dependencies: [
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -176,6 +190,11 @@ let package = Package(
         .testTarget(
             name: "KeelArchiveTests",
             dependencies: ["KeelArchive", "KeelLinux", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelRuntimeTests",
+            dependencies: ["KeelRuntime", "KeelArchive", "KeelFormats", "KeelLinux", "KeelTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,10 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${1:-/usr/local}
-# KeelArchive links the system zlib and liblzma (their static libraries come with the -dev packages).
+# KeelArchive links the system zlib, liblzma, liblz4 and libzstd (their static libraries come with the
+# -dev packages).
 need=()
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 [ -e /usr/include/lzma.h ] || need+=(liblzma-dev)
+[ -e /usr/include/lz4frame.h ] || need+=(liblz4-dev)
+[ -e /usr/include/zstd.h ] || need+=(libzstd-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "keel: missing ${need[*]}; run as root, or apt-get install them first" >&2

@@ -18,9 +18,14 @@ command -v systemd-notify >/dev/null 2>&1 || need+=(systemd)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 # GRDB links the system SQLite.
 [ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
-# KeelArchive decompresses through the system zlib and liblzma.
+# KeelArchive decompresses through the system zlib, liblzma, liblz4 and libzstd.
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 [ -e /usr/include/lzma.h ] || need+=(liblzma-dev)
+[ -e /usr/include/lz4frame.h ] || need+=(liblz4-dev)
+[ -e /usr/include/zstd.h ] || need+=(libzstd-dev)
+# The runtime tests lock real packages: pip resolves and downloads wheels, and apt-get downloads
+# .debs listed in the host's package lists (refreshed below when there are none).
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 # tools/verify-ledger.py (run by the ledger tests) needs Python 3 and `cryptography`.
 python3 -c 'import cryptography' 2>/dev/null || need+=(python3 python3-cryptography)
 if [ ${#need[@]} -gt 0 ]; then
@@ -33,6 +38,10 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
+if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+  [ "$(id -u)" -eq 0 ] || { echo "scripts/test.sh: the host has no apt package lists; run apt-get update as root" >&2; exit 1; }
+  apt-get update -qq
+fi
 nix-store --version
 
 swift build --build-tests
