@@ -31,5 +31,6 @@ extern const unsigned int CKEEL_RENAME_EXCHANGE;
 #include "CKeelNotify.h"
 #include "CKeelSpawn.h"
 #include "CKeelProcessTree.h"
+#include "CKeelZstd.h"
 
 #endif
