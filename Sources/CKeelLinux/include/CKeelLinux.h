@@ -28,6 +28,7 @@ extern const unsigned int CKEEL_RENAME_EXCHANGE;
 #include "CKeelCompression.h"
 #include "CKeelEpoll.h"
 #include "CKeelIdentity.h"
+#include "CKeelLz4.h"
 #include "CKeelNotify.h"
 #include "CKeelSpawn.h"
 #include "CKeelProcessTree.h"
