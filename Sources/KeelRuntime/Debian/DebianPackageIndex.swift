@@ -59,7 +59,7 @@ public struct DebianPackageIndex: Sendable {
     public func providers(of name: String) -> [DebianProvider] { providersByName[name] ?? [] }
 
     /// Every real package name.
-    public var packageNames: Dictionary<String, [DebianPackage]>.Keys { versionsByName.keys }
+    public var packageNames: some Collection<String> { versionsByName.keys }
 
     /// How many package versions the index holds.
     public var versionCount: Int { versionsByName.values.reduce(0) { $0 + $1.count } }
