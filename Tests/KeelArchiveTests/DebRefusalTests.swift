@@ -158,6 +158,7 @@ struct DebRefusalTests {
         #expect(error.description.hasPrefix("\(deb): data.tar.xz: member "), "\(error)")
         #expect(error.description.contains(message), "\(error)")
         #expect(TreeEntry.at(fixture.path("escape")) == .missing)
+        #expect(TreeEntry.at("/escape") == .missing)
         #expect(TreeEntry.at(fixture.path("target/before")) == .file("kept", executable: false))
         #expect(
             try fixture.strayEntries(besides: ["unsafe.deb", "target"]).filter { !$0.hasPrefix("unsafe.deb-") } == [])
