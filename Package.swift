@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "KeelRuntime",
             dependencies: [
-                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelArchive",
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelArchive", "KeelSandbox",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -95,14 +95,14 @@ let package = Package(
             name: "KeelSystem",
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelBuild", "KeelConfig", "KeelArchive",
-                "KeelLedger", .product(name: "SystemPackage", package: "swift-system"),
+                "KeelLedger", "KeelRuntime", .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "KeelSupervisor",
             dependencies: [
-                "CKeelLinux", "KeelLinux", "KeelSandbox", "KeelSystem", "KeelFormats",
+                "CKeelLinux", "KeelLinux", "KeelSandbox", "KeelSystem", "KeelFormats", "KeelRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -136,7 +136,7 @@ let package = Package(
             name: "KeelCLI",
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
-                "KeelConfig", "KeelSystem", "KeelSupervisor", "KeelWatch", "KeelAPI", "KeelSandbox",
+                "KeelConfig", "KeelSystem", "KeelSupervisor", "KeelWatch", "KeelAPI", "KeelSandbox", "KeelRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

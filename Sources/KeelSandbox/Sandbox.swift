@@ -62,7 +62,7 @@ public enum Sandbox {
                 raw.stdout_fd = spec.standardOutput ?? -1
                 raw.stderr_fd = spec.standardError ?? -1
                 raw.die_with_parent = spec.killedWithSpawningThread ? 1 : 0
-                raw.new_session = 1
+                raw.new_session = spec.newSession ? 1 : 0
                 setup.fill(&raw, keeping: &strings)
                 return ckeel_spawn(&raw, &pid, &pidfd, &message, message.count)
             }

@@ -79,6 +79,10 @@ public struct SandboxSpec: Sendable {
     /// a build dies with its builder. A supervisor's agents outlive the thread that launched
     /// them, so it turns this off and ends them itself.
     public var killedWithSpawningThread = true
+    /// Whether the program starts a session of its own (setsid): yes for agents and builds, so a
+    /// process-group kill reaches everything; no for an interactive program (`keel shell`), which
+    /// keeps the terminal's session, its job control and Ctrl-C.
+    public var newSession = true
 
     /// A sandbox running `executable` in `root`, with loopback-only networking, as 1000:100
     /// inside mapped to the caller's own identity outside.

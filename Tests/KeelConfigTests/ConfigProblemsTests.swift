@@ -463,7 +463,8 @@ struct ConfigProblemsTests {
                 "keel.toml:16:1: 'inputs' belongs to a derivation package ('builder'), but 'tree' is a local tree "
                     + "('src')",
                 "keel.toml:18:1: package 'empty' declares nothing: give one of src (a local tree), builder "
-                    + "(a derivation), url (a fetch) or drv (a Nix derivation)",
+                    + "(a derivation), url (a fetch), drv (a Nix derivation), debian (a Debian runtime) or python "
+                    + "(a Python runtime)",
             ])
     }
 

@@ -21,6 +21,21 @@ struct LockFileTests {
         lock.hostPaths["/etc/ssl/certs"] = hashA
         lock.hostPaths["/srv/\"quoted\" dir/ünï\tcode\u{7F}"] = hashB
         lock.hostPaths["/srv/עברית/\u{202E}rtl"] = hashA
+        let hex = String(repeating: "ab", count: 32)
+        lock.runtimes["py"] = RuntimeLock(
+            debian: ["python3.11-minimal", "libssl3=3.0.*"],
+            debs: [
+                .init(name: "libc6", version: "2.36-9+deb12u10", architecture: "amd64", sha256: hex),
+                .init(name: "libcrypt1", version: "1:4.4.33-2", architecture: "amd64", sha256: hex),
+                .init(name: "tzdata", version: "2025b-0+deb12u1~rc1", architecture: "all", sha256: hex),
+            ])
+        lock.runtimes["ml.v2"] = RuntimeLock(
+            python: "py", requirements: ["numpy==2.1.3", "requests>=2; python_version >= \"3.8\""],
+            wheels: [
+                .init(
+                    name: "numpy", version: "2.1.3",
+                    file: "numpy-2.1.3-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", sha256: hex)
+            ])
         return lock
     }
 
@@ -45,6 +60,12 @@ struct LockFileTests {
         for (name, fetch) in sample.fetches.sorted(by: { $0.key > $1.key }) { reversed.fetches[name] = fetch }
         for (name, file) in sample.derivations.sorted(by: { $0.key > $1.key }) { reversed.derivations[name] = file }
         for (path, hash) in sample.hostPaths.sorted(by: { $0.key > $1.key }) { reversed.hostPaths[path] = hash }
+        for (name, runtime) in sample.runtimes.sorted(by: { $0.key > $1.key }) {
+            var shuffled = runtime
+            shuffled.debs.reverse()
+            shuffled.wheels.reverse()
+            reversed.runtimes[name] = shuffled
+        }
         #expect(reversed.rendered() == sample.rendered())
 
         var small = LockFile()

@@ -16,6 +16,8 @@
 ///
 /// [host_path."/etc/ssl/certs"]
 /// nar_hash = "sha256-…"
+///
+/// [runtime.NAME]            # see RuntimeLock
 /// ```
 public struct LockFile: Sendable, Equatable {
     /// The format version this code writes and reads.
@@ -58,6 +60,8 @@ public struct LockFile: Sendable, Equatable {
     public var derivations: [String: DerivationFile] = [:]
     /// Host paths' NAR SHA-256 (SRI) by absolute path.
     public var hostPaths: [String: String] = [:]
+    /// Runtime packages' pins by package name.
+    public var runtimes: [String: RuntimeLock] = [:]
 
     /// An empty lock.
     public init() {}
@@ -85,6 +89,10 @@ public struct LockFile: Sendable, Equatable {
             guard let hash = hostPaths[path] else { continue }
             lines += ["", "[host_path.\(TOMLKeySpelling.spell(path))]", "nar_hash = \(TOMLKeySpelling.quoted(hash))"]
         }
+        for name in runtimes.keys.sorted() {
+            guard let runtime = runtimes[name] else { continue }
+            lines += runtime.renderedLines(name: name)
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -98,7 +106,7 @@ public struct LockFile: Sendable, Equatable {
         guard let top = TableReader(root, at: [], log: log) else {
             throw ConfigErrors(file: file, problems: log.problems)
         }
-        top.rejectUnknownKeys(["version", "fetch", "drv", "host_path"], context: "keel.lock")
+        top.rejectUnknownKeys(["version", "fetch", "drv", "host_path", "runtime"], context: "keel.lock")
         if let version = top.integer("version", in: 0...Int64(Int32.max)), version != Self.version {
             log.add(
                 "keel.lock version \(version) is not one this keel reads (\(Self.version)); upgrade keel or run keel lock",
@@ -120,6 +128,9 @@ public struct LockFile: Sendable, Equatable {
         for (path, table) in entries(top, "host_path") {
             table.rejectUnknownKeys(["nar_hash"], context: "host_path '\(path)'")
             if let hash = requiredHash(table, "nar_hash") { lock.hostPaths[path] = hash }
+        }
+        for (name, table) in entries(top, "runtime") {
+            if let runtime = RuntimeLock.parse(table, name: name) { lock.runtimes[name] = runtime }
         }
         guard log.isEmpty else { throw ConfigErrors(file: file, problems: log.problems) }
         return lock

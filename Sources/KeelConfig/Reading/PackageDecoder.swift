@@ -6,6 +6,7 @@ enum PackageDecoder {
     /// The key that makes each kind of package, and what a message calls that kind.
     static let kindKeys: [(key: String, description: String)] = [
         ("src", "a local tree"), ("builder", "a derivation"), ("url", "a fetch"), ("drv", "a Nix derivation"),
+        ("debian", "a Debian runtime"), ("python", "a Python runtime"),
     ]
     /// The keys each kind allows, by its kind key.
     static let keysByKind: [String: [String]] = [
@@ -13,6 +14,8 @@ enum PackageDecoder {
         "builder": ["builder", "args", "env", "inputs", "system"],
         "url": ["url", "hash", "unpack", "executable"],
         "drv": ["drv", "output"],
+        "debian": ["debian"],
+        "python": ["python", "wheels", "requirements"],
     ]
 
     /// Every `[packages.*]` table that is valid, sorted by name; problems go to `log`.
@@ -56,7 +59,7 @@ enum PackageDecoder {
         guard let kind = present.first else {
             log.add(
                 "package '\(name)' declares nothing: give one of src (a local tree), builder (a derivation), "
-                    + "url (a fetch) or drv (a Nix derivation)",
+                    + "url (a fetch), drv (a Nix derivation), debian (a Debian runtime) or python (a Python runtime)",
                 at: table.path)
             return nil
         }
@@ -88,6 +91,8 @@ enum PackageDecoder {
         case "src": specKind = source(table, directory: directory).map { .source($0) }
         case "builder": specKind = derivation(table).map { .derivation($0) }
         case "url": specKind = fetch(table).map { .fetch($0) }
+        case "debian": specKind = RuntimeDecoder.debian(table).map { .debian($0) }
+        case "python": specKind = RuntimeDecoder.python(table, directory: directory).map { .python($0) }
         default: specKind = nixDerivation(table, directory: directory).map { .nixDerivation($0) }
         }
         return specKind.map { PackageSpec(name: name, position: table.position, kind: $0) }

@@ -22,7 +22,19 @@ struct ReferenceChecker {
         var packageEdges: [String: [ConfigString]] = [:]
         for package in packages {
             var edges: [ConfigString] = []
-            for input in package.inputs { edges.append(requirePackage(input, role: "input")) }
+            if case .python(let python) = package.kind {
+                edges.append(requirePackage(python.interpreter, role: "the interpreter of '\(package.name)'"))
+                if let interpreter = packages.first(where: { $0.name == python.interpreter.value }),
+                    interpreter.kindName != "debian"
+                {
+                    log.add(
+                        "package '\(package.name)': its interpreter '\(interpreter.name)' must be a Debian runtime "
+                            + "(debian = [\"python3.11-minimal\", …]), not \(interpreter.kindName == "python" ? "a Python runtime" : "a '\(interpreter.kindName)' package")",
+                        at: python.interpreter.position)
+                }
+            } else {
+                for input in package.inputs { edges.append(requirePackage(input, role: "input")) }
+            }
             if case .derivation(let derivation) = package.kind {
                 let strings = [derivation.builder] + derivation.arguments + derivation.environment.map(\.value)
                 edges += strings.flatMap { references(in: $0) }
@@ -37,6 +49,13 @@ struct ReferenceChecker {
         var agentEdges: [String: [ConfigString]] = [:]
         for agent in agents {
             for package in agent.packages { _ = requirePackage(package, role: "package") }
+            let runtimes = agent.packages.filter { name in packages.contains { $0.name == name.value && $0.isRuntime } }
+            if runtimes.count > 1 {
+                log.add(
+                    "agent '\(agent.name)' lists \(runtimes.count) runtimes (\(runtimes.map { "'\($0.value)'" }.joined(separator: ", "))); "
+                        + "an agent runs in one runtime: make one Python or Debian runtime that holds what it needs",
+                    at: runtimes[1].position)
+            }
             var strings = agent.command + agent.environment.map(\.value)
             if case .exec(let argv) = agent.health?.probe { strings += argv }
             for string in strings { _ = references(in: string) }

@@ -17,12 +17,28 @@ public struct PackageSpec: Sendable, Equatable {
         case fetch(FetchSpec)
         /// `drv = "….drv"`: a derivation made by Nix, built by Keel's builder.
         case nixDerivation(NixDerivationSpec)
+        /// `debian = [...]`: a runtime of Debian packages, resolved against the host's apt lists.
+        case debian(DebianRuntimeSpec)
+        /// `python = "PKG"` with `wheels` or `requirements`: PyPI wheels over a Debian runtime.
+        case python(PythonRuntimeSpec)
     }
 
-    /// The names of the packages this one is built from (`inputs` of a derivation).
+    /// The names of the packages this one is built from (`inputs` of a derivation, the
+    /// interpreter package of a Python runtime).
     public var inputs: [ConfigString] {
-        if case .derivation(let derivation) = kind { return derivation.inputs }
-        return []
+        switch kind {
+        case .derivation(let derivation): derivation.inputs
+        case .python(let python): [python.interpreter]
+        default: []
+        }
+    }
+
+    /// Whether it is a runtime (Debian or Python): an environment agents run in, in an FHS view.
+    public var isRuntime: Bool {
+        switch kind {
+        case .debian, .python: true
+        default: false
+        }
     }
 
     /// The kind as keel.toml and messages name it.
@@ -32,6 +48,8 @@ public struct PackageSpec: Sendable, Equatable {
         case .derivation: "derivation"
         case .fetch: "fetch"
         case .nixDerivation: "drv"
+        case .debian: "debian"
+        case .python: "python"
         }
     }
 }
@@ -103,4 +121,35 @@ public struct NixDerivationSpec: Sendable, Equatable {
     public let resolvedPath: String
     /// The output the package stands for (default `out`).
     public let output: String
+}
+
+/// `debian = ["python3.11-minimal", "libssl3=3.0.*", …]`.
+public struct DebianRuntimeSpec: Sendable, Equatable {
+    /// The packages asked for, each `NAME` or `NAME=VERSION` (VERSION may hold `*`), as written.
+    public let requests: [ConfigString]
+}
+
+/// `python = "PKG"` with `wheels = [...]` or `requirements = "./requirements.txt"`.
+public struct PythonRuntimeSpec: Sendable, Equatable {
+    /// The Debian runtime package that provides the interpreter.
+    public let interpreter: ConfigString
+    /// Where the requirements come from.
+    public let requirements: Requirements
+
+    /// The requirement lines, from keel.toml or from a file.
+    public enum Requirements: Sendable, Equatable {
+        /// `wheels = ["numpy==2.1.3", …]`.
+        case wheels([ConfigString])
+        /// `requirements = "./requirements.txt"`: the file as written, absolute, and its lines
+        /// as pip reads them (comments and blank lines dropped), read when keel.toml was loaded.
+        case file(path: ConfigString, resolvedPath: String, lines: [String])
+    }
+
+    /// The requirement lines pip resolves.
+    public var lines: [String] {
+        switch requirements {
+        case .wheels(let wheels): wheels.map(\.value)
+        case .file(_, _, let lines): lines
+        }
+    }
 }

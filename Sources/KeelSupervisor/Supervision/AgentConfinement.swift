@@ -1,9 +1,12 @@
+import Foundation
 import KeelLinux
+import KeelRuntime
 import KeelSandbox
 import KeelSystem
 
 /// What confines one start of an agent: its cgroup (limits, and the whole tree killed through
-/// it), its rlimits, and for `isolation = "strict"` its sandbox. Made before each start.
+/// it), its rlimits, for `isolation = "strict"` its sandbox, and for an agent in a runtime its
+/// runtime's view. Made before each start.
 struct AgentConfinement {
     let launch: AgentLaunch
     /// Limits that could not be applied here, said once per start (never silently dropped).
@@ -77,6 +80,11 @@ extension Supervisor {
             }
             return account
         }
+        if let environment = agent.runtime {
+            return try runtimeConfinement(
+                record, environment: environment, plan: plan, account: account, setup: setup, unenforced: unenforced,
+                checksResidentMemory: checksResidentMemory)
+        }
         guard strict else {
             if let account {
                 // Its state directory (the supervisor's own) becomes the user's.
@@ -101,6 +109,64 @@ extension Supervisor {
         let spec = StrictIsolation.sandboxSpec(
             agent: record.name, definition: agent, closure: closure(agent.references), stateDirectory: state,
             runtimeDirectory: runtime, emptyRoot: emptyRoot, identity: identity)
+        return AgentConfinement(
+            launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
+    }
+
+    /// The confinement of an agent that runs in a runtime's view (`RuntimeView`): strict, the
+    /// strict sandbox with the view's mounts added; otherwise the view alone, as the agent's own
+    /// user (or the daemon's) inside and outside, with its closure, host paths, state and runtime
+    /// directories at their own paths.
+    private func runtimeConfinement(
+        _ record: AgentRecord<C.Instant>, environment: String, plan: AgentLaunchPlan, account: UserAccount?,
+        setup: ProcessSetup, unenforced: [String], checksResidentMemory: Bool
+    ) throws(SupervisorError) -> AgentConfinement {
+        let agent = record.agent
+        let state = paths.stateDirectory(record.name)
+        let runtime = paths.runtimeDirectory(record.name)
+        let emptyRoot = paths.root + "/run/empty"
+        let viewMounts: [SandboxSpec.Mount]
+        do { viewMounts = try RuntimeView(environment: environment).mounts() } catch {
+            throw SupervisorError("agent \(record.name): \(error.message)")
+        }
+        let closure = closure(agent.references.filter { $0 != environment })
+        var spec: SandboxSpec
+        if agent.isolation == "strict" {
+            let identity = account.map { ($0.uid, $0.gid) } ?? StrictIsolation.defaultIdentity
+            try StrictIsolation.prepareDirectories(
+                agent: record.name, stateDirectory: state, runtimeDirectory: runtime, emptyRoot: emptyRoot,
+                identity: identity)
+            spec = StrictIsolation.sandboxSpec(
+                agent: record.name, definition: agent, closure: closure, stateDirectory: state,
+                runtimeDirectory: runtime, emptyRoot: emptyRoot, identity: identity)
+            spec.mounts = viewMounts + spec.mounts
+        } else {
+            let user = account.map { ($0.uid, $0.gid, $0.name) } ?? (geteuid(), getegid(), "root")
+            do throws(SystemError) {
+                try FileSystem.makeDirectories(emptyRoot, permissions: 0o755)
+                if let account {
+                    try FileSystem.changeOwner(of: state, uid: account.uid, gid: account.gid)
+                    try FileSystem.changeOwner(of: runtime, uid: 0, gid: account.gid)
+                }
+            } catch {
+                throw SupervisorError("agent \(record.name): cannot prepare its runtime view: \(error)")
+            }
+            var extra = Set(closure).sorted().map { SandboxSpec.Mount(source: $0, target: $0, readOnly: true) }
+            extra += agent.hostPaths.keys.sorted().map { SandboxSpec.Mount(source: $0, target: $0, readOnly: true) }
+            extra.append(SandboxSpec.Mount(source: state, target: state, readOnly: false))
+            extra.append(SandboxSpec.Mount(source: runtime, target: runtime, readOnly: false))
+            var hostname = [CChar](repeating: 0, count: 256)
+            gethostname(&hostname, hostname.count - 1)
+            do throws(RuntimeError) {
+                spec = try RuntimeView(environment: environment).sandboxSpec(
+                    program: plan.arguments.first ?? "", arguments: Array(plan.arguments.dropFirst()),
+                    environment: plan.environment, workingDirectory: plan.workingDirectory, extraMounts: extra,
+                    user: user, home: state, hostname: String(cString: hostname), emptyRoot: emptyRoot)
+            } catch {
+                throw SupervisorError("agent \(record.name): \(error.message)")
+            }
+            spec.killedWithSpawningThread = false
+        }
         return AgentConfinement(
             launch: .sandbox(spec, setup), unenforced: unenforced, checksResidentMemory: checksResidentMemory)
     }

@@ -33,7 +33,8 @@ struct AgentLaunchPlan {
         } catch {
             throw SupervisorError("agent \(name): cannot prepare its directories: \(error)")
         }
-        let executable = try Self.resolve(program, searchPath: environment["PATH"], agent: name)
+        let executable = try Self.resolve(
+            program, searchPath: environment["PATH"], agent: name, inside: agent.runtime)
         arguments = [executable] + agent.command.dropFirst()
         environment["KEEL_AGENT"] = name
         environment["KEEL_STATE_DIR"] = state
@@ -48,17 +49,22 @@ struct AgentLaunchPlan {
     }
 
     /// `program` itself when it names a path, else the first executable file of that name in
-    /// `searchPath`, as execvp would find it.
-    static func resolve(_ program: String, searchPath: String?, agent: String) throws(SupervisorError) -> String {
+    /// `searchPath`, as execvp would find it — in the runtime environment `inside` when the
+    /// agent runs in one (the path returned is the one its view has).
+    static func resolve(_ program: String, searchPath: String?, agent: String, inside environment: String? = nil)
+        throws(SupervisorError) -> String
+    {
         if program.contains("/") { return program }
         for directory in (searchPath ?? "").split(separator: ":") where !directory.isEmpty {
             let candidate = directory + "/" + program
-            if let status = try? FileSystem.status(of: Array(candidate.utf8)), status.kind == .regular,
+            let onHost = (environment ?? "") + candidate
+            if let status = try? FileSystem.status(of: Array(onHost.utf8)), status.kind == .regular,
                 status.permissions & 0o111 != 0
             {
                 return candidate
             }
         }
-        throw SupervisorError("agent \(agent): '\(program)' is not in its PATH (\(searchPath ?? "none"))")
+        let place = environment.map { " in its runtime \($0)" } ?? ""
+        throw SupervisorError("agent \(agent): '\(program)' is not in its PATH (\(searchPath ?? "none"))\(place)")
     }
 }

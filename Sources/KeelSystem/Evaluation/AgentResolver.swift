@@ -10,6 +10,8 @@ struct AgentResolver {
 
     /// PATH's tail for an agent that sees the host (`isolation = "none"`).
     static let hostPath = "/usr/local/bin:/usr/bin:/bin"
+    /// PATH's tail for an agent in a runtime's view.
+    static let runtimePath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 
     /// The manifest, given every package's plan.
     func manifest(packages: [String: PackagePlan]) -> SystemManifest {
@@ -52,13 +54,21 @@ struct AgentResolver {
         for (key, value) in configuration.host.environment { environment[key] = expand(value.value) }
         for (key, value) in agent.environment { environment[key] = expand(value.value) }
         var searchPath: [String] = []
+        var runtime: String?
         for name in agent.packages.map(\.value) {
-            guard let path = packages[name]?.path else { continue }
-            references.insert(path)
-            searchPath.append(path + "/bin")
+            guard let package = packages[name] else { continue }
+            references.insert(package.path)
+            if package.kind == "debian" || package.kind == "python" {
+                // Its programs are in the view's /usr/bin, /bin...: the view is the runtime.
+                runtime = package.path
+            } else {
+                searchPath.append(package.path + "/bin")
+            }
         }
         if let given = environment["PATH"] {
             searchPath.append(given)
+        } else if runtime != nil {
+            searchPath.append(Self.runtimePath)
         } else if agent.isolation == .none {
             searchPath.append(Self.hostPath)
         }
@@ -91,6 +101,6 @@ struct AgentResolver {
                 openFiles: agent.limits.openFiles),
             isolation: agent.isolation.rawValue, dependsOn: agent.dependsOn.map(\.value),
             stopTimeoutMs: agent.stopTimeout.milliseconds, user: agent.user, workingDir: agent.workingDirectory,
-            state: agent.state.rawValue)
+            state: agent.state.rawValue, runtime: runtime)
     }
 }

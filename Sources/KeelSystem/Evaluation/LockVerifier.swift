@@ -1,7 +1,7 @@
 import KeelConfig
 
-/// Checks keel.lock against keel.toml and the inputs as they are now: every fetch, `.drv` file
-/// and host path must be locked, and locked to what it is. Each problem names the input and,
+/// Checks keel.lock against keel.toml and the inputs as they are now: every fetch, `.drv` file,
+/// runtime and host path must be locked, and locked to what it is. Each problem names the input and,
 /// when it changed, both hashes.
 public struct LockVerifier {
     /// The configuration.
@@ -73,6 +73,31 @@ public struct LockVerifier {
                             at: drv.path.position))
                 }
                 inputs.derivationFiles[package.name] = current
+            case .debian(let debian):
+                let requests = debian.requests.map(\.value)
+                guard let locked = lock.runtimes[package.name], locked.debian == requests, !locked.debs.isEmpty else {
+                    let state =
+                        lock.runtimes[package.name] == nil ? "is not locked" : "changed since keel.lock was written"
+                    problems.append(
+                        ConfigProblem(
+                            "package '\(package.name)': its Debian packages \(state); \(advice)",
+                            at: debian.requests.first?.position ?? package.position))
+                    continue
+                }
+                inputs.runtimes[package.name] = locked
+            case .python(let python):
+                guard let locked = lock.runtimes[package.name], locked.python == python.interpreter.value,
+                    locked.requirements == python.lines
+                else {
+                    let state =
+                        lock.runtimes[package.name] == nil ? "are not locked" : "changed since keel.lock was written"
+                    problems.append(
+                        ConfigProblem(
+                            "package '\(package.name)': its wheels \(state); \(advice)", at: python.interpreter.position
+                        ))
+                    continue
+                }
+                inputs.runtimes[package.name] = locked
             case .source, .derivation:
                 continue
             }

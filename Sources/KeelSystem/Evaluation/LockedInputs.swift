@@ -9,17 +9,20 @@ public struct LockedInputs: Sendable, Equatable {
     public var derivationFiles: [String: String]
     /// Host paths' NAR SHA-256 (SRI).
     public var hostPaths: [String: String]
+    /// Runtime packages' pins, by package name.
+    public var runtimes: [String: RuntimeLock]
 
     /// No inputs.
     public init() {
         fetches = [:]
         derivationFiles = [:]
         hostPaths = [:]
+        runtimes = [:]
     }
 
     /// Whether the two are equal, field by field (tuples keep the synthesised conformance out).
     public static func == (lhs: LockedInputs, rhs: LockedInputs) -> Bool {
-        lhs.derivationFiles == rhs.derivationFiles && lhs.hostPaths == rhs.hostPaths
+        lhs.derivationFiles == rhs.derivationFiles && lhs.hostPaths == rhs.hostPaths && lhs.runtimes == rhs.runtimes
             && lhs.fetches.mapValues { [$0.hash, $0.narHash ?? ""] }
                 == rhs.fetches.mapValues { [$0.hash, $0.narHash ?? ""] }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import KeelConfig
 import KeelLinux
+import KeelRuntime
 
 /// Writes keel.lock's contents for a configuration: keeps what is still true of the old lock,
 /// hashes host paths and `.drv` files as they are now, and downloads the fetches whose URL is new
@@ -10,10 +11,16 @@ public struct Locker {
     public let configuration: HostConfiguration
     /// Told about each download before it starts.
     public let progress: (String) -> Void
+    /// Where pip's downloads are kept for the build that follows (`RuntimeCache.wheels`).
+    public let wheelCache: String
 
-    /// A locker for `configuration`.
-    public init(configuration: HostConfiguration, progress: @escaping (String) -> Void = { _ in }) {
+    /// A locker for `configuration`, keeping downloaded wheels in `wheelCache`.
+    public init(
+        configuration: HostConfiguration, wheelCache: String = RuntimeCache.wheels,
+        progress: @escaping (String) -> Void = { _ in }
+    ) {
         self.configuration = configuration
+        self.wheelCache = wheelCache
         self.progress = progress
     }
 
@@ -47,10 +54,12 @@ public struct Locker {
             case .nixDerivation(let drv):
                 new.derivations[package.name] = LockFile.DerivationFile(
                     path: drv.path.value, hash: try InputHashing.file(drv.resolvedPath))
-            case .source, .derivation:
+            case .source, .derivation, .debian, .python:
                 continue
             }
         }
+        new.runtimes = try RuntimeLocker(configuration: configuration, progress: progress, wheelCache: wheelCache)
+            .lock(from: old.runtimes)
         for agent in configuration.agents {
             for path in agent.hostPaths where new.hostPaths[path.value] == nil {
                 new.hostPaths[path.value] = try InputHashing.hostPath(path.value)

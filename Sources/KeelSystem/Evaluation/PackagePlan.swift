@@ -19,6 +19,8 @@ public struct PackagePlan: Sendable {
         case unpackedFetch(archive: DerivationPlan)
         /// Add the `.drv` file Nix made (and its inputs) to the store and build it.
         case nixDerivation(file: String, drvPath: StorePath, output: String)
+        /// Fetch the pinned .debs and wheels, unpack them and assemble the environment.
+        case runtime(RuntimePlan)
     }
 
     /// The derivation whose output this is, if any.
@@ -28,6 +30,7 @@ public struct PackagePlan: Sendable {
         case .derivation(let plan): plan.drvPath
         case .unpackedFetch(let archive): archive.drvPath
         case .nixDerivation(_, let drvPath, _): drvPath
+        case .runtime(let runtime): runtime.environment.drvPath
         }
     }
 }

@@ -115,6 +115,8 @@ public struct SystemEvaluator {
             return PackagePlan(name: name, path: plan.output, recipe: .derivation(plan))
         case .nixDerivation(let spec):
             return try nixDerivation(name, spec, derivations: &derivations)
+        case .debian, .python:
+            return try runtime(package, derivations: &derivations)
         }
     }
 
@@ -165,6 +167,8 @@ public struct SystemEvaluator {
             case .source, .unpackedFetch: inputSources.insert(storeDirectory.fullPath(plan.path))
             case .derivation(let made):
                 inputDerivations[storeDirectory.fullPath(made.drvPath), default: []].insert("out")
+            case .runtime(let runtime):
+                inputDerivations[storeDirectory.fullPath(runtime.environment.drvPath), default: []].insert("out")
             case .nixDerivation(_, let drvPath, let output):
                 inputDerivations[storeDirectory.fullPath(drvPath), default: []].insert(output)
             }
@@ -177,11 +181,20 @@ public struct SystemEvaluator {
         environment["name"] = ByteString(name)
         environment["system"] = ByteString(system)
         environment["out"] = ""
-        var derivation = Derivation(
+        let derivation = Derivation(
             outputs: ["out": .init(path: "")], inputDerivations: inputDerivations, inputSources: inputSources,
             platform: system, builder: ByteString(builder),
             arguments: spec.arguments.map { ByteString(expand($0.value)) },
             environment: environment)
+        return try inputAddressed(derivation, name: name, derivations: derivations)
+    }
+
+    /// Fills in the `out` path of `derivation` (its output and `out` variable empty), computed
+    /// as Nix does from the derivation and its inputs, and finishes it.
+    func inputAddressed(_ derivation: Derivation, name: String, derivations: [String: Derivation])
+        throws(EvaluationError) -> DerivationPlan
+    {
+        var derivation = derivation
         var hasher = DerivationHasher(storeDirectory: storeDirectory) { path in
             if let known = derivations[path] { return known }
             return try ATermParser.parse(try FileSystem.readWholeFile(path))
@@ -203,7 +216,7 @@ public struct SystemEvaluator {
     }
 
     /// The `.drv` store path and references of a finished derivation.
-    private func finish(_ derivation: Derivation, name: String, output: StorePath) throws(EvaluationError)
+    func finish(_ derivation: Derivation, name: String, output: StorePath) throws(EvaluationError)
         -> DerivationPlan
     {
         let text = ATermPrinter.print(derivation)
@@ -295,7 +308,7 @@ public struct SystemEvaluator {
         }
     }
 
-    private func named(_ name: String, _ body: () throws(StorePathError) -> StorePath) throws(EvaluationError)
+    func named(_ name: String, _ body: () throws(StorePathError) -> StorePath) throws(EvaluationError)
         -> StorePath
     {
         do { return try body() } catch { throw EvaluationError("package '\(name)': \(error)") }

@@ -90,9 +90,12 @@ public struct SystemManifest: Codable, Sendable, Equatable {
         public var workingDir: String?
         /// `keep` or `ephemeral`.
         public var state: String
+        /// The runtime environment it runs in (a store path), seen as / in an FHS view; nil: the
+        /// host's file system (or the strict sandbox's).
+        public var runtime: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case command, env, packages, references, restart, health, ready, limits, isolation, user, state
+            case command, env, packages, references, restart, health, ready, limits, isolation, user, state, runtime
             case hostPaths = "host_paths"
             case readyTimeoutMs = "ready_timeout_ms"
             case watchdogMs = "watchdog_ms"

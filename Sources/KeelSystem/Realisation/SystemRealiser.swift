@@ -3,6 +3,7 @@ import KeelBuild
 import KeelFileTree
 import KeelFormats
 import KeelLinux
+import KeelRuntime
 import KeelStore
 
 /// Makes a `SystemPlan` real in the store: adds source trees, writes derivations, builds what is
@@ -16,12 +17,20 @@ public struct SystemRealiser {
     public let scheduler: BuildScheduler
     /// Told what is being done, one line at a time (sources added, archives unpacked).
     public let progress: @Sendable (String) -> Void
+    /// Downloads runtimes' .debs (counts them).
+    public let debFetcher: DebFetcher
+    /// pip's download cache, shared with `keel lock` (default `RuntimeCache.wheels`).
+    public let wheelCache: String
 
     /// A realiser building into `store` with `scheduler`.
-    public init(store: LocalStore, scheduler: BuildScheduler, progress: @escaping @Sendable (String) -> Void = { _ in })
-    {
+    public init(
+        store: LocalStore, scheduler: BuildScheduler, debFetcher: DebFetcher = DebFetcher(), wheelCache: String? = nil,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.store = store
         self.scheduler = scheduler
+        self.debFetcher = debFetcher
+        self.wheelCache = wheelCache ?? RuntimeCache.wheels
         self.progress = progress
     }
 
@@ -43,9 +52,21 @@ public struct SystemRealiser {
         if try store.isValid(plan.systemPath) {
             return Outcome(systemPath: plan.systemPath, built: [], wasValid: true)
         }
+        let built = try realise(packages: plan.packages)
+        let system = try store.addNAR(
+            from: ArrayByteSource(plan.systemNAR), name: plan.systemPath.name, references: plan.references)
+        try expect(system, plan.systemPath, what: "the system path")
+        return Outcome(systemPath: system, built: built, wasValid: false)
+    }
+
+    /// Realises `packages` (each after those it uses, as a plan orders them) without the system
+    /// path; returns the derivations that were built.
+    ///
+    /// - Throws: as `realise(_:)`.
+    public func realise(packages: [PackagePlan]) throws -> [StorePath] {
         var toBuild: [StorePath] = []
         var built: [StorePath] = []
-        for package in plan.packages {
+        for package in packages {
             switch package.recipe {
             case .source(let directory):
                 if try store.isValid(package.path) { continue }
@@ -68,18 +89,19 @@ public struct SystemRealiser {
                 }
                 try expect(imported, drvPath, what: "the derivation of package '\(package.name)'")
                 if try !store.isValid(package.path) { toBuild.append(drvPath) }
+            case .runtime(let runtime):
+                built += try RuntimeRealiser(
+                    store: store, debFetcher: debFetcher, wheelCache: wheelCache, progress: progress
+                ).realise(runtime)
             }
         }
         if !toBuild.isEmpty {
             built += try scheduler.build(toBuild).filter(\.built).map(\.derivation)
         }
-        for package in plan.packages where try !store.isValid(package.path) {
+        for package in packages where try !store.isValid(package.path) {
             throw EvaluationError("package '\(package.name)': '\(store.fullPath(package.path))' was not produced")
         }
-        let system = try store.addNAR(
-            from: ArrayByteSource(plan.systemNAR), name: plan.systemPath.name, references: plan.references)
-        try expect(system, plan.systemPath, what: "the system path")
-        return Outcome(systemPath: system, built: built, wasValid: false)
+        return built
     }
 
     /// Adds a derivation Keel wrote to the store (nothing is written when it is there).

@@ -1,0 +1,149 @@
+import Foundation
+import KeelArchive
+import KeelBuild
+import KeelConfig
+import KeelFormats
+import KeelLinux
+import KeelRuntime
+import KeelStore
+
+/// Makes a `RuntimePlan` real, in-process: each pinned file is put in the store as its
+/// fixed-output path (downloaded by the host's apt-get or pip unless it is there, and checked
+/// against its SHA-256 either way), unpacked or installed into its derivation's output, and the
+/// environment is assembled over them. The caller holds the store's collection lock.
+struct RuntimeRealiser {
+    let store: LocalStore
+    let debFetcher: DebFetcher
+    /// pip's download cache (shared with `keel lock`).
+    let wheelCache: String
+    let progress: @Sendable (String) -> Void
+
+    /// Realises `plan`; returns the derivations it built. The derivations name the paths (their
+    /// outputs are input-addressed) but are not written to the store: writing one would need
+    /// the .deb or wheel it refers to in the store even when its output is there already.
+    func realise(_ plan: RuntimePlan) throws -> [StorePath] {
+        if try store.isValid(plan.environment.output) { return [] }
+        var built: [StorePath] = []
+        for part in plan.parts where try !store.isValid(part.derivation.output) {
+            try realise(part, in: plan)
+            built.append(part.derivation.drvPath)
+        }
+        progress("assembling the environment of runtime '\(plan.name)'")
+        try build(plan.environment, candidates: Set(plan.parts.map(\.derivation.output))) { tree throws in
+            let parts = plan.parts.map { part -> RuntimeEnvironment.Part in
+                let path = store.fullPath(part.derivation.output)
+                switch part.source {
+                case .deb: return .init(path: path, kind: .debian)
+                case .wheel: return .init(path: path, kind: .wheel(pythonVersion: plan.pythonVersion ?? ""))
+                }
+            }
+            try RuntimeEnvironment(name: plan.name).assemble(parts, into: tree)
+        }
+        built.append(plan.environment.drvPath)
+        return built
+    }
+
+    /// Unpacks (a .deb) or installs (a wheel) one part.
+    private func realise(_ part: RuntimePlan.Part, in plan: RuntimePlan) throws {
+        let file = try fileInStore(part, plan: plan)
+        try build(part.derivation, candidates: []) { tree throws in
+            switch part.source {
+            case .deb(let deb):
+                progress("unpacking \(deb.name) \(deb.version)")
+                do {
+                    try FileSystem.makeDirectories(tree, permissions: 0o755)
+                    try DebArchive(path: file).extractData(into: tree)
+                } catch {
+                    throw EvaluationError("\(deb.name) \(deb.version): cannot unpack '\(file)': \(error)")
+                }
+                try MergedUsr.apply(to: tree)
+            case .wheel(let wheel):
+                progress("installing \(wheel.file)")
+                let version = plan.pythonVersion ?? ""
+                _ = try WheelInstaller(
+                    interpreter: RuntimePlan.interpreter(pythonVersion: version), pythonVersion: version
+                )
+                .install(wheel: file, into: tree)
+            }
+        }
+    }
+
+    /// The part's file in the store, fetched and added when missing; a file already there is
+    /// hashed again first, so a damaged one is never unpacked.
+    private func fileInStore(_ part: RuntimePlan.Part, plan: RuntimePlan) throws -> String {
+        let path = store.fullPath(part.file)
+        if try store.isValid(part.file) {
+            let actual = try DebFetcher.sha256(of: path)
+            guard actual == part.sha256 else {
+                throw EvaluationError(
+                    "'\(path)' is damaged: its SHA-256 is \(actual), not \(part.sha256) as keel.lock pins; nothing was "
+                        + "unpacked (run keel store verify --repair, or delete the path and build again)")
+            }
+            return path
+        }
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let downloaded: String
+        switch part.source {
+        case .deb(let deb):
+            progress("downloading \(deb.name) \(deb.version) with apt-get")
+            downloaded = try debFetcher.fetch(
+                name: deb.name, version: deb.version, architecture: deb.architecture, sha256: deb.sha256,
+                into: scratch)
+        case .wheel(let wheel):
+            guard let version = plan.pythonVersion, let glibc = RuntimeLocker.glibcVersion(of: debs(of: plan)) else {
+                throw EvaluationError("runtime '\(plan.name)': no interpreter to fetch \(wheel.file) for")
+            }
+            let target = try PipTarget(pythonVersion: version, glibc: glibc, machine: "x86_64")
+            let cached = try WheelFetcher(cacheDirectory: wheelCache, target: target).fetch(
+                WheelPin(name: wheel.name, version: wheel.version, fileName: wheel.file, sha256: wheel.sha256))
+            downloaded = scratch + "/" + wheel.file
+            do { try FileManager.default.copyItem(atPath: cached, toPath: downloaded) } catch {
+                throw EvaluationError("cannot copy \(cached): \(error.localizedDescription)")
+            }
+        }
+        guard let hash = try? NixHash(parsing: "sha256:" + part.sha256) else {
+            throw EvaluationError("runtime '\(plan.name)': invalid sha256 \(part.sha256)")
+        }
+        let locks = try store.lockPaths([part.file])
+        defer { for lock in locks { lock.release() } }
+        let built = try InProcessOutput.describe(
+            location: downloaded, path: part.file, candidates: [], deriver: nil,
+            contentAddress: ContentAddress(method: .flat, hash: hash))
+        try store.registerBuilt([built])
+        return path
+    }
+
+    private func debs(of plan: RuntimePlan) -> [KeelConfig.RuntimeLock.Deb] {
+        plan.parts.compactMap { part in
+            if case .deb(let deb) = part.source { return deb }
+            return nil
+        }
+    }
+
+    /// Runs `make` on a fresh tree for `derivation`'s output and registers it.
+    private func build(_ derivation: DerivationPlan, candidates: Set<StorePath>, _ make: (String) throws -> Void)
+        throws
+    {
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let tree = scratch + "/" + derivation.output.baseName
+        try make(tree)
+        let locks = try store.lockPaths([derivation.output])
+        defer { for lock in locks { lock.release() } }
+        let built = try InProcessOutput.describe(
+            location: tree, path: derivation.output, candidates: candidates, deriver: nil, contentAddress: nil)
+        try store.registerBuilt([built])
+    }
+
+    /// A new directory under `ROOT/builds`, on the store's file system (hard links, renames).
+    private func scratchDirectory() throws -> String {
+        let parent = store.layout.root + "/builds"
+        do {
+            try FileSystem.makeDirectories(parent)
+            return try FileSystem.makeTemporaryDirectory(in: parent, prefix: "keel-runtime")
+        } catch {
+            throw EvaluationError("cannot create a directory under \(parent): \(error)")
+        }
+    }
+}
