@@ -184,6 +184,31 @@ struct WheelInstallerTests {
             failure(temporary.appending("missing-1.0-py3-none-any.whl")).contains("cannot read it as a zip archive"))
     }
 
+    @Test("a member whose compressed data is damaged is an error naming it, and nothing is left")
+    func damagedMember() throws {
+        let temporary = try TemporaryDirectory(prefix: "keel-wheel")
+        defer { temporary.remove() }
+        let oracle = try PipOracle.host()
+        let wheel = try ProbeWheel.build(in: temporary.path, with: oracle)
+        var bytes = try FileSystem.readWholeFile(wheel)
+        // The first member's data follows its 30-byte local header, name and extra field.
+        let nameLength = Int(bytes[26]) | Int(bytes[27]) << 8
+        let extraLength = Int(bytes[28]) | Int(bytes[29]) << 8
+        #expect(bytes[30..<30 + nameLength].elementsEqual("keel_probe/__init__.py".utf8))
+        bytes[30 + nameLength + extraLength + 3] ^= 0x55
+        let damaged = temporary.appending("damaged/\(ProbeWheel.fileName)")
+        try FileSystem.makeDirectories(temporary.appending("damaged"))
+        try TestFiles.write(damaged, bytes)
+        let prefix = temporary.appending("keel")
+        let error = #expect(throws: RuntimeError.self) {
+            try WheelInstaller(interpreter: "/usr/bin/python3", pythonVersion: "3.11").install(
+                wheel: damaged, into: prefix)
+        }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("wheel \(ProbeWheel.fileName): member 'keel_probe/__init__.py'"), "\(message)")
+        #expect(try InstalledTree(prefix).files.isEmpty)
+    }
+
     @Test("a bad entry point is an error naming it")
     func badEntryPoint() throws {
         let temporary = try TemporaryDirectory(prefix: "keel-wheel")
