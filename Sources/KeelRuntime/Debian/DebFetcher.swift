@@ -35,14 +35,17 @@ public final class DebFetcher: Sendable {
         let cached = cacheDirectory.map { "\($0)/sha256-\(sha256)" }
         if let cached, let file = (try? FileManager.default.contentsOfDirectory(atPath: cached))?.first {
             let path = cached + "/" + file
-            if (try? Self.sha256(of: path)) == sha256 {
-                let copy = directory + "/" + file
-                if Foundation.link(path, copy) == 0 { return copy }
-                if (try? FileManager.default.copyItem(atPath: path, toPath: copy)) != nil { return copy }
-            } else {
-                // A damaged cache entry is dropped and the file downloaded again.
+            let actual = try Self.sha256(of: path)
+            guard actual == sha256 else {
+                // Removed, so the next build downloads it again; this one stops here.
                 try? FileManager.default.removeItem(atPath: cached)
+                throw RuntimeError(
+                    "the cached \(file) is damaged: its SHA-256 is \(actual), not \(sha256) as keel.lock pins; it was "
+                        + "removed from the cache and nothing was registered (build again to download it)")
             }
+            let copy = directory + "/" + file
+            if Foundation.link(path, copy) == 0 { return copy }
+            if (try? FileManager.default.copyItem(atPath: path, toPath: copy)) != nil { return copy }
         }
         let path = try download(
             name: name, version: version, architecture: architecture, sha256: sha256, into: directory)

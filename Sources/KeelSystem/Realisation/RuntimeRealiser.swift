@@ -60,10 +60,18 @@ struct RuntimeRealiser {
             case .wheel(let wheel):
                 progress("installing \(wheel.file)")
                 let version = plan.pythonVersion ?? ""
-                _ = try WheelInstaller(
-                    interpreter: RuntimePlan.interpreter(pythonVersion: version), pythonVersion: version
-                )
-                .install(wheel: file, into: tree)
+                // The installer reads the wheel's tags from its file name, which the store path
+                // prefixes with its hash: it reads a link of the right name.
+                let named = tree + ".wheel/" + wheel.file
+                do {
+                    try FileSystem.makeDirectories(tree + ".wheel", permissions: 0o755)
+                    try FileManager.default.createSymbolicLink(atPath: named, withDestinationPath: file)
+                } catch {
+                    throw EvaluationError("cannot name \(file) as \(wheel.file): \(error)")
+                }
+                let installer = WheelInstaller(
+                    interpreter: RuntimePlan.interpreter(pythonVersion: version), pythonVersion: version)
+                _ = try installer.install(wheel: named, into: tree)
             }
         }
     }
