@@ -27,7 +27,8 @@ struct LockCommand: ParsableCommand {
         let configuration = try config.configuration()
         let old = try config.lock()
         let fresh = try HostEvaluation.refresh(old, of: configuration, at: config.lockPath)
-        let count = fresh.fetches.count + fresh.derivations.count + fresh.hostPaths.count
+        let files = fresh.runtimes.values.reduce(0) { $0 + $1.debs.count + $1.wheels.count }
+        let count = fresh.fetches.count + fresh.derivations.count + fresh.hostPaths.count + files
         if json {
             let fetches = fresh.fetches.sorted { $0.key < $1.key }.map { name, fetch in
                 (
@@ -41,10 +42,26 @@ struct LockCommand: ParsableCommand {
                 (name, JSONValue.object([("path", .string(file.path)), ("hash", .string(file.hash))]))
             }
             let hostPaths = fresh.hostPaths.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }
+            let runtimes = fresh.runtimes.sorted { $0.key < $1.key }.map { name, runtime in
+                let debs = runtime.debs.map { deb in
+                    JSONValue.object([
+                        ("name", .string(deb.name)), ("version", .string(deb.version)),
+                        ("arch", .string(deb.architecture)), ("sha256", .string(deb.sha256)),
+                    ])
+                }
+                let wheels = runtime.wheels.map { wheel in
+                    JSONValue.object([
+                        ("name", .string(wheel.name)), ("version", .string(wheel.version)),
+                        ("file", .string(wheel.file)), ("sha256", .string(wheel.sha256)),
+                    ])
+                }
+                return (name, JSONValue.object([("debs", .array(debs)), ("wheels", .array(wheels))]))
+            }
             print(
                 JSONValue.object([
                     ("file", .string(config.lockPath)), ("changed", .bool(fresh != old)),
                     ("fetch", .object(fetches)), ("drv", .object(derivations)), ("host_path", .object(hostPaths)),
+                    ("runtime", .object(runtimes)),
                 ]).rendered())
         } else if fresh == old {
             print("\(config.lockPath) is up to date (\(count) input\(count == 1 ? "" : "s") locked)")
