@@ -286,7 +286,11 @@ static int child_main(void *raw) {
             fail(err, "binding the new root");
         }
         if (spec->standard_mounts) {
-            if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
+            if (spec->share_pid_namespace) {
+                if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
+                    || mount("/proc", path, NULL, MS_BIND | MS_REC, NULL) != 0)
+                    fail(err, "binding /proc");
+            } else if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
                 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
                 fail(err, "mounting /proc");
             // /tmp is a directory of the new root (private to it, as Nix's is), not a tmpfs: a
@@ -460,7 +464,8 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     }
     int flags = SIGCHLD;
     if (spec->isolate) {
-        flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+        flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+        if (!spec->share_pid_namespace) flags |= CLONE_NEWPID;
         if (spec->private_network) flags |= CLONE_NEWNET;
     } else if (spec->root) {
         flags |= CLONE_NEWNS;

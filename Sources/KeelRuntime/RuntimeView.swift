@@ -70,7 +70,7 @@ public struct RuntimeView: Sendable {
     /// (an empty host directory; several views may share it), the environment's mounts, then
     /// `extraMounts` (store paths, state and working directories, each at its own path), the
     /// `/etc` files for `user`, the host's network, and `user` inside mapped to the same ids
-    /// outside (never more than the caller has).
+    /// outside (never more than the caller has), in the caller's PID namespace.
     public func sandboxSpec(
         program: String, arguments: [String], environment: [String: String], workingDirectory: String,
         extraMounts: [SandboxSpec.Mount], user: (uid: UInt32, gid: UInt32, name: String), home: String,
@@ -82,6 +82,9 @@ public struct RuntimeView: Sendable {
             network: .host, insideUser: (user.uid, user.gid), outsideUser: (user.uid, user.gid))
         spec.freshRoot = true
         spec.files = Self.etcFiles(user: user, home: home, hostname: hostname)
+        // The program is not PID 1: SIGTERM ends a program that has no handler for it, as on
+        // the host; /proc is the host's.
+        spec.ownProcessNamespace = false
         return spec
     }
 

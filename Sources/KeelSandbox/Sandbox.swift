@@ -63,6 +63,7 @@ public enum Sandbox {
                 raw.stderr_fd = spec.standardError ?? -1
                 raw.die_with_parent = spec.killedWithSpawningThread ? 1 : 0
                 raw.new_session = spec.newSession ? 1 : 0
+                raw.share_pid_namespace = spec.ownProcessNamespace ? 0 : 1
                 setup.fill(&raw, keeping: &strings)
                 return ckeel_spawn(&raw, &pid, &pidfd, &message, message.count)
             }

@@ -83,6 +83,11 @@ public struct SandboxSpec: Sendable {
     /// process-group kill reaches everything; no for an interactive program (`keel shell`), which
     /// keeps the terminal's session, its job control and Ctrl-C.
     public var newSession = true
+    /// Whether the program gets a PID namespace of its own (it is PID 1 there, sees only its
+    /// own processes, and everything it started ends with it). A PID 1 ignores every signal it
+    /// has no handler for, SIGTERM included, so a program that relies on SIGTERM's default
+    /// action is better left in the caller's namespace (a runtime's view for `isolation = "none"`).
+    public var ownProcessNamespace = true
 
     /// A sandbox running `executable` in `root`, with loopback-only networking, as 1000:100
     /// inside mapped to the caller's own identity outside.

@@ -90,6 +90,11 @@ struct ckeel_spawn_spec {
     size_t rlimit_count;
     /// Non-zero: PR_SET_NO_NEW_PRIVS before exec (always set with `isolate`).
     int no_new_privileges;
+    /// Non-zero (with `isolate`): stay in the caller's PID namespace (the program is not PID 1
+    /// of a namespace of its own, so signals without handlers end it as usual); the standard
+    /// /proc is then the host's, bound, as a new procfs may only be mounted by a PID namespace's
+    /// owner.
+    int share_pid_namespace;
     /// Non-zero (without `isolate`): the child takes this host identity before exec — its
     /// supplementary groups, then its gid, then its uid (an agent's `user`).
     int switch_identity;

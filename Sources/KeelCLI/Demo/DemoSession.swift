@@ -26,8 +26,9 @@ final class DemoSession: Sendable {
     static let brokenGeneration = 2
     /// How long the daemon may take to start.
     static let daemonStartTimeout = Duration.seconds(30)
-    /// How long a short command (`keel switch`, `keel ledger verify`) may take.
-    static let commandTimeout = Duration.seconds(45)
+    /// How long a command may take (`keel lock`, `keel switch`, whose first run downloads and
+    /// unpacks the runtime, `keel ledger verify`).
+    static let commandTimeout = Duration.seconds(180)
     /// How long the demo waits for a milestone in the events.
     static let milestoneTimeout = Duration.seconds(30)
     /// How long the daemon may take to stop its agents and exit before it is killed.
@@ -60,7 +61,9 @@ final class DemoSession: Sendable {
         output.line("Working in \(workspace.directory) (a fresh Keel root and config; removed at the end).")
         try interruption.check()
         try workspace.prepare(binary: binary)
-        try workspace.writeConfigs(port: try await DemoPort.pick())
+        let port = try await DemoPort.pick()
+        try workspace.writeConfigs(port: port, web: .python)
+        try await lockRuntime(port: port)
         try interruption.check()
         try await startDaemon()
         try await switchToGoodGeneration()
@@ -68,6 +71,24 @@ final class DemoSession: Sendable {
         try await showStatus()
         try await switchToBrokenGeneration()
         try await showLedger()
+    }
+
+    /// `keel lock` of the good generation: resolves web's Python runtime against this host's
+    /// apt lists. Where that cannot be done (no apt lists, no apt-get), the test agent plays web.
+    private func lockRuntime(port: Int) async throws {
+        output.heading("0. Lock web's runtime: Debian's Python 3.11, pinned by hash")
+        let arguments = ["lock", "-f", workspace.goodConfig]
+        output.command(["keel"] + arguments)
+        let (termination, text) = try await commands.run(arguments)
+        output.indented(text)
+        try interruption.check()
+        guard termination == .exited(0) else {
+            output.line("No Debian runtime can be locked here (run apt-get update for one); keel test-agent plays web.")
+            try workspace.writeConfigs(port: port, web: .testAgent)
+            return
+        }
+        output.line("The first switch downloads those .debs with apt-get (once per host), unpacks them into")
+        output.line("the store and runs web in the runtime's view.")
     }
 
     private func startDaemon() async throws {

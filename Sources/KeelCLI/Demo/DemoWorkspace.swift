@@ -40,10 +40,19 @@ struct DemoWorkspace: Sendable {
         }
     }
 
-    /// Writes both generations' keel.toml files for an HTTP agent on `port`.
-    func writeConfigs(port: Int) throws {
+    /// Writes both generations' keel.toml files for an HTTP agent on `port` played by `web`
+    /// (and web's server.py).
+    func writeConfigs(port: Int, web: DemoConfiguration.Web) throws {
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(configDirectory + "/web")
+            try FileSystem.replaceFile(
+                atPath: configDirectory + "/web/server.py", with: Array(DemoConfiguration.server.utf8))
+        } catch {
+            throw CLIError("cannot write \(configDirectory)/web/server.py: \(error)")
+        }
         for (path, text) in [
-            (goodConfig, DemoConfiguration.good(port: port)), (brokenConfig, DemoConfiguration.broken(port: port)),
+            (goodConfig, DemoConfiguration.good(port: port, web: web)),
+            (brokenConfig, DemoConfiguration.broken(port: port, web: web)),
         ] {
             do throws(SystemError) { try FileSystem.replaceFile(atPath: path, with: Array(text.utf8)) } catch {
                 throw CLIError("cannot write \(path): \(error)")
