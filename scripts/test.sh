@@ -14,6 +14,9 @@ dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v git >/dev/null 2>&1 || need+=(git)
 # systemd-notify: the supervisor's tests speak systemd's notify protocol with the real client.
 command -v systemd-notify >/dev/null 2>&1 || need+=(systemd)
+# The lz4 and zstd tools: the reference decompressors KeelArchive's readers are checked against.
+command -v lz4 >/dev/null 2>&1 || need+=(lz4)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)
 # pgrep, used by tests to prove no process was left behind.
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 # GRDB links the system SQLite.
