@@ -80,6 +80,9 @@ private final class DemoRun: @unchecked Sendable {
         process.arguments = ["demo"]
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = temporaryDirectory
+        // The .debs of web's runtime are cached outside the demo's directory (which must end
+        // empty), in one directory for this test process.
+        environment["KEEL_CACHE_DIR"] = NSTemporaryDirectory() + "keel-demo-test-cache-\(getpid())"
         process.environment = environment
         process.standardOutput = output
         process.standardError = errors

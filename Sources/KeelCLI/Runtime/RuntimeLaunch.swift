@@ -75,14 +75,12 @@ struct RuntimeLaunch {
         do { try FileSystem.makeDirectories(emptyRoot, permissions: 0o755) } catch {
             throw CLIError("cannot create \(emptyRoot): \(error)")
         }
-        var hostname = [CChar](repeating: 0, count: 256)
-        gethostname(&hostname, hostname.count - 1)
         var spec: SandboxSpec
         do {
             spec = try RuntimeView(environment: environment).sandboxSpec(
                 program: program, arguments: Array(arguments.dropFirst()), environment: variables,
                 workingDirectory: workingDirectory, extraMounts: mounts, user: (uid, gid, userName),
-                home: workingDirectory, hostname: String(cString: hostname), emptyRoot: emptyRoot)
+                home: workingDirectory, hostname: HostName.current, emptyRoot: emptyRoot)
         } catch {
             throw CLIError(error.message)
         }

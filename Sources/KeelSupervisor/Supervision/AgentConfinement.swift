@@ -155,13 +155,11 @@ extension Supervisor {
             extra += agent.hostPaths.keys.sorted().map { SandboxSpec.Mount(source: $0, target: $0, readOnly: true) }
             extra.append(SandboxSpec.Mount(source: state, target: state, readOnly: false))
             extra.append(SandboxSpec.Mount(source: runtime, target: runtime, readOnly: false))
-            var hostname = [CChar](repeating: 0, count: 256)
-            gethostname(&hostname, hostname.count - 1)
             do throws(RuntimeError) {
                 spec = try RuntimeView(environment: environment).sandboxSpec(
                     program: plan.arguments.first ?? "", arguments: Array(plan.arguments.dropFirst()),
                     environment: plan.environment, workingDirectory: plan.workingDirectory, extraMounts: extra,
-                    user: user, home: state, hostname: String(cString: hostname), emptyRoot: emptyRoot)
+                    user: user, home: state, hostname: HostName.current, emptyRoot: emptyRoot)
             } catch {
                 throw SupervisorError("agent \(record.name): \(error.message)")
             }

@@ -11,7 +11,7 @@ import KeelStore
 /// fixed-output path (downloaded by the host's apt-get or pip unless it is there, and checked
 /// against its SHA-256 either way), unpacked or installed into its derivation's output, and the
 /// environment is assembled over them. The caller holds the store's collection lock.
-struct RuntimeRealiser {
+struct RuntimeRealiser: Sendable {
     let store: LocalStore
     let debFetcher: DebFetcher
     /// pip's download cache (shared with `keel lock`).
@@ -23,11 +23,14 @@ struct RuntimeRealiser {
     /// the .deb or wheel it refers to in the store even when its output is there already.
     func realise(_ plan: RuntimePlan) throws -> [StorePath] {
         if try store.isValid(plan.environment.output) { return [] }
-        var built: [StorePath] = []
-        for part in plan.parts where try !store.isValid(part.derivation.output) {
-            try realise(part, in: plan)
-            built.append(part.derivation.drvPath)
-        }
+        let missing = try plan.parts.filter { part in try !store.isValid(part.derivation.output) }
+        // Parts are independent: they are fetched, unpacked and registered on a few threads.
+        let queue = WorkQueue<RuntimePlan.Part, any Error>(
+            threads: min(missing.count, max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)))
+        ) { part in try realise(part, in: plan) }
+        for part in missing { queue.submit(part) }
+        try queue.finish()
+        var built = missing.map(\.derivation.drvPath)
         progress("assembling the environment of runtime '\(plan.name)'")
         try build(plan.environment, candidates: Set(plan.parts.map(\.derivation.output))) { tree throws in
             let parts = plan.parts.map { part -> RuntimeEnvironment.Part in
