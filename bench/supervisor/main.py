@@ -6,7 +6,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from keeld import KeelHost, agents_of, check_daemon, check_stamp_child  # noqa: E402
 from peers import S6, all_peers, life_script  # noqa: E402
 from procs import (CLOCK_TICKS, BenchError, command_name, context_switches, cpu_ticks, descendants,  # noqa: E402
-                   memory_kib, sweep)
+                   memory_kib, sweep, wakeups_between)
 
 KEEL, CHILD, PEERS_DIR = sys.argv[1:4]
 RESTARTS = int(os.environ.get("RESTARTS", "500"))
@@ -232,7 +232,7 @@ def memory_and_idle_cpu():
         for label, _, started, _, _ in trees:
             pids, ticks, switches, memory = before[label]
             cpu = sum(cpu_ticks(p) - ticks[p] for p in pids) / CLOCK_TICKS / elapsed * 100
-            wakeups = sum(context_switches(p) - switches[p] for p in pids)
+            wakeups = sum(wakeups_between(switches[p], context_switches(p)) for p in pids)
             rss = sum(m[0] for m in memory) / 1024
             pss = sum(m[1] for m in memory) / 1024
             rows[label] = (len(pids), rss, pss, cpu, wakeups)

@@ -88,17 +88,26 @@ def cpu_ticks(pid):
 
 
 def context_switches(pid):
-    """Voluntary and involuntary context switches of all its threads: how often it woke up."""
-    total = 0
+    """Voluntary and involuntary context switches by thread id: how often each thread woke up."""
+    counts = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return 0
+        return counts
     for task in tasks:
+        total = 0
         for line in (read(f"/proc/{pid}/task/{task}/status", b"") or b"").decode().splitlines():
             if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
                 total += int(line.split()[1])
-    return total
+        counts[task] = total
+    return counts
+
+
+def wakeups_between(before, after):
+    """Wake-ups between two `context_switches` readings: each surviving thread's increase, plus
+    every switch of a thread started in between (a thread that ended in between is not seen,
+    so this is a lower bound)."""
+    return sum(count - before.get(task, 0) for task, count in after.items())
 
 
 def alive(pid):
