@@ -208,4 +208,29 @@ struct RuntimeCLITests {
         #expect(!freshStore.contains { $0.contains("-deb-busybox") || $0.hasSuffix("-bb") }, "\(freshStore)")
         #expect(!FileManager.default.fileExists(atPath: cached))
     }
+
+    @Test("keel shell runs the runtime's shell with the terminal's input and exits with its status")
+    func shell() throws {
+        let directory = try TemporaryDirectory(prefix: "keel-runtime")
+        defer { directory.remove() }
+        let config =
+            "[host]\nname = \"x\"\n[packages.sh]\ndebian = [\"dash\"]\n[packages.bb]\ndebian = [\"busybox-static\"]\n"
+        try TestFiles.write(directory.appending("keel.toml"), Array(config.utf8))
+        let lock = try Self.keel(["lock"], in: directory.path)
+        try #require(lock.status == 0, "\(lock.errorOutput)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["KEEL_CACHE_DIR"] = Self.cache
+        let root = directory.appending("root")
+        let shell = try ProcessRunner.run(
+            KeelBinary.path, ["shell", "--root", root, "sh"], environment: environment,
+            input: Array("echo $((6 * 7)) $(pwd); exit 3\n".utf8), directory: directory.path)
+        #expect(shell.status == 3, "\(shell.errorOutput)")
+        #expect(shell.output == "42 \(directory.path)\n", "\(shell.output)")
+        let none = try Self.keel(["shell", "--root", root, "bb"], in: directory.path)
+        #expect(none.status == 1)
+        #expect(none.errorOutput.contains("runtime 'bb' has no shell: add bash or dash"), "\(none.errorOutput)")
+        let missing = try Self.keel(["run", "--root", root, "bb", "--", "git", "status"], in: directory.path)
+        #expect(missing.status == 1)
+        #expect(missing.errorOutput.contains("'git' is not in runtime 'bb'"), "\(missing.errorOutput)")
+    }
 }

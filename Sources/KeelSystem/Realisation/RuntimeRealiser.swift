@@ -6,6 +6,7 @@ import KeelFormats
 import KeelLinux
 import KeelRuntime
 import KeelStore
+import Synchronization
 
 /// Makes a `RuntimePlan` real, in-process: each pinned file is put in the store as its
 /// fixed-output path (downloaded by the host's apt-get or pip unless it is there, and checked
@@ -24,12 +25,22 @@ struct RuntimeRealiser: Sendable {
     func realise(_ plan: RuntimePlan) throws -> [StorePath] {
         if try store.isValid(plan.environment.output) { return [] }
         let missing = try plan.parts.filter { part in try !store.isValid(part.derivation.output) }
-        // Parts are independent: they are fetched, unpacked and registered on a few threads.
+        // Parts are independent: they are fetched and unpacked on a few threads, then registered
+        // together, so their trees are made durable in one pass (one syncfs, not one per part).
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let made = Mutex<[BuiltPath]>([])
         let queue = WorkQueue<RuntimePlan.Part, any Error>(
             threads: min(missing.count, max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)))
-        ) { part in try realise(part, in: plan) }
+        ) { part in
+            let built = try make(part, in: plan, scratch: scratch)
+            made.withLock { $0.append(built) }
+        }
         for part in missing { queue.submit(part) }
         try queue.finish()
+        let locks = try store.lockPaths(missing.map(\.derivation.output))
+        defer { for lock in locks { lock.release() } }
+        try store.registerBuilt(made.withLock { $0 })
         var built = missing.map(\.derivation.drvPath)
         progress("assembling the environment of runtime '\(plan.name)'")
         try build(plan.environment, candidates: Set(plan.parts.map(\.derivation.output))) { tree throws in
@@ -46,37 +57,39 @@ struct RuntimeRealiser: Sendable {
         return built
     }
 
-    /// Unpacks (a .deb) or installs (a wheel) one part.
-    private func realise(_ part: RuntimePlan.Part, in plan: RuntimePlan) throws {
+    /// Unpacks (a .deb) or installs (a wheel) one part under `scratch`; returns the tree, ready
+    /// to register.
+    private func make(_ part: RuntimePlan.Part, in plan: RuntimePlan, scratch: String) throws -> BuiltPath {
         let file = try fileInStore(part, plan: plan)
-        try build(part.derivation, candidates: []) { tree throws in
-            switch part.source {
-            case .deb(let deb):
-                progress("unpacking \(deb.name) \(deb.version)")
-                do {
-                    try FileSystem.makeDirectories(tree, permissions: 0o755)
-                    try DebArchive(path: file).extractData(into: tree)
-                } catch {
-                    throw EvaluationError("\(deb.name) \(deb.version): cannot unpack '\(file)': \(error)")
-                }
-                try MergedUsr.apply(to: tree)
-            case .wheel(let wheel):
-                progress("installing \(wheel.file)")
-                let version = plan.pythonVersion ?? ""
-                // The installer reads the wheel's tags from its file name, which the store path
-                // prefixes with its hash: it reads a link of the right name.
-                let named = tree + ".wheel/" + wheel.file
-                do {
-                    try FileSystem.makeDirectories(tree + ".wheel", permissions: 0o755)
-                    try FileManager.default.createSymbolicLink(atPath: named, withDestinationPath: file)
-                } catch {
-                    throw EvaluationError("cannot name \(file) as \(wheel.file): \(error)")
-                }
-                let installer = WheelInstaller(
-                    interpreter: RuntimePlan.interpreter(pythonVersion: version), pythonVersion: version)
-                _ = try installer.install(wheel: named, into: tree)
+        let tree = scratch + "/" + part.derivation.output.baseName
+        switch part.source {
+        case .deb(let deb):
+            progress("unpacking \(deb.name) \(deb.version)")
+            do {
+                try FileSystem.makeDirectories(tree, permissions: 0o755)
+                try DebArchive(path: file).extractData(into: tree)
+            } catch {
+                throw EvaluationError("\(deb.name) \(deb.version): cannot unpack '\(file)': \(error)")
             }
+            try MergedUsr.apply(to: tree)
+        case .wheel(let wheel):
+            progress("installing \(wheel.file)")
+            let version = plan.pythonVersion ?? ""
+            // The installer reads the wheel's tags from its file name, which the store path
+            // prefixes with its hash: it reads a link of the right name.
+            let named = tree + ".wheel/" + wheel.file
+            do {
+                try FileSystem.makeDirectories(tree + ".wheel", permissions: 0o755)
+                try FileManager.default.createSymbolicLink(atPath: named, withDestinationPath: file)
+            } catch {
+                throw EvaluationError("cannot name \(file) as \(wheel.file): \(error)")
+            }
+            let installer = WheelInstaller(
+                interpreter: RuntimePlan.interpreter(pythonVersion: version), pythonVersion: version)
+            _ = try installer.install(wheel: named, into: tree)
         }
+        return try InProcessOutput.describe(
+            location: tree, path: part.derivation.output, candidates: [], deriver: nil, contentAddress: nil)
     }
 
     /// The part's file in the store, fetched and added when missing; a file already there is
