@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
             view: the runtime's /usr, /bin, /lib and /etc read-only, nothing of the host's, the \
             current directory read-write at its own path, the host's network. PROGRAM is a name on \
             the view's PATH (/usr/local/bin:/usr/bin:/bin…) or an absolute path inside the view.
-            Example: keel run py -- python3 -c 'import ssl; print(ssl.OPENSSL_VERSION)'
+            Example: keel run py -- python3.11 -c 'import ssl; print(ssl.OPENSSL_VERSION)'
             Exit status: the program's (128 + N when signal N ended it); 1 when keel cannot run it.
             """
     )
