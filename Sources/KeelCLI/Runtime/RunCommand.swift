@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
         var argv = arguments
         if argv.first == "--" { argv.removeFirst() }
         guard !argv.isEmpty else {
-            throw ValidationError("name the program to run, e.g. keel run \(package) -- python3")
+            throw ValidationError("name the program to run, e.g. keel run \(package) -- python3.11")
         }
         try RuntimeLaunch(config: config, store: store, package: package).run(argv)
     }
