@@ -87,6 +87,22 @@ struct ExamplesCLITests {
         #expect(result.errorOutput.contains("is not locked; run `keel lock`"), "\(result.errorOutput)")
     }
 
+    @Test("the Debian runtime the full example shows commented out asks for keel lock once uncommented")
+    func commentedRuntimeNeedsALock() throws {
+        let fixture = try Self.fixtureWithExamples()
+        defer { fixture.remove() }
+        let file = fixture.configDirectory + "/full/keel.toml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let block = try #require(Self.commentedBlock(starting: "# [packages.py]", in: text))
+        #expect(block.contains("debian = [\"python3.11-minimal\""), "\(block)")
+        try (text + "\n" + block).write(toFile: file, atomically: false, encoding: .utf8)
+        let result = try fixture.keel(["eval", "-f", file] + fixture.storeArguments)
+        #expect(result.status == 1, "\(result.transcript)")
+        #expect(
+            result.errorOutput.contains("package 'py': its Debian packages are not locked; run `keel lock`"),
+            "\(result.errorOutput)")
+    }
+
     @Test("the full example builds its derivations with busybox from its src package")
     func fullExampleBuilds() throws {
         let fixture = try Self.fixtureWithExamples()

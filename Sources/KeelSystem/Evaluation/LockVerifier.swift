@@ -77,7 +77,7 @@ public struct LockVerifier {
                 let requests = debian.requests.map(\.value)
                 guard let locked = lock.runtimes[package.name], locked.debian == requests, !locked.debs.isEmpty else {
                     let state =
-                        lock.runtimes[package.name] == nil ? "is not locked" : "changed since keel.lock was written"
+                        lock.runtimes[package.name] == nil ? "are not locked" : "changed since keel.lock was written"
                     problems.append(
                         ConfigProblem(
                             "package '\(package.name)': its Debian packages \(state); \(advice)",
