@@ -1,7 +1,7 @@
 import KeelAPI
 import Testing
 
-@Suite("GET /v1/events?follow=1 streams events as they are recorded", .timeLimit(.minutes(1)))
+@Suite("GET /v1/events?follow=1 streams events as they are recorded", .timeLimit(.minutes(5)))
 struct DaemonAPIEventStreamTests {
     @Test("events in memory after `after` come first, then those published after connecting")
     func followDeliversNewEvents() async throws {

@@ -3,7 +3,7 @@ import KeelAPI
 import KeelLinux
 import Testing
 
-@Suite("Every route of the local API, through DaemonClient on a real socket", .timeLimit(.minutes(1)))
+@Suite("Every route of the local API, through DaemonClient on a real socket", .timeLimit(.minutes(5)))
 struct DaemonAPIRoutesTests {
     @Test("status returns the daemon's view")
     func status() async throws {

@@ -9,11 +9,13 @@ import Testing
 @Suite("keel demo", .timeLimit(.minutes(5)))
 struct DemoCLITests {
     @Test("keel demo runs to its end: it tells the rollback and its reason, the ledger verifies, nothing is left")
-    func fullRun() throws {
+    func fullRun() async throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         let demo = try DemoRun(temporaryDirectory: temporary.path)
-        let status = demo.waitForExit()
+        // The demo takes a while (the first time, web's runtime is downloaded): the wait holds a
+        // thread of its own, not one of the cooperative pool's.
+        let status = try await Blocking.run { demo.waitForExit() }
         let output = demo.outputSoFar
         #expect(status == 0, "\(output)\n\(demo.errorOutput)")
         #expect(output.contains("SafeSwitch: generation 2 failed: agent web crash-looped"), "\(output)")
@@ -31,11 +33,11 @@ struct DemoCLITests {
     }
 
     @Test("Ctrl-C during the demo stops its daemon and agents, removes its directory and exits 130")
-    func interrupted() throws {
+    func interrupted() async throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         let demo = try DemoRun(temporaryDirectory: temporary.path)
-        let running = demo.waitForOutput(containing: "worker is ready")
+        let running = try await Blocking.run { demo.waitForOutput(containing: "worker is ready") }
         #expect(running, "\(demo.outputSoFar)\n\(demo.errorOutput)")
         if running {
             #expect(Self.processes(mentioning: temporary.path).count >= 3, "the daemon, web and worker run")

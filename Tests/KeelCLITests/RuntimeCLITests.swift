@@ -5,7 +5,9 @@ import Testing
 /// Agent runtimes end to end with real packages from the registries this machine reaches:
 /// `keel lock` against the host's apt lists and PyPI, builds under separate roots, and programs
 /// run with `keel run` in the runtime's view. The suite's tests share one download cache
-/// (`KEEL_CACHE_DIR`) so each .deb and wheel is downloaded once per run.
+/// (`KEEL_CACHE_DIR`) so each .deb and wheel is downloaded once per run. Every keel runs on a
+/// thread of its own (`Blocking`): these tests wait minutes in all, and the cooperative pool's
+/// threads belong to the async tests running beside them.
 @Suite("Runtimes: Debian packages and wheels pinned by hash, run in their own view", .serialized)
 struct RuntimeCLITests {
     /// The download cache the suite shares.
@@ -25,11 +27,16 @@ struct RuntimeCLITests {
         """
 
     /// Runs keel in `directory` with the shared cache (and `path` as PATH when given).
-    static func keel(_ arguments: [String], in directory: String, path: String? = nil) throws -> ProcessResult {
+    static func keel(_ arguments: [String], in directory: String, path: String? = nil, input: [UInt8] = [])
+        async throws -> ProcessResult
+    {
         var environment = ProcessInfo.processInfo.environment
         environment["KEEL_CACHE_DIR"] = cache
         if let path { environment["PATH"] = path }
-        return try ProcessRunner.run(KeelBinary.path, arguments, environment: environment, directory: directory)
+        return try await Blocking.run { [environment] in
+            try ProcessRunner.run(
+                KeelBinary.path, arguments, environment: environment, input: input, directory: directory)
+        }
     }
 
     /// The store path named `name` under `root` (a runtime's environment is named after its package).
@@ -43,7 +50,7 @@ struct RuntimeCLITests {
     }
 
     /// The NAR hash of every store path of a runtime (its environment and its parts), by name.
-    static func runtimeHashes(in root: String, environment: String) throws -> [String: String] {
+    static func runtimeHashes(in root: String, environment: String) async throws -> [String: String] {
         let store = root + "/store"
         let names = try FileManager.default.contentsOfDirectory(atPath: store).filter { name in
             let suffix = name.dropFirst(33)
@@ -51,7 +58,8 @@ struct RuntimeCLITests {
         }
         var hashes: [String: String] = [:]
         for name in names {
-            let result = try KeelBinary.run(["hash", "path", store + "/" + name])
+            let path = store + "/" + name
+            let result = try await Blocking.run { try KeelBinary.run(["hash", "path", path]) }
             try #require(result.status == 0, "\(result.errorOutput)")
             hashes[String(name.dropFirst(33))] = result.output
         }
@@ -59,21 +67,22 @@ struct RuntimeCLITests {
     }
 
     @Test("a Debian Python runtime: one lock, two roots, the same bits; its view shows only the runtime")
-    func debianPythonRuntime() throws {
+    func debianPythonRuntime() async throws {
         let directory = try TemporaryDirectory(prefix: "keel-runtime")
         defer { directory.remove() }
         try TestFiles.write(directory.appending("keel.toml"), Array(Self.pythonRuntime.utf8))
-        let lock = try Self.keel(["lock"], in: directory.path)
+        let lock = try await Self.keel(["lock"], in: directory.path)
         try #require(lock.status == 0, "\(lock.errorOutput)")
         let locked = try String(contentsOfFile: directory.appending("keel.lock"), encoding: .utf8)
         #expect(locked.contains("[runtime.py]") && locked.contains("name = \"libc6\""))
-        let again = try Self.keel(["lock"], in: directory.path)
+        let again = try await Self.keel(["lock"], in: directory.path)
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: directory.appending("keel.lock"), encoding: .utf8) == locked)
 
         let first = directory.appending("root-a")
         let check = "import ssl, json, sqlite3; print(ssl.OPENSSL_VERSION)"
-        let run = try Self.keel(["run", "--root", first, "py", "--", "python3.11", "-c", check], in: directory.path)
+        let run = try await Self.keel(
+            ["run", "--root", first, "py", "--", "python3.11", "-c", check], in: directory.path)
         try #require(run.status == 0, "\(run.errorOutput)")
         #expect(run.output.hasPrefix("OpenSSL 3."), "\(run.output)")
 
@@ -87,7 +96,8 @@ struct RuntimeCLITests {
                     for name in files:
                         print(os.path.join(directory, name))
             """
-        let listing = try Self.keel(["run", "--root", first, "py", "--", "python3.11", "-c", walk], in: directory.path)
+        let listing = try await Self.keel(
+            ["run", "--root", first, "py", "--", "python3.11", "-c", walk], in: directory.path)
         try #require(listing.status == 0, "\(listing.errorOutput)")
         let seen = listing.output.split(separator: "\n").map(String.init)
         #expect(seen.count > 500, "\(seen.count) files visible")
@@ -104,17 +114,17 @@ struct RuntimeCLITests {
         // A second root with the same keel.toml and keel.lock: the same bits, and nothing
         // downloaded (apt-get is not even on PATH: every .deb comes from the cache).
         let second = directory.appending("root-b")
-        let rerun = try Self.keel(
+        let rerun = try await Self.keel(
             ["run", "--root", second, "py", "--", "python3.11", "-c", check], in: directory.path, path: "/var/empty")
         try #require(rerun.status == 0, "\(rerun.errorOutput)")
         #expect(rerun.output == run.output)
-        let hashesA = try Self.runtimeHashes(in: first, environment: "py")
-        let hashesB = try Self.runtimeHashes(in: second, environment: "py")
+        let hashesA = try await Self.runtimeHashes(in: first, environment: "py")
+        let hashesB = try await Self.runtimeHashes(in: second, environment: "py")
         #expect(hashesA.count > 30 && hashesA == hashesB)
     }
 
     @Test("a runtime with the NumPy wheel pinned computes with it, loading only files of its view")
-    func numpyWheelRuntime() throws {
+    func numpyWheelRuntime() async throws {
         let directory = try TemporaryDirectory(prefix: "keel-runtime")
         defer { directory.remove() }
         // NumPy's manylinux wheel links the system's libstdc++, as the manylinux policy allows.
@@ -130,7 +140,7 @@ struct RuntimeCLITests {
             wheels = ["numpy==2.1.3"]
             """
         try TestFiles.write(directory.appending("keel.toml"), Array(config.utf8))
-        let lock = try Self.keel(["lock"], in: directory.path)
+        let lock = try await Self.keel(["lock"], in: directory.path)
         try #require(lock.status == 0, "\(lock.errorOutput)")
         let locked = try String(contentsOfFile: directory.appending("keel.lock"), encoding: .utf8)
         #expect(locked.contains("[runtime.ml]") && locked.contains("file = \"numpy-2.1.3-cp311-cp311-manylinux"))
@@ -142,7 +152,8 @@ struct RuntimeCLITests {
             print(sorted(path for path in mapped if not path.startswith(("/usr/", "/lib", "/bin"))))
             """
         let root = directory.appending("root")
-        let run = try Self.keel(["run", "--root", root, "ml", "--", "python3.11", "-c", program], in: directory.path)
+        let run = try await Self.keel(
+            ["run", "--root", root, "ml", "--", "python3.11", "-c", program], in: directory.path)
         try #require(run.status == 0, "\(run.errorOutput)")
         let lines = run.output.split(separator: "\n").map(String.init)
         #expect(lines.first == "[[0.5, 0.0], [0.0, 0.25]]", "\(run.output)")
@@ -151,7 +162,7 @@ struct RuntimeCLITests {
     }
 
     @Test("lock errors: a package that does not exist, a version that does not; nothing is written")
-    func lockErrors() throws {
+    func lockErrors() async throws {
         let directory = try TemporaryDirectory(prefix: "keel-runtime")
         defer { directory.remove() }
         for (request, expected) in [
@@ -159,7 +170,7 @@ struct RuntimeCLITests {
         ] {
             let config = "[host]\nname = \"x\"\n[packages.py]\ndebian = [\"\(request)\"]\n"
             try Data(config.utf8).write(to: URL(fileURLWithPath: directory.appending("keel.toml")))
-            let lock = try Self.keel(["lock"], in: directory.path)
+            let lock = try await Self.keel(["lock"], in: directory.path)
             #expect(lock.status == 1)
             #expect(
                 lock.errorOutput.contains("package 'py'") && lock.errorOutput.contains(expected), "\(lock.errorOutput)")
@@ -168,12 +179,12 @@ struct RuntimeCLITests {
     }
 
     @Test("a lock whose hash is wrong, and a damaged cached .deb: clear errors, and nothing registered")
-    func wrongHashes() throws {
+    func wrongHashes() async throws {
         let directory = try TemporaryDirectory(prefix: "keel-runtime")
         defer { directory.remove() }
         let config = "[host]\nname = \"x\"\n[packages.bb]\ndebian = [\"busybox-static\"]\n"
         try TestFiles.write(directory.appending("keel.toml"), Array(config.utf8))
-        let lock = try Self.keel(["lock"], in: directory.path)
+        let lock = try await Self.keel(["lock"], in: directory.path)
         try #require(lock.status == 0, "\(lock.errorOutput)")
         let text = try String(contentsOfFile: directory.appending("keel.lock"), encoding: .utf8)
         let pinned = String(try #require(text.firstMatch(of: /sha256 = "([0-9a-f]{64})"/)?.output.1))
@@ -181,7 +192,7 @@ struct RuntimeCLITests {
         try Data(text.replacingOccurrences(of: pinned, with: wrong).utf8).write(
             to: URL(fileURLWithPath: directory.appending("keel.lock")))
         let root = directory.appending("root")
-        let run = try Self.keel(["run", "--root", root, "bb", "--", "busybox", "true"], in: directory.path)
+        let run = try await Self.keel(["run", "--root", root, "bb", "--", "busybox", "true"], in: directory.path)
         #expect(run.status == 1)
         #expect(run.errorOutput.contains(pinned) && run.errorOutput.contains(wrong), "\(run.errorOutput)")
         let store = (try? FileManager.default.contentsOfDirectory(atPath: root + "/store")) ?? []
@@ -190,7 +201,7 @@ struct RuntimeCLITests {
         // The right lock builds; then the cached .deb is damaged: a build under a new root stops
         // with the file named, registers nothing, and the next build downloads it again.
         try Data(text.utf8).write(to: URL(fileURLWithPath: directory.appending("keel.lock")))
-        let good = try Self.keel(["run", "--root", root, "bb", "--", "busybox", "true"], in: directory.path)
+        let good = try await Self.keel(["run", "--root", root, "bb", "--", "busybox", "true"], in: directory.path)
         #expect(good.status == 0, "\(good.errorOutput)")
         let cached = Self.cache + "/debs/sha256-" + pinned
         let file = try #require(try FileManager.default.contentsOfDirectory(atPath: cached).first)
@@ -201,7 +212,7 @@ struct RuntimeCLITests {
         try handle.write(contentsOf: Data([byte ^ 0xFF]))
         try handle.close()
         let fresh = directory.appending("root-fresh")
-        let damaged = try Self.keel(["run", "--root", fresh, "bb", "--", "busybox", "true"], in: directory.path)
+        let damaged = try await Self.keel(["run", "--root", fresh, "bb", "--", "busybox", "true"], in: directory.path)
         #expect(damaged.status == 1)
         #expect(damaged.errorOutput.contains("damaged") && damaged.errorOutput.contains(file), "\(damaged.errorOutput)")
         let freshStore = (try? FileManager.default.contentsOfDirectory(atPath: fresh + "/store")) ?? []
@@ -210,26 +221,24 @@ struct RuntimeCLITests {
     }
 
     @Test("keel shell runs the runtime's shell with the terminal's input and exits with its status")
-    func shell() throws {
+    func shell() async throws {
         let directory = try TemporaryDirectory(prefix: "keel-runtime")
         defer { directory.remove() }
         let config =
             "[host]\nname = \"x\"\n[packages.sh]\ndebian = [\"dash\"]\n[packages.bb]\ndebian = [\"busybox-static\"]\n"
         try TestFiles.write(directory.appending("keel.toml"), Array(config.utf8))
-        let lock = try Self.keel(["lock"], in: directory.path)
+        let lock = try await Self.keel(["lock"], in: directory.path)
         try #require(lock.status == 0, "\(lock.errorOutput)")
-        var environment = ProcessInfo.processInfo.environment
-        environment["KEEL_CACHE_DIR"] = Self.cache
         let root = directory.appending("root")
-        let shell = try ProcessRunner.run(
-            KeelBinary.path, ["shell", "--root", root, "sh"], environment: environment,
-            input: Array("echo $((6 * 7)) $(pwd); exit 3\n".utf8), directory: directory.path)
+        let shell = try await Self.keel(
+            ["shell", "--root", root, "sh"], in: directory.path,
+            input: Array("echo $((6 * 7)) $(pwd); exit 3\n".utf8))
         #expect(shell.status == 3, "\(shell.errorOutput)")
         #expect(shell.output == "42 \(directory.path)\n", "\(shell.output)")
-        let none = try Self.keel(["shell", "--root", root, "bb"], in: directory.path)
+        let none = try await Self.keel(["shell", "--root", root, "bb"], in: directory.path)
         #expect(none.status == 1)
         #expect(none.errorOutput.contains("runtime 'bb' has no shell: add bash or dash"), "\(none.errorOutput)")
-        let missing = try Self.keel(["run", "--root", root, "bb", "--", "git", "status"], in: directory.path)
+        let missing = try await Self.keel(["run", "--root", root, "bb", "--", "git", "status"], in: directory.path)
         #expect(missing.status == 1)
         #expect(missing.errorOutput.contains("'git' is not in runtime 'bb'"), "\(missing.errorOutput)")
     }

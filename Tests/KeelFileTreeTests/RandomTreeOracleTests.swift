@@ -7,7 +7,7 @@ import Testing
 @Suite("File trees against the real nix")
 struct RandomTreeOracleTests {
     @Test("200 random trees: NAR bytes, hashes, store paths and restores equal nix's")
-    func randomTreesMatchNix() throws {
+    func randomTreesMatchNix() async throws {
         let seed = testSeed()
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
@@ -21,13 +21,17 @@ struct RandomTreeOracleTests {
         let trees = (0..<200).map { temporary.appending("trees/t\($0)") }
         for tree in trees { try generator.make(at: tree) }
 
-        let added = try nix.output("nix-store", ["--add"] + trees).split(separator: "\n").map(String.init)
-        let hashes = try nix.output("nix", ["hash", "path", "--base32"] + trees).split(separator: "\n").map(String.init)
+        // nix runs on threads of their own (`Blocking`): this test waits on it for minutes, and
+        // the cooperative pool's threads belong to the async tests running beside it.
+        let added = try await Blocking.run { try nix.output("nix-store", ["--add"] + trees) }
+            .split(separator: "\n").map(String.init)
+        let hashes = try await Blocking.run { try nix.output("nix", ["hash", "path", "--base32"] + trees) }
+            .split(separator: "\n").map(String.init)
         try #require(added.count == trees.count && hashes.count == trees.count, "seed \(seed)")
 
         for (index, tree) in trees.enumerated() {
             let context = "seed \(seed), tree t\(index) (rerun with KEEL_TEST_SEED=\(seed))"
-            let expected = try nix.run("nix-store", ["--dump", tree]).standardOutput
+            let expected = try await Blocking.run { try nix.run("nix-store", ["--dump", tree]).standardOutput }
 
             var writer = try NARWriter(sink: ArrayNARSink())
             try TreeDumper.dump(path: tree, into: &writer)

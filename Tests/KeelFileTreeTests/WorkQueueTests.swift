@@ -6,7 +6,7 @@ import Testing
 
 /// KeelLinux's `WorkQueue`, `RecyclingPool` and ring buffer (KeelLinux has no test target of its
 /// own; these are the queues under the file writers, the syncer and the hashing pipeline).
-@Suite("The blocking work queue", .timeLimit(.minutes(1)))
+@Suite("The blocking work queue", .timeLimit(.minutes(5)))
 struct WorkQueueTests {
     struct Failed: Error, Equatable {
         let item: Int

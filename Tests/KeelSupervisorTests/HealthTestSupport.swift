@@ -5,8 +5,11 @@ import KeelTesting
 import Synchronization
 import Testing
 
-/// The time a health test may take before its watchdog fails it.
-let healthWatchdogLimit = Duration.seconds(30)
+/// The time a health test may take before its watchdog fails it: a hang detector, never a
+/// timing. It is generous because on a two-core machine a full parallel run can leave these
+/// async tests without a cooperative thread for minutes while other suites wait on child
+/// processes (runtimes downloaded and unpacked, nix, pip).
+let healthWatchdogLimit = Duration.seconds(300)
 
 /// A watchdog that expired: the test's body did not finish in time.
 struct HealthWatchdogExpired: Error, CustomStringConvertible {
