@@ -8,11 +8,7 @@ import Testing
 struct DaemonAPICLITests {
     /// Runs keel on a thread of its own, so the server's tasks keep their threads meanwhile.
     private func keel(_ arguments: [String]) async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
-            DetachedThread.start {
-                continuation.resume(with: Result { try KeelBinary.run(arguments) })
-            }
-        }
+        try await Blocking.run { try KeelBinary.run(arguments) }
     }
 
     @Test("keel status shows the generation, probation, cgroups and one row per agent; --json is the API's body")
@@ -96,11 +92,7 @@ struct DaemonAPICLITests {
             var subscriptions = daemon.subscriptions.makeAsyncIterator()
             _ = await subscriptions.next()
             await daemon.publish("agent.ready", subject: "web")
-            let seen = await withCheckedContinuation { continuation in
-                DetachedThread.start {
-                    continuation.resume(returning: follower.waitForOutput(containing: "agent.ready web"))
-                }
-            }
+            let seen = try await Blocking.run { follower.waitForOutput(containing: "agent.ready web") }
             #expect(seen, "\(follower.outputSoFar)")
         }
     }

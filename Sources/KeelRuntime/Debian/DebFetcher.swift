@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import KeelLinux
 import Synchronization
@@ -35,7 +34,7 @@ public final class DebFetcher: Sendable {
         let cached = cacheDirectory.map { "\($0)/sha256-\(sha256)" }
         if let cached, let file = (try? FileManager.default.contentsOfDirectory(atPath: cached))?.first {
             let path = cached + "/" + file
-            let actual = try Self.sha256(of: path)
+            let actual = try FileDigest.sha256(ofFileAt: path)
             guard actual == sha256 else {
                 // Removed, so the next build downloads it again; this one stops here.
                 try? FileManager.default.removeItem(atPath: cached)
@@ -88,7 +87,7 @@ public final class DebFetcher: Sendable {
             throw RuntimeError("apt-get download \(target) left \(debs.count) .deb files in \(directory), not one")
         }
         let path = directory + "/" + file
-        let actual = try Self.sha256(of: path)
+        let actual = try FileDigest.sha256(ofFileAt: path)
         guard actual == sha256 else {
             try? FileManager.default.removeItem(atPath: path)
             throw RuntimeError(
@@ -96,21 +95,5 @@ public final class DebFetcher: Sendable {
                     + "was deleted and nothing was registered (run keel lock if the archive changed the package)")
         }
         return path
-    }
-
-    /// The SHA-256 (hex) of the file at `path`, read in 1 MiB blocks.
-    public static func sha256(of path: String) throws(RuntimeError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw RuntimeError("cannot read \(path)") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let block: Data?
-            do { block = try handle.read(upToCount: 1 << 20) } catch {
-                throw RuntimeError("cannot read \(path): \(error.localizedDescription)")
-            }
-            guard let block, !block.isEmpty else { break }
-            hasher.update(data: block)
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

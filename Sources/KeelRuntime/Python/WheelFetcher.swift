@@ -46,7 +46,7 @@ public final class WheelFetcher: Sendable {
         let wheel = try Self.check(pin)
         let path = cachedPath(for: pin)
         if try Self.isPresent(path) {
-            let actual = try Self.sha256(ofFileAt: path)
+            let actual = try FileDigest.sha256(ofFileAt: path)
             guard actual == pin.sha256 else {
                 try? FileSystem.removeTree(Array("\(cacheDirectory)/sha256-\(pin.sha256)".utf8))
                 throw RuntimeError(
@@ -78,7 +78,7 @@ public final class WheelFetcher: Sendable {
                 "pip downloaded \(got) for \(pin.requirement), not the locked '\(pin.fileName)'; nothing was kept")
         }
         let downloaded = "\(destination)/\(pin.fileName)"
-        let actual = try Self.sha256(ofFileAt: downloaded)
+        let actual = try FileDigest.sha256(ofFileAt: downloaded)
         guard actual == pin.sha256 else {
             throw RuntimeError(
                 "wheel '\(pin.fileName)' has SHA-256 \(actual), but the lock says \(pin.sha256); nothing was kept")

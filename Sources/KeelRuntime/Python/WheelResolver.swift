@@ -64,7 +64,7 @@ public struct WheelResolver: Sendable {
             }
             let pin = WheelPin(
                 name: wheel.normalizedName, version: wheel.version, fileName: file,
-                sha256: try WheelFetcher.sha256(ofFileAt: "\(destination)/\(file)"))
+                sha256: try FileDigest.sha256(ofFileAt: "\(destination)/\(file)"))
             if let other = pins.first(where: { $0.name == pin.name }) {
                 throw RuntimeError("pip downloaded two wheels of '\(pin.name)': '\(other.fileName)' and '\(file)'")
             }

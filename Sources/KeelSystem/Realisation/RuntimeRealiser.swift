@@ -97,7 +97,7 @@ struct RuntimeRealiser: Sendable {
     private func fileInStore(_ part: RuntimePlan.Part, plan: RuntimePlan) throws -> String {
         let path = store.fullPath(part.file)
         if try store.isValid(part.file) {
-            let actual = try DebFetcher.sha256(of: path)
+            let actual = try FileDigest.sha256(ofFileAt: path)
             guard actual == part.sha256 else {
                 throw EvaluationError(
                     "'\(path)' is damaged: its SHA-256 is \(actual), not \(part.sha256) as keel.lock pins; nothing was "
