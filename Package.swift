@@ -87,6 +87,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelImage",
+            dependencies: [
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelConfig",
             dependencies: ["KeelFormats", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
@@ -137,6 +146,7 @@ let package = Package(
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
                 "KeelConfig", "KeelSystem", "KeelSupervisor", "KeelWatch", "KeelAPI", "KeelSandbox", "KeelRuntime",
+                "KeelImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -190,6 +200,11 @@ let package = Package(
         .testTarget(
             name: "KeelArchiveTests",
             dependencies: ["KeelArchive", "KeelLinux", "KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelImageTests",
+            dependencies: ["KeelImage", "KeelArchive", "KeelFormats", "KeelLinux", "KeelStore", "KeelTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,1 @@
+// Tests of KeelImage live beside this file, one suite per file.
