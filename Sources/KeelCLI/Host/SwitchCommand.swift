@@ -75,7 +75,7 @@ struct SwitchCommand: ParsableCommand {
             let plan = try evaluation.plan(for: local.layout.storeDirectory)
             let collectionLock = try storeOperation { try local.lockAgainstCollection() }
             defer { withExtendedLifetime(collectionLock) {} }
-            let realised = try realise(plan, in: local)
+            let realised = try SystemRealisation(jobs: jobs, printBuildLogs: printBuildLogs).realise(plan, in: local)
             built = realised.built.map(local.fullPath)
             let configuration = evaluation.configuration
             let systemPath = local.fullPath(realised.systemPath)
@@ -96,32 +96,6 @@ struct SwitchCommand: ParsableCommand {
     }
 
     private func waiting(_ message: String) { StandardErrorLine.write("keel: " + message) }
-
-    /// Builds what `plan` needs, with progress on a terminal and Ctrl-C stopping the builds.
-    private func realise(_ plan: SystemPlan, in local: LocalStore) throws -> SystemRealiser.Outcome {
-        var settings = BuildSettings()
-        settings.jobs = jobs
-        let terminal = isatty(STDERR_FILENO) == 1
-        let events =
-            terminal || printBuildLogs ? BuildProgress.events(store: local, printLogs: printBuildLogs) : .ignored
-        let scheduler = BuildScheduler(store: local, settings: settings, events: events)
-        SignalMask.block(SignalMask.stopSignals)
-        let watcher = Thread { [cancellation = scheduler.cancellation] in
-            let signal = SignalMask.wait(for: SignalMask.stopSignals)
-            cancellation.cancel(signal == SIGINT ? .interrupted : .terminated)
-        }
-        watcher.start()
-        let realiser = SystemRealiser(store: local, scheduler: scheduler) { line in
-            if terminal { StandardErrorLine.write("keel: " + line) }
-        }
-        do { return try realiser.realise(plan) } catch let error as BuildError {
-            throw CLIError(error.message, status: error.stopReason?.isSignal == true ? .interrupted : .failure)
-        } catch let error as StoreError {
-            throw CLIError(error.description)
-        } catch {
-            throw CLIError("\(error)")
-        }
-    }
 }
 
 /// Runs a profile change, turning its errors into one-line CLI errors.

@@ -33,7 +33,7 @@ struct AgentLaunchPlan {
         } catch {
             throw SupervisorError("agent \(name): cannot prepare its directories: \(error)")
         }
-        let executable = try Self.resolve(
+        let executable = try AgentProgram.resolve(
             program, searchPath: environment["PATH"], agent: name, inside: agent.runtime)
         arguments = [executable] + agent.command.dropFirst()
         environment["KEEL_AGENT"] = name
@@ -46,25 +46,5 @@ struct AgentLaunchPlan {
         self.environment = environment
         workingDirectory = agent.workingDir ?? state
         needsNotifySocket = agent.ready == "notify" || (agent.watchdogMs ?? 0) > 0
-    }
-
-    /// `program` itself when it names a path, else the first executable file of that name in
-    /// `searchPath`, as execvp would find it — in the runtime environment `inside` when the
-    /// agent runs in one (the path returned is the one its view has).
-    static func resolve(_ program: String, searchPath: String?, agent: String, inside environment: String? = nil)
-        throws(SupervisorError) -> String
-    {
-        if program.contains("/") { return program }
-        for directory in (searchPath ?? "").split(separator: ":") where !directory.isEmpty {
-            let candidate = directory + "/" + program
-            let onHost = (environment ?? "") + candidate
-            if let status = try? FileSystem.status(of: Array(onHost.utf8)), status.kind == .regular,
-                status.permissions & 0o111 != 0
-            {
-                return candidate
-            }
-        }
-        let place = environment.map { " in its runtime \($0)" } ?? ""
-        throw SupervisorError("agent \(agent): '\(program)' is not in its PATH (\(searchPath ?? "none"))\(place)")
     }
 }

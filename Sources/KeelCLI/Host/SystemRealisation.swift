@@ -1,0 +1,40 @@
+import Foundation
+import KeelBuild
+import KeelLinux
+import KeelStore
+import KeelSystem
+
+/// Builds what a system plan needs (`keel switch`, `keel image build -f`), with progress on a
+/// terminal, the builders' output on stderr when asked, and Ctrl-C stopping the builds.
+struct SystemRealisation {
+    /// How many builds run at once.
+    var jobs = 1
+    /// Whether the builders' output goes to stderr.
+    var printBuildLogs = false
+
+    /// Realises `plan` in `local`.
+    func realise(_ plan: SystemPlan, in local: LocalStore) throws -> SystemRealiser.Outcome {
+        var settings = BuildSettings()
+        settings.jobs = jobs
+        let terminal = isatty(STDERR_FILENO) == 1
+        let events =
+            terminal || printBuildLogs ? BuildProgress.events(store: local, printLogs: printBuildLogs) : .ignored
+        let scheduler = BuildScheduler(store: local, settings: settings, events: events)
+        SignalMask.block(SignalMask.stopSignals)
+        let watcher = Thread { [cancellation = scheduler.cancellation] in
+            let signal = SignalMask.wait(for: SignalMask.stopSignals)
+            cancellation.cancel(signal == SIGINT ? .interrupted : .terminated)
+        }
+        watcher.start()
+        let realiser = SystemRealiser(store: local, scheduler: scheduler) { line in
+            if terminal { StandardErrorLine.write("keel: " + line) }
+        }
+        do { return try realiser.realise(plan) } catch let error as BuildError {
+            throw CLIError(error.message, status: error.stopReason?.isSignal == true ? .interrupted : .failure)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Crypto
+import Foundation
+import KeelArchive
+import KeelLinux
+
+/// Store-path layers already built, by what went into them, so a rebuild reads only the
+/// layers whose paths changed.
+///
+/// A layer's bytes are a function of its store paths' NAR contents, the store directory, the
+/// tar formatting and the compression (see `StorePathTar`); the key hashes exactly those
+/// (each path with its NAR hash from the store's database). An entry is `layers/KEY` (one
+/// line: diff_id, digest, size) next to the blob itself, `blobs/sha256/HEX`, hard-linked
+/// from the image it was first written for. A hit is linked into the new image without
+/// reading it; a missing or resized blob is a miss. Everything here is safe to delete.
+struct LayerCache {
+    /// `CACHE/images`.
+    let directory: String
+
+    /// The key of a layer holding `paths` (full path and NAR hash, in layer order).
+    static func key(
+        paths: [(path: String, narHash: String)], storeDirectory: String, formatting: TarFormatting,
+        compression: LayerCompression
+    ) -> String {
+        var text = "keel-image-layer 1\nstore \(storeDirectory)\ncompression \(compression.rawValue)\n"
+        text += "tar mtime=\(formatting.modificationTime) uid=\(formatting.userID) gid=\(formatting.groupID) "
+        text += "user=\(formatting.userName) group=\(formatting.groupName)\n"
+        for entry in paths { text += "path \(entry.path) \(entry.narHash)\n" }
+        return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The cached layer under `key` whose blob is still there with its size, if any.
+    func lookup(_ key: String) -> (digests: LayerDigests, blob: String)? {
+        guard let bytes = try? FileSystem.readWholeFile(entryPath(key), limit: 4096) else { return nil }
+        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard fields.count == 4, let diffID = try? ImageDigest(parsing: String(fields[0])),
+            let digest = try? ImageDigest(parsing: String(fields[1])), let size = UInt64(fields[2]),
+            let tarSize = UInt64(fields[3])
+        else { return nil }
+        let blob = blobPath(digest)
+        guard let status = try? FileSystem.status(of: Array(blob.utf8)), status.kind == .regular, status.size == size
+        else { return nil }
+        return (LayerDigests(diffID: diffID, digest: digest, size: size, tarSize: tarSize), blob)
+    }
+
+    /// Records the layer written at `blob` under `key`: links the blob in (when the cache is
+    /// on the same file system; otherwise nothing is cached) and writes the entry. Failures
+    /// are ignored: the cache is only ever an optimisation.
+    func store(_ key: String, digests: LayerDigests, blob: String) {
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(directory + "/blobs/sha256", permissions: 0o755)
+            try FileSystem.makeDirectories(directory + "/layers", permissions: 0o755)
+        } catch { return }
+        do throws(SystemError) {
+            try FileSystem.link(
+                Array(blob.utf8), in: FileSystem.currentDirectory, as: Array(blobPath(digests.digest).utf8),
+                in: FileSystem.currentDirectory)
+        } catch  where error.errno == EEXIST {
+            // Already cached under another key (the same paths at another NAR hash cannot give
+            // the same digest, but an identical layer can be asked for twice).
+        } catch {
+            return
+        }
+        let line = "\(digests.diffID) \(digests.digest) \(digests.size) \(digests.tarSize)\n"
+        try? FileSystem.replaceFile(atPath: entryPath(key), with: Array(line.utf8))
+    }
+
+    private func entryPath(_ key: String) -> String { directory + "/layers/" + key }
+
+    private func blobPath(_ digest: ImageDigest) -> String { directory + "/blobs/sha256/" + digest.hex }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import KeelLinux
+import SystemPackage
+
+/// The directory an image is assembled in before it is moved into place: an OCI layout
+/// (`blobs/sha256/`, `oci-layout`, `index.json`) next to the output, removed when the build
+/// fails.
+struct OutputStaging {
+    /// Its path.
+    let path: String
+    private var blobs: String { path + "/blobs/sha256" }
+
+    /// Creates it (with its `blobs/sha256`) in `parent`.
+    init(parent: String, name: String) throws {
+        do throws(SystemError) {
+            path = try FileSystem.makeTemporaryDirectory(in: parent, prefix: ".keel-image-" + name)
+            try FileSystem.makeDirectories(path + "/blobs/sha256", permissions: 0o755)
+            try FileSystem.changePermissions(of: path, to: 0o755)
+        } catch {
+            throw ImageBuildError("cannot create a directory next to the output in \(parent): \(error)")
+        }
+    }
+
+    /// Streams one layer into a new blob (`fill` appends its members), named by its digest.
+    func writeBlob(compression: LayerCompression, _ fill: (inout LayerStream) throws -> Void) throws
+        -> (path: String, digests: LayerDigests)
+    {
+        let temporary = blobs + "/.layer-" + UUID().uuidString
+        let fd: FileDescriptor
+        do throws(SystemError) {
+            fd = try FileSystem.createFile(Array(temporary.utf8), in: FileSystem.currentDirectory, permissions: 0o644)
+        } catch {
+            throw ImageBuildError("cannot create \(temporary): \(error)")
+        }
+        var closed = false
+        defer { if !closed { FileSystem.close(fd) } }
+        var stream = try LayerStream(file: fd, compression: compression)
+        try fill(&stream)
+        let digests = try stream.finish()
+        FileSystem.close(fd)
+        closed = true
+        let final = blobs + "/" + digests.digest.hex
+        do throws(SystemError) {
+            try FileSystem.rename(
+                Array(temporary.utf8), in: FileSystem.currentDirectory, to: Array(final.utf8),
+                in: FileSystem.currentDirectory)
+        } catch {
+            throw ImageBuildError("cannot name the layer \(final): \(error)")
+        }
+        return (final, digests)
+    }
+
+    /// Puts the cached blob at `source` in as `digest`: a hard link, or a copy when the cache
+    /// is on another file system.
+    func adoptBlob(from source: String, digest: ImageDigest) throws {
+        let final = blobs + "/" + digest.hex
+        do throws(SystemError) {
+            try FileSystem.link(
+                Array(source.utf8), in: FileSystem.currentDirectory, as: Array(final.utf8),
+                in: FileSystem.currentDirectory)
+        } catch  where error.errno == EEXIST {
+            return
+        } catch  where error.errno == EXDEV || error.errno == EPERM || error.errno == EMLINK {
+            try copy(source, to: final)
+        } catch {
+            throw ImageBuildError("cannot link the cached layer \(source) into \(path): \(error)")
+        }
+    }
+
+    /// Writes the config and manifest blobs, `index.json` and `oci-layout`.
+    func write(_ documents: ImageDocuments) throws {
+        try writeFile(blobs + "/" + documents.configDescriptor.digest.hex, documents.config)
+        try writeFile(blobs + "/" + documents.manifestDescriptor.digest.hex, documents.manifest)
+        try writeFile(path + "/index.json", documents.index)
+        try writeFile(path + "/oci-layout", documents.layout)
+    }
+
+    /// The blob file of `digest`.
+    func blobFile(_ digest: ImageDigest) -> String { blobs + "/" + digest.hex }
+
+    /// Removes it and everything in it.
+    func remove() {
+        try? FileSystem.removeTree(Array(path.utf8))
+    }
+
+    private func writeFile(_ file: String, _ bytes: [UInt8]) throws {
+        do throws(SystemError) {
+            let fd = try FileSystem.createFile(Array(file.utf8), in: FileSystem.currentDirectory, permissions: 0o644)
+            defer { FileSystem.close(fd) }
+            try FileSystem.write(fd, bytes, at: 0)
+        } catch  where error.errno == EEXIST {
+            // A blob already there has these bytes: it is named by their digest.
+        } catch {
+            throw ImageBuildError("cannot write \(file): \(error)")
+        }
+    }
+
+    private func copy(_ source: String, to destination: String) throws {
+        do throws(SystemError) {
+            let input = try FileSystem.openForReading(Array(source.utf8))
+            defer { FileSystem.close(input) }
+            let size = try FileSystem.status(of: input).size
+            let output = try FileSystem.createFile(
+                Array(destination.utf8), in: FileSystem.currentDirectory, permissions: 0o644)
+            defer { FileSystem.close(output) }
+            try FileSystem.copyContents(from: input, to: output, size: size)
+        } catch {
+            throw ImageBuildError("cannot copy the cached layer \(source): \(error)")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import KeelLinux
+import SystemPackage
+
+/// Where a build's result goes, checked before any work starts: the parent directory must
+/// exist; an existing output is replaced only when asked, and only when it is what this
+/// format writes (an OCI layout directory, or a regular file for the archives) — anything
+/// else there is refused, never deleted.
+struct OutputTarget {
+    /// The output's absolute path.
+    let path: String
+    let format: ImageFormat
+    private let parent: String
+    private let name: String
+    private let exists: Bool
+
+    /// - Throws: `ImageBuildError` when the output exists and may not or cannot be replaced.
+    init(path given: String, format: ImageFormat, replace: Bool) throws {
+        var path = given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        self.path = path
+        self.format = format
+        let slash = path.lastIndex(of: "/") ?? path.startIndex
+        parent = slash == path.startIndex ? "/" : String(path[..<slash])
+        name = String(path[path.index(after: slash)...])
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw ImageBuildError("output '\(given)' does not name a file or directory")
+        }
+        guard let parentStatus = try? FileSystem.status(of: Array(parent.utf8)), parentStatus.kind == .directory else {
+            throw ImageBuildError("output '\(given)': its directory \(parent) does not exist")
+        }
+        let status = try? FileSystem.status(of: Array(path.utf8))
+        exists = status != nil
+        guard let status else { return }
+        guard replace else { throw ImageBuildError("output \(path) exists (--force replaces it)") }
+        switch format {
+        case .ociDirectory:
+            let layout = try? FileSystem.status(of: Array((path + "/oci-layout").utf8))
+            guard status.kind == .directory, layout?.kind == .regular else {
+                throw ImageBuildError(
+                    "output \(path) exists and is not an OCI image layout (no oci-layout file): refusing to replace it")
+            }
+        case .ociArchive, .dockerArchive:
+            guard status.kind == .regular else {
+                throw ImageBuildError("output \(path) exists and is not a regular file: refusing to replace it")
+            }
+        }
+    }
+
+    /// A new staging directory next to the output.
+    func makeStaging() throws -> OutputStaging { try OutputStaging(parent: parent, name: name) }
+
+    /// Moves the finished image into place: the staging layout itself for `oci-dir`, an
+    /// archive of it for the other formats (written next to the output, then renamed over it).
+    func commit(_ staging: OutputStaging, documents: ImageDocuments) throws {
+        switch format {
+        case .ociDirectory:
+            var previous: String?
+            if exists {
+                previous = staging.path + ".replaced"
+                try rename(path, previous ?? "")
+            }
+            try rename(staging.path, path)
+            if let previous { try? FileSystem.removeTree(Array(previous.utf8)) }
+        case .ociArchive, .dockerArchive:
+            let archive = staging.path + ".tar"
+            do {
+                try OutputArchive.write(staging: staging, documents: documents, to: archive)
+                try rename(archive, path)
+            } catch {
+                try? FileSystem.remove(Array(archive.utf8), in: FileSystem.currentDirectory, isDirectory: false)
+                throw error
+            }
+            staging.remove()
+        }
+    }
+
+    private func rename(_ from: String, _ to: String) throws {
+        do throws(SystemError) {
+            try FileSystem.rename(
+                Array(from.utf8), in: FileSystem.currentDirectory, to: Array(to.utf8), in: FileSystem.currentDirectory)
+        } catch {
+            throw ImageBuildError("cannot move the image to \(to): \(error)")
+        }
+    }
+}
