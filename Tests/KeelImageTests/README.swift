@@ -1,1 +1,0 @@
-// Tests of KeelImage live beside this file, one suite per file.
