@@ -204,7 +204,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelImageTests",
-            dependencies: ["KeelImage", "KeelArchive", "KeelFormats", "KeelLinux", "KeelStore", "KeelTesting"],
+            dependencies: [
+                "KeelImage", "KeelArchive", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelTesting",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -24,13 +24,15 @@ struct ImageDocuments {
             ImageDescriptor(mediaType: $0.mediaType, digest: $0.digest, size: $0.size)
         }
         manifest = ImageManifest(config: configDescriptor, layers: layerDescriptors).json.bytes
-        var annotations = ["org.opencontainers.image.ref.name": request.reference.tag]
-        annotations["io.containerd.image.name"] = request.reference.description
+        let annotations = [
+            AnnotationKey.referenceName: request.reference.tag,
+            AnnotationKey.containerdImageName: request.reference.description,
+        ]
         manifestDescriptor = ImageDescriptor(
             mediaType: MediaType.imageManifest, digest: ImageDigest.sha256(of: manifest), size: UInt64(manifest.count),
             annotations: annotations)
         index = ImageIndex(manifests: [manifestDescriptor]).json.bytes
-        layout = CanonicalJSON.object(["imageLayoutVersion": .string("1.0.0")]).bytes
+        layout = ImageIndex.layoutMarker.bytes
         dockerManifest =
             DockerArchiveManifest(
                 configPath: Self.blobPath(configDescriptor.digest), repoTags: [request.reference.description],

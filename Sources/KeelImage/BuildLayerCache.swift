@@ -50,14 +50,20 @@ struct LayerCache {
             try FileSystem.makeDirectories(directory + "/blobs/sha256", permissions: 0o755)
             try FileSystem.makeDirectories(directory + "/layers", permissions: 0o755)
         } catch { return }
+        // Linked under a temporary name, then renamed over the entry's blob: a damaged blob
+        // of the same name is replaced.
+        let cached = blobPath(digests.digest)
+        let temporary = cached + ".new-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         do throws(SystemError) {
             try FileSystem.link(
-                Array(blob.utf8), in: FileSystem.currentDirectory, as: Array(blobPath(digests.digest).utf8),
+                Array(blob.utf8), in: FileSystem.currentDirectory, as: Array(temporary.utf8),
                 in: FileSystem.currentDirectory)
-        } catch  where error.errno == EEXIST {
-            // Already cached under another key (the same paths at another NAR hash cannot give
-            // the same digest, but an identical layer can be asked for twice).
+            try FileSystem.rename(
+                Array(temporary.utf8), in: FileSystem.currentDirectory, to: Array(cached.utf8),
+                in: FileSystem.currentDirectory)
         } catch {
+            // Another file system (no hard links across them), or no room: nothing is cached.
+            try? FileSystem.remove(Array(temporary.utf8), in: FileSystem.currentDirectory, isDirectory: false)
             return
         }
         let line = "\(digests.diffID) \(digests.digest) \(digests.size) \(digests.tarSize)\n"

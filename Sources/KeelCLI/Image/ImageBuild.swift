@@ -112,8 +112,9 @@ struct ImageBuild: ParsableCommand {
         request.cacheDirectory = noCache ? nil : RuntimeCache.directory + "/images"
         let progress = ImageBuildProgress(enabled: !json && isatty(STDERR_FILENO) == 1)
         let result: ImageBuildResult
-        do { result = try ImageBuilder.build(request, progress: progress.report) } catch let error as ImageBuildError {
-            throw CLIError(error.description)
+        do { result = try ImageBuilder.build(request, progress: progress.report) } catch {
+            progress.clear()
+            throw CLIError("\(error)")
         }
         progress.clear()
         let report = ImageBuildReport(result: result, closure: request.closure)

@@ -1,0 +1,125 @@
+import Foundation
+import KeelArchive
+import KeelImage
+import KeelTesting
+import Testing
+
+/// The builder on a closure with references (made by hand in a scratch store directory): the
+/// popularity order and the layer cap, the layer cache, and layers that hold exactly their
+/// store paths.
+@Suite(.timeLimit(.minutes(5)))
+struct ImageLayeringTests {
+    /// A closure of `count` paths: path i references i+1 and i+2 (a chain with shortcuts), so
+    /// the last paths are the most popular.
+    struct Closure {
+        let storeDirectory: String
+        var paths: [ClosurePath]
+
+        init(in directory: String, count: Int, changing changed: Int? = nil) throws {
+            storeDirectory = directory + "/store"
+            var names: [String] = []
+            for index in 0..<count {
+                let hash = String(String(format: "%032d", index).map { $0 == "0" ? "a" : $0 })
+                let marker = index == changed ? "-changed" : ""
+                names.append(
+                    storeDirectory + "/" + hash.prefix(28) + (changed == index ? "zzzz" : "bbbb")
+                        + "-p\(index)\(marker)")
+            }
+            paths = []
+            for (index, path) in names.enumerated() {
+                if !FileManager.default.fileExists(atPath: path) {
+                    try FileManager.default.createDirectory(atPath: path + "/lib", withIntermediateDirectories: true)
+                    let references = [index + 1, index + 2].filter { $0 < count }.map { names[$0] }
+                    let text =
+                        "path \(index)\n" + references.joined(separator: "\n") + (index == changed ? "\nnew\n" : "\n")
+                    try text.write(toFile: path + "/lib/data", atomically: true, encoding: .utf8)
+                    try FileManager.default.createSymbolicLink(atPath: path + "/self", withDestinationPath: path)
+                }
+                paths.append(
+                    ClosurePath(
+                        path: path, narHash: try ImageFixture.narHash(path), narSize: 0,
+                        references: [index + 1, index + 2].filter { $0 < count }.map { names[$0] }))
+            }
+        }
+
+        func request(output: String, maxLayers: Int, cache: String?) throws -> ImageBuildRequest {
+            var request = ImageBuildRequest(
+                storeDirectory: storeDirectory, closure: paths, configuration: ImageConfiguration(),
+                files: [ImageFile(path: "/tmp", kind: .directory, mode: 0o1777)],
+                reference: try ImageReference(parsing: "layered:test"), output: output)
+            request.maxLayers = maxLayers
+            request.cacheDirectory = cache
+            return request
+        }
+    }
+
+    @Test func theMostPopularPathsGetLayersOfTheirOwnAndTheRestShareTheLast() async throws {
+        try await Blocking.run {
+            let fixture = try ImageFixture()
+            defer { fixture.remove() }
+            let closure = try Closure(in: fixture.work, count: 12)
+            let output = fixture.work + "/image"
+            let result = try ImageBuilder.build(try closure.request(output: output, maxLayers: 5, cache: nil))
+            #expect(result.layers.count == 5)
+            let names = result.layers.map { $0.paths.map { String($0.split(separator: "-").last ?? "") } }
+            // p11 is referenced by the most chains, then p10, p9; the other nine share layer 4.
+            #expect(names[0] == ["p11"])
+            #expect(names[1] == ["p10"])
+            #expect(names[2] == ["p9"])
+            #expect(Set(names[3]) == Set((0...8).map { "p\($0)" }))
+            #expect(names[4].isEmpty)
+            try ImageTools.checkLayout(output, tag: "test", scratch: fixture.work)
+            let history = try ImageTools.inspect("oci:\(output):test", config: true)["history"] as? [[String: Any]]
+            #expect(history?.compactMap { $0["comment"] as? String }.last == "customisation layer")
+            #expect(history?.compactMap { $0["comment"] as? String }[3] == "9 store paths")
+            let bundle = try ImageTools.unpack(output, tag: "test", scratch: fixture.work)
+            for path in closure.paths {
+                #expect(try ImageFixture.narHash(bundle + "/rootfs" + path.path) == path.narHash)
+            }
+            for layers in [1, 126] {
+                #expect(throws: ImageBuildError.self) {
+                    try ImageBuilder.build(
+                        try closure.request(output: fixture.work + "/bad", maxLayers: layers, cache: nil))
+                }
+            }
+            #expect(!FileManager.default.fileExists(atPath: fixture.work + "/bad"))
+        }
+    }
+
+    @Test func aRebuildReadsOnlyTheChangedLayersAndGivesTheSameBytes() async throws {
+        try await Blocking.run {
+            let fixture = try ImageFixture()
+            defer { fixture.remove() }
+            let cache = fixture.cache + "/images"
+            let before = try Closure(in: fixture.work, count: 8)
+            let first = try ImageBuilder.build(
+                try before.request(output: fixture.work + "/first", maxLayers: 100, cache: cache))
+            #expect(first.layers.allSatisfy { !$0.fromCache })
+            // p0 (the top, referenced by nothing) changes: only its layer is built again.
+            let after = try Closure(in: fixture.work, count: 8, changing: 0)
+            let rebuilt = try ImageBuilder.build(
+                try after.request(output: fixture.work + "/rebuilt", maxLayers: 100, cache: cache))
+            let fresh = try ImageBuilder.build(
+                try after.request(output: fixture.work + "/fresh", maxLayers: 100, cache: nil))
+            let reused = rebuilt.layers.filter(\.fromCache).flatMap(\.paths)
+            #expect(reused.count == 7)
+            #expect(!reused.contains { $0.hasSuffix("-p0-changed") })
+            #expect(rebuilt.layers.filter { !$0.fromCache }.map(\.paths) == [[after.paths[0].path], []])
+            #expect(rebuilt.manifestDigest == fresh.manifestDigest)
+            #expect(
+                try ImageFixture.files(in: fixture.work + "/rebuilt") == ImageFixture.files(in: fixture.work + "/fresh")
+            )
+            // A cached blob that lost bytes is not used (the images share its inode: they are
+            // damaged too, and no longer looked at).
+            let blobs = cache + "/blobs/sha256"
+            for name in try FileManager.default.contentsOfDirectory(atPath: blobs) {
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: blobs + "/" + name))
+                try handle.truncate(atOffset: 512)
+                try handle.close()
+            }
+            let afterDamage = try ImageBuilder.build(
+                try after.request(output: fixture.work + "/again", maxLayers: 100, cache: cache))
+            #expect(afterDamage.manifestDigest == fresh.manifestDigest)
+        }
+    }
+}
