@@ -19,6 +19,12 @@ command -v lz4 >/dev/null 2>&1 || need+=(lz4)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 # pgrep, used by tests to prove no process was left behind.
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
+# The image tests check every image with the real tools: skopeo reads and copies it, umoci
+# unpacks it (checking diff_ids), crun runs it, podman loads the archives, oci-image-tool
+# validates the layout; jq is the spec's companion for them.
+for tool in skopeo umoci crun runc podman oci-image-tool jq; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
 # GRDB links the system SQLite.
 [ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
 # KeelArchive decompresses through the system zlib, liblzma, liblz4 and libzstd.
