@@ -12,3 +12,7 @@ lzma_ret ckeel_xz_decoder_init(lzma_stream *stream) {
     memcpy(stream, &initial, sizeof initial);
     return lzma_stream_decoder(stream, UINT64_MAX, 0);
 }
+
+int ckeel_deflate_init(z_stream *stream, int level, int window_bits, int memory_level) {
+    return deflateInit2(stream, level, Z_DEFLATED, window_bits, memory_level, Z_DEFAULT_STRATEGY);
+}

@@ -12,6 +12,12 @@
 /// (15 + 16: one gzip member; -15: raw deflate, as in zip). Returns a zlib status (Z_OK).
 int ckeel_inflate_init(z_stream *stream, int window_bits);
 
+/// deflateInit2(3) (a macro in zlib.h): prepares `stream`, which must be zeroed and must not
+/// move afterwards, for deflating at `level` with `window_bits` (-15: raw deflate, the caller
+/// writes any gzip header and trailer) and `memory_level` (8: zlib's default), method
+/// Z_DEFLATED and the default strategy. Returns a zlib status (Z_OK).
+int ckeel_deflate_init(z_stream *stream, int level, int window_bits, int memory_level);
+
 /// Prepares `stream` (LZMA_STREAM_INIT, a macro) as a decoder of one .xz stream without a
 /// memory limit; concatenated streams and stream padding are left to the caller, so that it can
 /// tell them from trailing garbage. Returns an lzma status (LZMA_OK).
