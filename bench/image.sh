@@ -3,7 +3,8 @@
 #   (1) an image of a generated closure of 500 store paths, ~1 GiB (bench/gen_image_closure.py,
 #       imported with keel store import), uncompressed layers and an empty layer cache, against
 #       the floor of one read and one SHA-256 pass: tar -cf - PATHS | openssl dgst -sha256.
-#       Medians over RUNS (default 3); target keel/floor <= 1.3.
+#       Medians over RUNS (default 3); target keel/floor <= 1.3. Also printed, for reference: the
+#       same floor plus writing the bytes to a file durably (tee, sync), as a builder must.
 #   (2) the rebuild after one small path changed, with the cache (1) left: target <= 5% of (1).
 #   (3) the size of a small Python agent's image (Debian's python3.11, as keel demo's web agent)
 #       against debootstrap --variant=minbase plus apt-get install of the same Python and the same
@@ -18,7 +19,8 @@ SIZE=${SIZE:-1}
 WORK=${KEEL_BENCH_DIR:-/var/tmp/keel-bench}/image
 
 . bench/installed-keel.sh
-if ! "$KEEL" image build --help >/dev/null 2>&1; then
+# (A keel without it prints its top-level help, status 0, for `image build --help`.)
+if [[ "$("$KEEL" image build --help 2>&1 || true)" != *"keel image build"* ]]; then
   echo "bench: $KEEL has no 'image build'; install the current keel with scripts/install.sh" >&2
   exit 1
 fi
