@@ -77,8 +77,16 @@ public enum ImageBuilder {
     static func plan(_ request: ImageBuildRequest) -> [[String]] {
         guard !request.closure.isEmpty else { return [] }
         var references: [String: [String]] = [:]
-        for path in request.closure { references[path.path] = path.references }
-        return LayerPlanner.plan(references: references, maxStoreLayers: request.maxLayers - 1)
+        var sizes: [String: UInt64] = [:]
+        for path in request.closure {
+            references[path.path] = path.references
+            sizes[path.path] = path.narSize
+        }
+        let order = LayerPlanner.popularityOrder(references: references)
+        switch request.grouping {
+        case .balanced: return LayerPlanner.balancedGroups(order, sizes: sizes, maxStoreLayers: request.maxLayers - 1)
+        case .nixpkgs: return LayerPlanner.group(order, maxStoreLayers: request.maxLayers - 1)
+        }
     }
 }
 

@@ -14,6 +14,8 @@ public struct ImageBuildRequest: Sendable {
     public var files: [ImageFile]
     /// Layers in all, the customisation layer included: 2 through 125.
     public var maxLayers: Int
+    /// How paths past the layer budget are grouped.
+    public var grouping: LayerGrouping
     /// How layer blobs are stored.
     public var compression: LayerCompression
     /// What is written to `output`.
@@ -29,7 +31,7 @@ public struct ImageBuildRequest: Sendable {
     /// The fixed tar metadata.
     public var formatting: TarFormatting
 
-    /// A request with the defaults: 100 layers, uncompressed, an OCI layout, the layer cache off.
+    /// A request with the defaults: 100 layers (balanced), uncompressed, an OCI layout, the layer cache off.
     public init(
         storeDirectory: String, closure: [ClosurePath], configuration: ImageConfiguration, files: [ImageFile],
         reference: ImageReference, output: String
@@ -41,6 +43,7 @@ public struct ImageBuildRequest: Sendable {
         self.reference = reference
         self.output = output
         maxLayers = 100
+        grouping = .balanced
         compression = .none
         format = .ociDirectory
         replaceExisting = false

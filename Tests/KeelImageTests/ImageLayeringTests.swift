@@ -59,7 +59,9 @@ struct ImageLayeringTests {
             defer { fixture.remove() }
             let closure = try Closure(in: fixture.work, count: 12)
             let output = fixture.work + "/image"
-            let result = try ImageBuilder.build(try closure.request(output: output, maxLayers: 5, cache: nil))
+            var nixpkgs = try closure.request(output: output, maxLayers: 5, cache: nil)
+            nixpkgs.grouping = .nixpkgs
+            let result = try ImageBuilder.build(nixpkgs)
             #expect(result.layers.count == 5)
             let names = result.layers.map { $0.paths.map { String($0.split(separator: "-").last ?? "") } }
             // p11 is referenced by the most chains, then p10, p9; the other nine share layer 4.
@@ -68,6 +70,11 @@ struct ImageLayeringTests {
             #expect(names[2] == ["p9"])
             #expect(Set(names[3]) == Set((0...8).map { "p\($0)" }))
             #expect(names[4].isEmpty)
+            // Balanced (the default): runs of the same order, of even size.
+            let balanced = try ImageBuilder.build(
+                try closure.request(output: fixture.work + "/balanced", maxLayers: 5, cache: nil))
+            let runs = balanced.layers.map { Set($0.paths.map { String($0.split(separator: "-").last ?? "") }) }
+            #expect(runs == [["p11", "p10", "p9"], ["p8", "p7", "p6"], ["p5", "p4", "p3"], ["p2", "p1", "p0"], []])
             try ImageTools.checkLayout(output, tag: "test", scratch: fixture.work)
             let history = try ImageTools.inspect("oci:\(output):test", config: true)["history"] as? [[String: Any]]
             #expect(history?.compactMap { $0["comment"] as? String }.last == "customisation layer")

@@ -15,8 +15,9 @@ struct ImageBuild: ParsableCommand {
             the config. Or --agent NAME of the current generation (--generation N for another, \
             -f keel.toml to build the configuration first): its closure and runtime go in, and \
             its command, environment, working directory, user and health-check port make the \
-            config. One layer per store path, most referenced first; past --max-layers the least \
-            referenced share one layer; a customisation layer on top. The same inputs give the \
+            config. One layer per store path, most referenced first; past --max-layers, paths \
+            of similar popularity share layers of even size (--layering nixpkgs: the least \
+            referenced all share the last); a customisation layer on top. The same inputs give the \
             same bytes on every run and host. Layers already built are taken from the cache \
             ($KEEL_CACHE_DIR/images, /var/cache/keel/images as root, else ~/.cache/keel/images) \
             without reading them again. OUT is written only when the image is complete.
@@ -50,6 +51,13 @@ struct ImageBuild: ParsableCommand {
 
     @Option(help: "Layers in all, the customisation layer included (2-125).")
     var maxLayers: Int = 100
+
+    @Option(
+        help: """
+            Past --max-layers: balanced (runs of the popularity order, as even in size as the budget \
+            allows) or nixpkgs (the least popular paths all share the last layer).
+            """)
+    var layering: LayerGrouping = .balanced
 
     @Option(help: "Layer compression: none, gzip or zstd.")
     var compress: LayerCompression = .none
@@ -106,6 +114,7 @@ struct ImageBuild: ParsableCommand {
             configuration: source.configuration, files: source.files,
             reference: try reference(tag ?? source.defaultName), output: output)
         request.maxLayers = maxLayers
+        request.grouping = layering
         request.compression = compress
         request.format = format
         request.replaceExisting = force
@@ -117,7 +126,7 @@ struct ImageBuild: ParsableCommand {
             throw CLIError("\(error)")
         }
         progress.clear()
-        let report = ImageBuildReport(result: result, closure: request.closure)
+        let report = ImageBuildReport(result: result, closure: request.closure, grouping: layering)
         if json {
             print(try JSONOutput.render(report.json))
         } else {

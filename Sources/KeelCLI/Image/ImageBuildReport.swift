@@ -4,6 +4,7 @@ import KeelImage
 struct ImageBuildReport {
     let result: ImageBuildResult
     let closure: [ClosurePath]
+    let grouping: LayerGrouping
 
     /// The JSON document `--json` prints.
     var json: Document {
@@ -32,11 +33,20 @@ struct ImageBuildReport {
     func printExplanation() {
         let narTotal = closure.reduce(UInt64(0)) { $0 + $1.narSize }
         let storeLayers = result.layers.filter { !$0.paths.isEmpty }
-        let merged = storeLayers.last.map { $0.paths.count > 1 ? $0.paths.count : 0 } ?? 0
+        let shared = storeLayers.filter { $0.paths.count > 1 }
         print("closure: \(closure.count) store paths, \(ByteCount(narTotal)) (NAR)")
-        print("layers: the store paths most referenced in the closure first (Nix's popularity contest), one each;")
-        if merged > 0 {
-            print("        the \(merged) least referenced share the last store layer (layer budget reached);")
+        print("layers: the store paths most referenced in the closure first (Nix's popularity contest);")
+        if shared.isEmpty {
+            print("        one layer each;")
+        } else if grouping == .nixpkgs {
+            print(
+                "        past the budget, the \(shared.last?.paths.count ?? 0) least referenced share the last store layer;"
+            )
+        } else {
+            let sharing = shared.reduce(0) { $0 + $1.paths.count }
+            print(
+                "        past the budget, runs of that order of even size: \(sharing) paths share \(shared.count) layers;"
+            )
         }
         print("        the customisation layer on top")
         let sizes = Dictionary(closure.map { ($0.path, $0.narSize) }, uniquingKeysWith: { first, _ in first })
