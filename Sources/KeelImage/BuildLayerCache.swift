@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import KeelArchive
 import KeelLinux
 
@@ -25,7 +24,13 @@ struct LayerCache {
         text += "tar mtime=\(formatting.modificationTime) uid=\(formatting.userID) gid=\(formatting.groupID) "
         text += "user=\(formatting.userName) group=\(formatting.groupName)\n"
         for entry in paths { text += "path \(entry.path) \(entry.narHash)\n" }
-        return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for byte in SHA256.hash(data: Array(text.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// The cached layer under `key` whose blob is still there with its size, if any.

@@ -160,6 +160,30 @@ public final class LocalStore: Sendable {
         return try pathInfo(record, references: references)
     }
 
+    /// What the store knows about each of `paths`, in their order, read in one transaction.
+    ///
+    /// - Throws: `StoreError.Code.notValid` naming the first path that is not valid.
+    public func infos(of paths: [StorePath]) throws(StoreError) -> [PathInfo] {
+        let names = paths.map(fullPath)
+        let found: [(ValidPathRecord, [String])?] = try read { db in
+            try names.map { full in
+                guard let record = try ValidPathRecord.find(full, in: db) else { return nil }
+                let references = try String.fetchAll(
+                    db,
+                    sql: "SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ?",
+                    arguments: [record.id])
+                return (record, references)
+            }
+        }
+        var infos: [PathInfo] = []
+        infos.reserveCapacity(found.count)
+        for (full, entry) in zip(names, found) {
+            guard let (record, references) = entry else { throw StoreError(.notValid, "path '\(full)' is not valid") }
+            infos.append(try pathInfo(record, references: references))
+        }
+        return infos
+    }
+
     func pathInfo(_ record: ValidPathRecord, references: [String]) throws(StoreError) -> PathInfo {
         do {
             let directory = layout.storeDirectory

@@ -200,10 +200,10 @@ struct ImageBuild: ParsableCommand {
     private func closure(of roots: [String], in local: LocalStore) throws -> [ClosurePath] {
         try storeOperation {
             let paths = try roots.map { try local.storePath($0) }
-            return try local.closure(of: paths).sorted { $0.description < $1.description }.map { path in
-                let info = try local.info(path)
-                return ClosurePath(
-                    path: local.fullPath(path), narHash: info.narHash.description, narSize: info.narSize,
+            let closure = try local.closure(of: paths).sorted { $0.description < $1.description }
+            return try local.infos(of: closure).map { info in
+                ClosurePath(
+                    path: local.fullPath(info.path), narHash: info.narHash.description, narSize: info.narSize,
                     references: info.references.map(local.fullPath))
             }
         }
