@@ -104,7 +104,9 @@ public final class DebArchive {
     /// - Throws: `ArchiveError` naming the package, the data member and, where there is one,
     ///   the tar member at fault (unsafe names, devices, fifos, duplicates, corrupt or truncated
     ///   data), or the directory when it is missing or not empty.
-    public func extractData(into directory: String) throws(ArchiveError) {
+    /// - Parameter skipping: says, for each member's path components (`usr`, `share`, …),
+    ///   whether it is left out; a hard link to a member left out is left out too.
+    public func extractData(into directory: String, skipping: (([[UInt8]]) -> Bool)? = nil) throws(ArchiveError) {
         try Self.requireEmptyDirectory(directory)
         do {
             let writer = try TreeWriter(directory: directory)
@@ -112,7 +114,7 @@ public final class DebArchive {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
             defer { buffer.deallocate() }
             let tar = TarReader(source: try dataCompression.decompressing(reader.contentSource(of: data)))
-            try TarExtraction.extract(tar, into: writer, buffer: buffer)
+            try TarExtraction.extract(tar, into: writer, buffer: buffer, skipping: skipping)
         } catch {
             throw ArchiveError("\(path): \(dataMemberName): \(error)")
         }

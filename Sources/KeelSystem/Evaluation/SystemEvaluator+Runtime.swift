@@ -30,7 +30,7 @@ extension SystemEvaluator {
             let derivation = try part(
                 named: RuntimeStoreName.sanitised("deb-\(deb.name)-\(deb.version)"),
                 builder: RuntimePlan.Builder.unpackDeb,
-                file: file, extra: [:], derivations: &derivations)
+                file: file, extra: ["leave-out": ByteString(DebianDocumentation.rule)], derivations: &derivations)
             parts.append(RuntimePlan.Part(source: .deb(deb), file: file, sha256: deb.sha256, derivation: derivation))
         }
         if let pythonVersion {

@@ -67,7 +67,7 @@ struct RuntimeRealiser: Sendable {
             progress("unpacking \(deb.name) \(deb.version)")
             do {
                 try FileSystem.makeDirectories(tree, permissions: 0o755)
-                try DebArchive(path: file).extractData(into: tree)
+                try DebArchive(path: file).extractData(into: tree, skipping: DebianDocumentation.isLeftOut)
             } catch {
                 throw EvaluationError("\(deb.name) \(deb.version): cannot unpack '\(file)': \(error)")
             }
