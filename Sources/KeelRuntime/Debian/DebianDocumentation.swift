@@ -18,7 +18,9 @@ public enum DebianDocumentation {
         case "man", "info", "locale", "lintian", "linda", "groff":
             return true
         case "doc":
-            return !(names.count == 5 && names[4] == "copyright")
+            // usr/share/doc/PACKAGE itself stays (its copyright goes in it, or it is a link to
+            // another package's directory); what is in it goes, but the copyright.
+            return names.count >= 5 && !(names.count == 5 && names[4] == "copyright")
         default:
             return false
         }
