@@ -160,26 +160,40 @@ public final class LocalStore: Sendable {
         return try pathInfo(record, references: references)
     }
 
-    /// What the store knows about each of `paths`, in their order, read in one transaction.
+    /// What the store knows about each of `paths`, in their order, read with two queries.
     ///
     /// - Throws: `StoreError.Code.notValid` naming the first path that is not valid.
     public func infos(of paths: [StorePath]) throws(StoreError) -> [PathInfo] {
         let names = paths.map(fullPath)
-        let found: [(ValidPathRecord, [String])?] = try read { db in
-            try names.map { full in
-                guard let record = try ValidPathRecord.find(full, in: db) else { return nil }
-                let references = try String.fetchAll(
-                    db,
-                    sql: "SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ?",
-                    arguments: [record.id])
-                return (record, references)
-            }
+        let argument = JSONArgument.array(names)
+        let (records, references): ([ValidPathRecord], [(Int64, String)]) = try read { db in
+            let records = try ValidPathRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT \(ValidPathRecord.columns) FROM ValidPaths
+                    WHERE path IN (SELECT value FROM json_each(?))
+                    """,
+                arguments: [argument])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.referrer, v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference
+                    WHERE r.referrer IN (SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?)))
+                    """,
+                arguments: [argument])
+            return (records, rows.map { (row: Row) in (row[0] as Int64, row[1] as String) })
         }
+        var byPath: [String: ValidPathRecord] = [:]
+        for record in records { byPath[record.path] = record }
+        var referencesByID: [Int64: [String]] = [:]
+        for (referrer, path) in references { referencesByID[referrer, default: []].append(path) }
         var infos: [PathInfo] = []
-        infos.reserveCapacity(found.count)
-        for (full, entry) in zip(names, found) {
-            guard let (record, references) = entry else { throw StoreError(.notValid, "path '\(full)' is not valid") }
-            infos.append(try pathInfo(record, references: references))
+        infos.reserveCapacity(names.count)
+        for full in names {
+            guard let record = byPath[full], let id = record.id else {
+                throw StoreError(.notValid, "path '\(full)' is not valid")
+            }
+            infos.append(try pathInfo(record, references: (referencesByID[id] ?? []).sorted()))
         }
         return infos
     }

@@ -229,6 +229,15 @@ extension LocalStoreTests {
 
         #expect(try store.closure(of: [top]) == [top, middle, base])
         #expect(try store.validSubset(of: [base, unrelated]) == [base, unrelated])
+        // Infos read together are the infos read one by one, in the order asked.
+        let together = try store.infos(of: [top, unrelated, base, middle])
+        let oneByOne = try [top, unrelated, base, middle].map { try store.info($0) }
+        #expect(together.map(\.path) == oneByOne.map(\.path))
+        #expect(together.map(\.narHash) == oneByOne.map(\.narHash))
+        #expect(together.map { Set($0.references) } == oneByOne.map { Set($0.references) })
+        #expect(together[0].references.count == 2)
+        let gone = try StorePath(baseName: "8nnk8h887pfkfd2dbvlhw4mrws352dbf-gone")
+        #expect(throws: StoreError.self) { try store.infos(of: [base, gone]) }
         // Only the references among the named paths order them; `unrelated` refers to `top` but
         // is not named, so it plays no part.
         #expect(try store.dependencyOrder([top, base, middle]) == [base, middle, top])
