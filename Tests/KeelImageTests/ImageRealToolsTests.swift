@@ -82,6 +82,11 @@ struct ImageRealToolsTests {
                 let asDocker = try ImageTools.inspect("docker-archive:\(archive)")
                 let asOCI = try ImageTools.inspect("oci-archive:\(archive):\(format)")
                 #expect((asDocker["Layers"] as? [String]) == (asOCI["Layers"] as? [String]))
+                // skopeo re-reads every blob of both readings of the archive.
+                try ImageTools.run(
+                    "skopeo", ["copy", "-q", "docker-archive:\(archive)", "dir:\(fixture.work)/d-\(format)"])
+                try ImageTools.run(
+                    "skopeo", ["copy", "-q", "oci-archive:\(archive):\(format)", "dir:\(fixture.work)/o-\(format)"])
                 let id = try ImageTools.podmanLoad(archive, name: "example/bb:\(format)")
                 #expect("sha256:" + id == configDigest)
             }
