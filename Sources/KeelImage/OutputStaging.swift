@@ -5,20 +5,46 @@ import SystemPackage
 /// The directory an image is assembled in before it is moved into place: an OCI layout
 /// (`blobs/sha256/`, `oci-layout`, `index.json`) next to the output, removed when the build
 /// fails.
-struct OutputStaging {
+///
+/// While it is built it holds `.keel-image-owner`, locked (`flock`) by the building process:
+/// a staging directory whose owner file nobody holds was left by a build that was killed, and
+/// the next build of the same output removes it (`OutputTarget.removeAbandonedStaging`).
+final class OutputStaging {
     /// Its path.
     let path: String
     private var blobs: String { path + "/blobs/sha256" }
+    private var owner: FileDescriptor?
 
-    /// Creates it (with its `blobs/sha256`) in `parent`.
+    /// The name of the owner file.
+    static let ownerFile = ".keel-image-owner"
+
+    /// Creates it (with its `blobs/sha256` and its locked owner file) in `parent`.
     init(parent: String, name: String) throws {
         do throws(SystemError) {
-            path = try FileSystem.makeTemporaryDirectory(in: parent, prefix: ".keel-image-" + name)
+            path = try FileSystem.makeTemporaryDirectory(in: parent, prefix: Self.prefix(for: name))
+            let owner = try FileSystem.openOrCreate(Array((path + "/" + Self.ownerFile).utf8))
+            self.owner = owner
+            _ = try FileSystem.tryLock(owner)
             try FileSystem.makeDirectories(path + "/blobs/sha256", permissions: 0o755)
             try FileSystem.changePermissions(of: path, to: 0o755)
         } catch {
             throw ImageBuildError("cannot create a directory next to the output in \(parent): \(error)")
         }
+    }
+
+    deinit { if let owner { FileSystem.close(owner) } }
+
+    /// The start of the staging directories' names for output `name`.
+    static func prefix(for name: String) -> String { ".keel-image-" + name }
+
+    /// Removes the owner file and lets go of its lock: the directory is about to become the
+    /// output, or to be removed.
+    func release() {
+        guard let owner else { return }
+        try? FileSystem.remove(
+            Array((path + "/" + Self.ownerFile).utf8), in: FileSystem.currentDirectory, isDirectory: false)
+        FileSystem.close(owner)
+        self.owner = nil
     }
 
     /// Streams one layer into a new blob (`fill` appends its members), named by its digest.
@@ -81,6 +107,7 @@ struct OutputStaging {
     /// Removes it and everything in it.
     func remove() {
         try? FileSystem.removeTree(Array(path.utf8))
+        release()
     }
 
     private func writeFile(_ file: String, _ bytes: [UInt8]) throws {

@@ -47,27 +47,62 @@ struct OutputTarget {
         }
     }
 
-    /// A new staging directory next to the output.
-    func makeStaging() throws -> OutputStaging { try OutputStaging(parent: parent, name: name) }
+    /// A new staging directory next to the output, after removing those that killed builds of
+    /// the same output left.
+    func makeStaging() throws -> OutputStaging {
+        removeAbandonedStaging()
+        return try OutputStaging(parent: parent, name: name)
+    }
+
+    /// Removes the staging directories of this output whose owner file exists and is locked by
+    /// nobody (their build was killed), with the archive each may have been writing. A
+    /// directory without an owner file is not provably Keel's and is left alone.
+    func removeAbandonedStaging() {
+        let prefix = OutputStaging.prefix(for: name)
+        guard let directory = try? FileSystem.openDirectory(Array(parent.utf8)) else { return }
+        let entries = (try? DirectoryListing.read(directory)) ?? []
+        FileSystem.close(directory)
+        for entry in entries {
+            let entryName = String(decoding: entry.name, as: UTF8.self)
+            // The random part mkdtemp gives: six characters, nothing after them.
+            guard entryName.hasPrefix(prefix + "-"), entryName.count == prefix.count + 7 else { continue }
+            let path = parent + "/" + entryName
+            guard let owner = try? FileSystem.openForReading(Array((path + "/" + OutputStaging.ownerFile).utf8)) else {
+                continue
+            }
+            defer { FileSystem.close(owner) }
+            guard (try? FileSystem.tryLock(owner)) == true else { continue }
+            try? FileSystem.remove(Array((path + ".tar").utf8), in: FileSystem.currentDirectory, isDirectory: false)
+            try? FileSystem.removeTree(Array(path.utf8))
+        }
+    }
 
     /// Moves the finished image into place: the staging layout itself for `oci-dir`, an
     /// archive of it for the other formats (written next to the output, then renamed over it).
     func commit(_ staging: OutputStaging, documents: ImageDocuments) throws {
         switch format {
         case .ociDirectory:
-            var previous: String?
+            staging.release()
             if exists {
-                previous = staging.path + ".replaced"
-                try rename(path, previous ?? "")
+                // One step: the new image at OUT, the old one where the staging directory was.
+                do throws(SystemError) {
+                    try FileSystem.exchange(
+                        Array(staging.path.utf8), in: FileSystem.currentDirectory, with: Array(path.utf8),
+                        in: FileSystem.currentDirectory)
+                } catch {
+                    throw ImageBuildError("cannot move the image to \(path): \(error)")
+                }
+                try? FileSystem.removeTree(Array(staging.path.utf8))
+            } else {
+                try rename(staging.path, path)
             }
-            try rename(staging.path, path)
-            if let previous { try? FileSystem.removeTree(Array(previous.utf8)) }
         case .ociArchive, .dockerArchive:
             let archive = staging.path + ".tar"
             do {
                 try OutputArchive.write(staging: staging, documents: documents, to: archive)
                 try rename(archive, path)
             } catch {
+                staging.remove()
                 try? FileSystem.remove(Array(archive.utf8), in: FileSystem.currentDirectory, isDirectory: false)
                 throw error
             }

@@ -247,6 +247,20 @@ public enum FileSystem {
         }
     }
 
+    /// `renameat2(2)` with `RENAME_EXCHANGE`: swaps `name` and `newName` (both must exist) in
+    /// one step, so a reader sees one or the other, never neither.
+    public static func exchange(
+        _ name: [UInt8], in directory: FileDescriptor, with newName: [UInt8], in newDirectory: FileDescriptor
+    ) throws(SystemError) {
+        try withCString(name) { old throws(SystemError) in
+            try withCString(newName) { new throws(SystemError) in
+                _ = try SystemCall.retrying("renameat2", path: display(newName)) {
+                    ckeel_renameat2(directory.rawValue, old, newDirectory.rawValue, new, CKEEL_RENAME_EXCHANGE)
+                }
+            }
+        }
+    }
+
     /// `syncfs(2)`: makes every write on the file system holding `fd` durable.
     public static func syncFileSystem(_ fd: FileDescriptor) throws(SystemError) {
         _ = try SystemCall.retrying("syncfs") { ckeel_syncfs(fd.rawValue) }

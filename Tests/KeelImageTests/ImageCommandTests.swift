@@ -170,7 +170,18 @@ struct ImageCommandTests {
                 }
                 try fixture.keelSucceeding(["image", "build", path, "-o", out, "--force"] + fixture.storeArguments)
                 try ImageTools.checkLayout(out, tag: "latest", scratch: fixture.work)
+                // What the killed build left beside OUT is gone: the next build removed it.
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.work).filter {
+                    $0.hasPrefix(".keel-image-out-\(attempt)")
+                }
+                #expect(leftovers.isEmpty, "\(leftovers)")
             }
+            // A staging-like directory without an owner file is not provably Keel's: kept.
+            let foreign = fixture.work + "/.keel-image-out-0-abcdef"
+            try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+            try fixture.keelSucceeding(
+                ["image", "build", path, "-o", fixture.work + "/out-0", "--force"] + fixture.storeArguments)
+            #expect(FileManager.default.fileExists(atPath: foreign))
         }
     }
 }
