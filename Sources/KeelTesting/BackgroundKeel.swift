@@ -1,9 +1,15 @@
 import Foundation
+import KeelLinux
+import SystemPackage
 
 /// A keel process started in the background, whose stderr a test reads as it comes; it is
 /// terminated and reaped when dropped.
 public final class BackgroundKeel {
     private let process = Process()
+    /// Opened as soon as the process runs: `terminate` goes through it, so it never reaches a
+    /// process that reused the pid (Foundation signals by pid, and its idea of "running" is
+    /// wrong once another part of the test process has reaped the child).
+    private var pidfd: FileDescriptor?
     private let outputPipe = Pipe()
     private let errorPipe = Pipe()
     private var errorSoFar: [UInt8] = []
@@ -15,11 +21,15 @@ public final class BackgroundKeel {
         process.standardOutput = outputPipe
         process.standardError = errorPipe
         try process.run()
+        pidfd = try? ProcessTree.openPidfd(process.processIdentifier)
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if process.isRunning {
+            if let pidfd { _ = try? ProcessControl.signal(pidfd: pidfd, SIGTERM) } else { process.terminate() }
+        }
         process.waitUntilExit()
+        if let pidfd { FileSystem.close(pidfd) }
     }
 
     /// Whether the process has not exited yet.

@@ -1,4 +1,6 @@
 import Foundation
+import KeelLinux
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -8,6 +10,10 @@ import Foundation
 /// `stop()`.
 public final class OutputProcess: @unchecked Sendable {
     private let process = Process()
+    /// Opened as soon as the process runs: `terminate` goes through it, so it never reaches a
+    /// process that reused the pid (Foundation signals by pid, and its idea of "running" is
+    /// wrong once another part of the test process has reaped the child).
+    private var pidfd: FileDescriptor?
     private let output = Pipe()
     private var received: [UInt8] = []
 
@@ -18,6 +24,7 @@ public final class OutputProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        pidfd = try? ProcessTree.openPidfd(process.processIdentifier)
     }
 
     /// Everything read from stdout so far.
@@ -39,7 +46,10 @@ public final class OutputProcess: @unchecked Sendable {
 
     /// Terminates the process if it still runs and waits for it.
     public func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning {
+            if let pidfd { _ = try? ProcessControl.signal(pidfd: pidfd, SIGTERM) } else { process.terminate() }
+        }
         process.waitUntilExit()
+        if let pidfd { FileSystem.close(pidfd) }
     }
 }
