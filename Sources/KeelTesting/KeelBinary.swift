@@ -1,4 +1,5 @@
 import Foundation
+import KeelLinux
 
 /// The `keel` executable the tests run: `KEEL_BINARY` when set, else the debug build next to
 /// this package's sources.
@@ -35,8 +36,16 @@ extension KeelBinary {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // A pidfd taken at once: the kill reaches this process even if it has ended and been
+        // reaped meanwhile, never one that reused its pid.
+        let pidfd = try? ProcessTree.openPidfd(process.processIdentifier)
         usleep(delay)
-        kill(process.processIdentifier, SIGKILL)
+        if let pidfd {
+            _ = try? ProcessControl.signal(pidfd: pidfd, SIGKILL)
+            FileSystem.close(pidfd)
+        } else if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
     }
 }

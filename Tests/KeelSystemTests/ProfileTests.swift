@@ -2,6 +2,7 @@ import Foundation
 import KeelLinux
 import KeelSystem
 import KeelTesting
+import SystemPackage
 import Testing
 
 /// A profile in a fresh temporary directory, with fake system paths in a fake store beside it.
@@ -84,6 +85,8 @@ func nixTime(_ time: Int64) -> String {
 /// A program started in the background whose stderr a test reads as it comes.
 final class BackgroundProgram {
     private let process = Process()
+    /// Taken at start: `deinit` signals through it, never a pid another process may reuse.
+    private var pidfd: FileDescriptor?
     private let errorPipe = Pipe()
     private var errorSoFar: [UInt8] = []
 
@@ -94,10 +97,14 @@ final class BackgroundProgram {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errorPipe
         try process.run()
+        pidfd = try? ProcessTree.openPidfd(process.processIdentifier)
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if process.isRunning {
+            if let pidfd { _ = try? ProcessControl.signal(pidfd: pidfd, SIGTERM) } else { process.terminate() }
+        }
+        if let pidfd { FileSystem.close(pidfd) }
         process.waitUntilExit()
     }
 
