@@ -198,11 +198,20 @@ public final class AgentProcess: Sendable {
     }
 
     /// Sends `signal` to the agent's process group (the agent and the processes that stayed in
-    /// its group); once the group is empty, nothing is signalled.
+    /// its group) while the agent is not reaped; after that, to nothing.
+    ///
+    /// The group's id is the agent's pid, which the kernel keeps from reuse only while a member
+    /// lives or the agent is an unreaped zombie. Reaping takes `state`'s lock, so the group is
+    /// signalled under it: once the agent is reaped its pid may already name a stranger's new
+    /// group (on a busy host with pid_max 32768 that took seconds), and `kill(-pid)` would reach
+    /// that stranger. What is left of the tree then is found through `/proc` (`stop`).
     public func signal(_ signal: Int32) throws(SupervisorError) {
         do throws(SystemError) {
             _ = try process.signal(signal)
-            try ProcessTree.signalGroup(pid, signal)
+            try state.withLock { state throws(SystemError) in
+                guard state.termination == nil else { return }
+                try ProcessTree.signalGroup(pid, signal)
+            }
         } catch {
             throw SupervisorError("agent \(name) (pid \(pid)): cannot send signal \(signal): \(error)")
         }
