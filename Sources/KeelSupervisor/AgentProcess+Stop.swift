@@ -23,11 +23,11 @@ extension AgentProcess {
     /// - Throws: `SupervisorError` when `/proc` cannot be read or a signal cannot be sent.
     public func stop<C: Clock>(timeout: C.Duration, clock: C) async throws(SupervisorError) {
         let members = try descendants()
-        try signal(ProcessControl.terminateSignal)
+        let groupSignalled = try signal(ProcessControl.terminateSignal)
         var watched: [FileDescriptor] = []
         for member in members {
             guard let pidfd = openChecked(member) else { continue }
-            if member.processGroup != pid {
+            if member.processGroup != pid || !groupSignalled {
                 _ = try? ProcessControl.signal(pidfd: pidfd, ProcessControl.terminateSignal)
             }
             watched.append(pidfd)

@@ -197,20 +197,23 @@ public final class AgentProcess: Sendable {
         }
     }
 
-    /// Sends `signal` to the agent's process group (the agent and the processes that stayed in
-    /// its group) while the agent is not reaped; after that, to nothing.
+    /// Sends `signal` to the agent, and to its process group (the agent and the processes that
+    /// stayed in its group) while the agent is not reaped; returns whether the group got it.
     ///
-    /// The group's id is the agent's pid, which the kernel keeps from reuse only while a member
-    /// lives or the agent is an unreaped zombie. Reaping takes `state`'s lock, so the group is
-    /// signalled under it: once the agent is reaped its pid may already name a stranger's new
-    /// group (on a busy host with pid_max 32768 that took seconds), and `kill(-pid)` would reach
-    /// that stranger. What is left of the tree then is found through `/proc` (`stop`).
-    public func signal(_ signal: Int32) throws(SupervisorError) {
+    /// The group's id is the agent's pid. Once the agent is reaped and its group empty, that
+    /// number may name a stranger's new group (on a busy host with pid_max 32768 that took
+    /// seconds, and every child Foundation's `Process` starts leads a group of its own), and
+    /// `kill(-pid)` would reach it. Reaping takes `state`'s lock, so the group is signalled under
+    /// it; after the reap, callers signal what is left of the tree one process at a time,
+    /// through pidfds (`stop`, `killTree`).
+    @discardableResult
+    public func signal(_ signal: Int32) throws(SupervisorError) -> Bool {
         do throws(SystemError) {
             _ = try process.signal(signal)
-            try state.withLock { state throws(SystemError) in
-                guard state.termination == nil else { return }
+            return try state.withLock { state throws(SystemError) -> Bool in
+                guard state.termination == nil else { return false }
                 try ProcessTree.signalGroup(pid, signal)
+                return true
             }
         } catch {
             throw SupervisorError("agent \(name) (pid \(pid)): cannot send signal \(signal): \(error)")
