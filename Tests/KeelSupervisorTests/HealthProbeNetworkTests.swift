@@ -57,10 +57,11 @@ struct HealthProbeNetworkTests {
     @Test func httpToClosedPortIsRefused() async throws {
         try await withHealthWatchdog {
             try await withHealthClient { client in
-                let port = try await HealthTestHTTPServer.closedPort()
-                let probe = HealthProbe(
-                    .http(url: "http://127.0.0.1:\(port)/health"), timeout: generous, httpClient: client)
-                #expect(await probe.run() == .failed("connection refused"))
+                try await HealthTestHTTPServer.withRefusingPort { port in
+                    let probe = HealthProbe(
+                        .http(url: "http://127.0.0.1:\(port)/health"), timeout: generous, httpClient: client)
+                    #expect(await probe.run() == .failed("connection refused"))
+                }
             }
         }
     }
@@ -73,9 +74,10 @@ struct HealthProbeNetworkTests {
                     .tcp(host: "127.0.0.1", port: server.port), timeout: generous, httpClient: client)
                 #expect(await listening.run() == .passed)
                 await server.stop()
-                let port = try await HealthTestHTTPServer.closedPort()
-                let closed = HealthProbe(.tcp(host: "127.0.0.1", port: port), timeout: generous, httpClient: client)
-                #expect(await closed.run() == .failed("connection refused"))
+                try await HealthTestHTTPServer.withRefusingPort { port in
+                    let closed = HealthProbe(.tcp(host: "127.0.0.1", port: port), timeout: generous, httpClient: client)
+                    #expect(await closed.run() == .failed("connection refused"))
+                }
             }
         }
     }

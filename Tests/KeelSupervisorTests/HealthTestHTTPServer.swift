@@ -3,6 +3,10 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An HTTP/1.1 server on 127.0.0.1 with a port the kernel picked, in the test process: every GET
 /// is answered with the status last set by `answer(_:)` (200 at first), except `/hang`, never
 /// answered, and `/redirect`, a 302 to `/`. `stop()` closes it.
@@ -45,14 +49,25 @@ final class HealthTestHTTPServer: Sendable {
     /// Stops listening.
     func stop() async { try? await channel.close() }
 
-    /// A port on 127.0.0.1 nothing listens on: bound by a listener, which is then closed.
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port
-        try await channel.close()
-        guard let port else { throw HealthTestServerError() }
-        return port
+    /// A port on 127.0.0.1 that refuses connections for as long as `body` runs: a TCP socket
+    /// bound to it without listening holds it, so no other test can take the port meanwhile (a
+    /// port bound and closed at once was taken by a parallel test's server once).
+    static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw HealthTestServerError() }
+        defer { Glibc.close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                Glibc.bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
+            }
+        }
+        guard bound else { throw HealthTestServerError() }
+        return try await body(Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 
