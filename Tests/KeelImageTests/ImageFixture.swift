@@ -11,7 +11,7 @@ import KeelTesting
 /// TMP/root/     the state root (--root)
 /// TMP/store/    the store directory (--store-dir)
 /// TMP/cache/    KEEL_CACHE_DIR (the layer cache is TMP/cache/images)
-/// TMP/work/     trees to add, outputs, bundles
+/// TMP: work     trees to add, outputs, bundles
 /// ```
 struct ImageFixture {
     let temporary: TemporaryDirectory
