@@ -96,6 +96,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeelCache",
+            dependencies: [
+                "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeelConfig",
             dependencies: ["KeelFormats", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
@@ -146,7 +161,7 @@ let package = Package(
             dependencies: [
                 "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelLedger", "KeelBuild",
                 "KeelConfig", "KeelSystem", "KeelSupervisor", "KeelWatch", "KeelAPI", "KeelSandbox", "KeelRuntime",
-                "KeelImage",
+                "KeelImage", "KeelCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -206,6 +221,14 @@ let package = Package(
             name: "KeelImageTests",
             dependencies: [
                 "KeelImage", "KeelArchive", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelTesting",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeelCacheTests",
+            dependencies: [
+                "KeelCache", "KeelArchive", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelTesting",
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),

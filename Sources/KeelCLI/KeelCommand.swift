@@ -19,7 +19,7 @@ public struct KeelCommand: ParsableCommand {
             TestAgentCommand.self,
             StatusCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, LogsCommand.self,
             EventsCommand.self,
-            DemoCommand.self, RunCommand.self, ShellCommand.self, ImageCommand.self,
+            DemoCommand.self, RunCommand.self, ShellCommand.self, ImageCommand.self, CacheCommand.self, CopyCommand.self,
         ]
     )
 

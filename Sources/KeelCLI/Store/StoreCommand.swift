@@ -8,7 +8,7 @@ struct StoreCommand: ParsableCommand {
         subcommands: [
             StorePathOf.self, StoreAdd.self, StoreInfo.self, StoreClosure.self, StoreReferrers.self, StoreExport.self,
             StoreImport.self, StoreGC.self, StoreDelete.self, StoreVerify.self, StoreAddNAR.self, StoreOptimise.self,
-            StoreAdopt.self,
+            StoreAdopt.self, StoreServe.self,
         ]
     )
 }
