@@ -34,6 +34,12 @@ done
 [ -e /usr/include/zstd.h ] || need+=(libzstd-dev)
 # The runtime tests lock real packages: pip resolves and downloads wheels, and apt-get downloads
 # .debs listed in the host's package lists (refreshed below when there are none).
+# The cache tests serve caches with a real nginx and copy closures through a real sshd and ssh;
+# the xz CLI checks the xz compressor's bytes.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+command -v xz >/dev/null 2>&1 || need+=(xz-utils)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 # tools/verify-ledger.py (run by the ledger tests) needs Python 3 and `cryptography`.
 python3 -c 'import cryptography' 2>/dev/null || need+=(python3 python3-cryptography)

@@ -3,9 +3,12 @@ import KeelStore
 
 /// Decides what to build: every requested derivation with a missing output (all of them, with
 /// `--check`), and, recursively, every input derivation whose used outputs are missing. Inputs
-/// whose outputs are valid are not even read.
+/// whose outputs are valid are not even read. With a substitution, a derivation's missing
+/// outputs are asked for first (before its inputs are looked at: a substituted output makes them
+/// unnecessary), and only what is still missing is built.
 struct BuildPlanner {
     let loader: DerivationLoader
+    var substitution: (any PathSubstitution)?
 
     /// The derivations to build, each with the planned derivations it waits for.
     func plan(_ requested: [StorePath], check: Bool) throws(BuildError) -> [StorePath: Set<StorePath>] {
@@ -23,9 +26,12 @@ struct BuildPlanner {
         if settled.contains(path) && !forced { return false }
         let derivation = try loader.load(path)
         let outputs = try loader.outputPaths(of: derivation, drvPath: path)
-        var missing = false
-        for output in outputs.values where !(try isValid(output)) { missing = true }
-        guard forced || missing else {
+        var missing = try invalid(Array(outputs.values))
+        if !forced, !missing.isEmpty, let substitution {
+            substitution.substitute(missing.sorted())
+            missing = try invalid(missing)
+        }
+        guard forced || !missing.isEmpty else {
             settled.insert(path)
             return false
         }
@@ -48,6 +54,13 @@ struct BuildPlanner {
         }
         plan[path] = waitsFor
         return true
+    }
+
+    /// The paths of `paths` that are not valid.
+    private func invalid(_ paths: [StorePath]) throws(BuildError) -> [StorePath] {
+        var result: [StorePath] = []
+        for path in paths where !(try isValid(path)) { result.append(path) }
+        return result
     }
 
     private func isValid(_ path: StorePath) throws(BuildError) -> Bool {

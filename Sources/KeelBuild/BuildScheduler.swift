@@ -40,7 +40,8 @@ public final class BuildScheduler: Sendable {
         }
         defer { withExtendedLifetime(collectionLock) {} }
         let loader = DerivationLoader(store: store)
-        let plan = try BuildPlanner(loader: loader).plan(derivations, check: check)
+        let plan = try BuildPlanner(loader: loader, substitution: settings.substitution).plan(
+            derivations, check: check)
         let reaper = BuildDirectoryReaper()
         defer { reaper.drain() }
         let builder = DerivationBuilder(

@@ -33,6 +33,8 @@ public struct BuildSettings: Sendable {
     /// How many of a failed builder's last log lines the error shows.
     public var failureLogLines: Int = 25
 
+    /// Asked for a derivation's missing outputs before it is built (nil: always build).
+    public var substitution: (any PathSubstitution)?
     /// Default settings: one job, no time limits, no extra paths.
     public init() {}
 }

@@ -1,7 +1,11 @@
+import KeelFormats
+
 /// Reads `[host]` and `[safeswitch]`.
 enum HostDecoder {
     /// The keys of `[host]`.
-    static let hostKeys = ["name", "system", "env", "log_max_size", "log_files"]
+    static let hostKeys = [
+        "name", "system", "env", "log_max_size", "log_files", "substituters", "trusted_public_keys",
+    ]
     /// The keys of `[safeswitch]`.
     static let safeSwitchKeys = ["probation", "crash_loop", "unhealthy_checks", "ready_timeout"]
 
@@ -48,10 +52,25 @@ enum HostDecoder {
         if let logMaxSize, logMaxSize.bytes < 4096 {
             log.add("'host.log_max_size' must be at least 4K", at: table.position("log_max_size"))
         }
+        let substituters = (table.strings("substituters") ?? []).filter { url in
+            guard let problem = SubstituterURL.problem(url.value) else { return true }
+            log.add("substituter \"\(url.value)\": \(problem)", at: url.position)
+            return false
+        }
+        let keys = (table.strings("trusted_public_keys") ?? []).filter { key in
+            do throws(SigningKeyError) {
+                _ = try SigningPublicKey(parsing: key.value)
+                return true
+            } catch {
+                log.add("trusted public key \"\(key.value)\": \(error.description)", at: key.position)
+                return false
+            }
+        }
         guard let name, isValidHostName(name.value) else { return nil }
         return HostSpec(
             name: name.value, system: table.string("system")?.value ?? defaultSystem, environment: environment,
-            logMaxSize: logMaxSize ?? ByteSize(bytes: 10 << 20), logFiles: logFiles ?? 5)
+            logMaxSize: logMaxSize ?? ByteSize(bytes: 10 << 20), logFiles: logFiles ?? 5,
+            substituters: substituters.map(\.value), trustedPublicKeys: keys.map(\.value))
     }
 
     /// `[safeswitch]`, its defaults for what it does not say.

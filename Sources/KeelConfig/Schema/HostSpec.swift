@@ -11,6 +11,11 @@ public struct HostSpec: Sendable, Equatable {
     public let logMaxSize: ByteSize
     /// How many rotated log files are kept per agent.
     public let logFiles: Int
+    /// Binary caches asked, in order, for a path before it is built: `file:///DIR`,
+    /// `http://…` or `https://…`.
+    public let substituters: [String]
+    /// The public keys (`NAME:BASE64`) whose signatures make a cache's narinfo trusted.
+    public let trustedPublicKeys: [String]
 
     /// Whether `name` is a valid host name: letters, digits, `-`, `_` and `.`, 1 to 63 of them,
     /// not starting with `.` or `-`.
@@ -20,7 +25,8 @@ public struct HostSpec: Sendable, Equatable {
     public static func == (lhs: HostSpec, rhs: HostSpec) -> Bool {
         lhs.name == rhs.name && lhs.system == rhs.system && lhs.environment.map(\.key) == rhs.environment.map(\.key)
             && lhs.environment.map(\.value) == rhs.environment.map(\.value) && lhs.logMaxSize == rhs.logMaxSize
-            && lhs.logFiles == rhs.logFiles
+            && lhs.logFiles == rhs.logFiles && lhs.substituters == rhs.substituters
+            && lhs.trustedPublicKeys == rhs.trustedPublicKeys
     }
 }
 

@@ -21,12 +21,16 @@ public struct SystemRealiser {
     public let debFetcher: DebFetcher
     /// pip's download cache, shared with `keel lock` (default `RuntimeCache.wheels`).
     public let wheelCache: String
+    /// Asked for the system path, then for each missing package path, before anything is built
+    /// or fetched (nil: everything is realised here).
+    public let substitution: (any PathSubstitution)?
 
     /// A realiser building into `store` with `scheduler`.
     public init(
         store: LocalStore, scheduler: BuildScheduler, debFetcher: DebFetcher = DebFetcher(), wheelCache: String? = nil,
-        progress: @escaping @Sendable (String) -> Void = { _ in }
+        substitution: (any PathSubstitution)? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.substitution = substitution
         self.store = store
         self.scheduler = scheduler
         self.debFetcher = debFetcher
@@ -51,6 +55,15 @@ public struct SystemRealiser {
     public func realise(_ plan: SystemPlan) throws -> Outcome {
         if try store.isValid(plan.systemPath) {
             return Outcome(systemPath: plan.systemPath, built: [], wasValid: true)
+        }
+        if let substitution {
+            substitution.substitute([plan.systemPath])
+            if try store.isValid(plan.systemPath) {
+                return Outcome(systemPath: plan.systemPath, built: [], wasValid: false)
+            }
+            var missing: [StorePath] = []
+            for package in plan.packages where try !store.isValid(package.path) { missing.append(package.path) }
+            if !missing.isEmpty { substitution.substitute(missing) }
         }
         let built = try realise(packages: plan.packages)
         let system = try store.addNAR(
