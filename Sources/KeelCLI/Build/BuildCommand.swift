@@ -20,7 +20,9 @@ struct BuildCommand: ParsableCommand {
             Every missing output is built in dependency order, up to -j at once, each in a sandbox \
             that sees only its input closure (read-only), /build, a minimal /dev, /proc and /etc, \
             and no network except for fixed-output derivations. Outputs are registered with the \
-            references found in them. Already-valid outputs are not rebuilt.
+            references found in them. Already-valid outputs are not rebuilt. With --substituters, \
+            the binary caches are asked for a derivation's missing outputs (and their closures) \
+            before it is built; only narinfos signed by a --trusted-public-keys key are used.
 
             Output: one output path per line (all outputs of each DRV, in order), or with --json \
             an array of {"drvPath", "outputs", "built"}. Progress goes to stderr; -L also prints \
@@ -34,6 +36,7 @@ struct BuildCommand: ParsableCommand {
     )
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var substitution: SubstitutionOptions
 
     @Option(
         name: [.customShort("j", allowingJoined: true), .long], help: "How many builds to run at once (-j2 or -j 2).")
@@ -84,6 +87,9 @@ struct BuildCommand: ParsableCommand {
             }
         }
         let paths = try derivations.map { try resolve($0, in: local) }
+        let caches = try substitution.substitution(host: nil, store: local, showProgress: isatty(STDERR_FILENO) == 1)
+        settings.substitution = caches
+        defer { caches?.substituter.close() }
         let scheduler = BuildScheduler(
             store: local, settings: settings, events: BuildProgress.events(store: local, printLogs: printBuildLogs))
         SignalMask.block(SignalMask.stopSignals)

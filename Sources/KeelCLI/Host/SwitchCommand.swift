@@ -30,11 +30,18 @@ struct SwitchCommand: ParsableCommand {
             Exit status: 0 on success; 1 on a problem in keel.toml or keel.lock, a failed build \
             or a missing generation; 130 when stopped by Ctrl-C or SIGTERM while building (the \
             profile is unchanged; once everything is built, the switch completes).
+
+            Binary caches ([host] substituters in keel.toml, or --substituters) are asked for the \
+            system path and then for each missing package before anything is built; a path whose \
+            narinfo is not signed by a trusted key ([host] trusted_public_keys, or \
+            --trusted-public-keys), or whose NAR does not match its hashes, is refused with a \
+            warning and built here instead.
             """
     )
 
     @OptionGroup var config: ConfigOptions
     @OptionGroup var store: StoreOptions
+    @OptionGroup var substitution: SubstitutionOptions
 
     @Option(name: .customLong("to"), help: "Make generation N current instead of building keel.toml.")
     var generation: Int?
@@ -75,7 +82,10 @@ struct SwitchCommand: ParsableCommand {
             let plan = try evaluation.plan(for: local.layout.storeDirectory)
             let collectionLock = try storeOperation { try local.lockAgainstCollection() }
             defer { withExtendedLifetime(collectionLock) {} }
-            let realised = try SystemRealisation(jobs: jobs, printBuildLogs: printBuildLogs).realise(plan, in: local)
+            let caches = try substitution.substitution(
+                host: evaluation.configuration.host, store: local, showProgress: isatty(STDERR_FILENO) == 1)
+            let realised = try SystemRealisation(jobs: jobs, printBuildLogs: printBuildLogs, substitution: caches)
+                .realise(plan, in: local)
             built = realised.built.map(local.fullPath)
             let configuration = evaluation.configuration
             let systemPath = local.fullPath(realised.systemPath)

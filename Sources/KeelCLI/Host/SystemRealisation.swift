@@ -11,11 +11,15 @@ struct SystemRealisation {
     var jobs = 1
     /// Whether the builders' output goes to stderr.
     var printBuildLogs = false
+    /// The binary caches asked before anything is built (nil: none).
+    var substitution: CacheSubstitution?
 
     /// Realises `plan` in `local`.
     func realise(_ plan: SystemPlan, in local: LocalStore) throws -> SystemRealiser.Outcome {
         var settings = BuildSettings()
         settings.jobs = jobs
+        settings.substitution = substitution
+        defer { substitution?.substituter.close() }
         let terminal = isatty(STDERR_FILENO) == 1
         let events =
             terminal || printBuildLogs ? BuildProgress.events(store: local, printLogs: printBuildLogs) : .ignored
@@ -26,7 +30,7 @@ struct SystemRealisation {
             cancellation.cancel(signal == SIGINT ? .interrupted : .terminated)
         }
         watcher.start()
-        let realiser = SystemRealiser(store: local, scheduler: scheduler) { line in
+        let realiser = SystemRealiser(store: local, scheduler: scheduler, substitution: substitution) { line in
             if terminal { StandardErrorLine.write("keel: " + line) }
         }
         do { return try realiser.realise(plan) } catch let error as BuildError {

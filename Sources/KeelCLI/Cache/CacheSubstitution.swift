@@ -1,0 +1,48 @@
+import Foundation
+import KeelBuild
+import KeelCache
+import KeelFormats
+import KeelStore
+
+/// The builder's `PathSubstitution` over binary caches: fetches what the caches have, says on
+/// stderr what it fetched and why a cache's offer was refused, and leaves the rest to be built.
+struct CacheSubstitution: PathSubstitution {
+    /// The caches.
+    let substituter: Substituter
+    /// The store paths go into.
+    let store: LocalStore
+    /// Whether a progress line is shown (stderr is a terminal).
+    let showProgress: Bool
+
+    func substitute(_ paths: [StorePath]) {
+        let progress = showProgress
+        let outcome: SubstitutionOutcome
+        do {
+            outcome = try substituter.substitute(paths, into: store) { report in
+                guard progress else { return }
+                let line =
+                    "keel: fetching \(report.pathsDone)/\(report.pathsTotal) paths, "
+                    + "\(ByteCount(report.bytesDone)) of \(ByteCount(report.bytesTotal))"
+                FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+            }
+        } catch {
+            clearLine()
+            StandardErrorLine.write("keel: warning: binary caches not used: \(error.description)")
+            return
+        }
+        clearLine()
+        for warning in outcome.warnings { StandardErrorLine.write("keel: warning: \(warning)") }
+        for failure in outcome.failures where failure.code != .notFound {
+            StandardErrorLine.write("keel: warning: \(failure.reason); building it instead")
+        }
+        if !outcome.fetched.isEmpty {
+            StandardErrorLine.write(
+                "keel: fetched \(outcome.fetched.count) paths (\(ByteCount(outcome.downloadedBytes))) from binary caches"
+            )
+        }
+    }
+
+    private func clearLine() {
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
