@@ -3,16 +3,26 @@ import KeelBuild
 import KeelCache
 import KeelFormats
 import KeelStore
+import Synchronization
 
 /// The builder's `PathSubstitution` over binary caches: fetches what the caches have, says on
 /// stderr what it fetched and why a cache's offer was refused, and leaves the rest to be built.
-struct CacheSubstitution: PathSubstitution {
+final class CacheSubstitution: PathSubstitution {
     /// The caches.
     let substituter: Substituter
     /// The store paths go into.
     let store: LocalStore
     /// Whether a progress line is shown (stderr is a terminal).
     let showProgress: Bool
+    /// The warnings already shown: the builder may ask again for a path a cache refused.
+    private let shown = Mutex<Set<String>>([])
+
+    /// Substitution from `substituter` into `store`.
+    init(substituter: Substituter, store: LocalStore, showProgress: Bool) {
+        self.substituter = substituter
+        self.store = store
+        self.showProgress = showProgress
+    }
 
     func substitute(_ paths: [StorePath]) {
         let progress = showProgress
@@ -31,9 +41,11 @@ struct CacheSubstitution: PathSubstitution {
             return
         }
         clearLine()
-        for warning in outcome.warnings { StandardErrorLine.write("keel: warning: \(warning)") }
-        for failure in outcome.failures where failure.code != .notFound {
-            StandardErrorLine.write("keel: warning: \(failure.reason); building it instead")
+        let warnings =
+            outcome.warnings
+            + outcome.failures.filter { $0.code != .notFound }.map { "\($0.reason); making it here instead" }
+        for warning in warnings where shown.withLock({ $0.insert(warning).inserted }) {
+            StandardErrorLine.write("keel: warning: \(warning)")
         }
         if !outcome.fetched.isEmpty {
             StandardErrorLine.write(
