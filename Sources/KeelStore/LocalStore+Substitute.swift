@@ -1,0 +1,256 @@
+import Foundation
+import KeelFileTree
+import KeelFormats
+import KeelLinux
+import Synchronization
+import SystemPackage
+
+/// What a substituted path is registered with: its NAR hash and size, references, deriver,
+/// content address and signatures, as the narinfo it came with gives them.
+public struct SubstitutedPath: Sendable {
+    /// The path.
+    public let path: StorePath
+    /// The sha256 of its NAR.
+    public let narHash: NixHash
+    /// The size of its NAR.
+    public let narSize: UInt64
+    /// The paths it refers to; each must be valid or in the same commit.
+    public let references: [StorePath]
+    /// The derivation that built it, if known.
+    public let deriver: StorePath?
+    /// Its content address, if it has one.
+    public let contentAddress: ContentAddress?
+    /// Signatures (`keyname:base64`) kept in the database.
+    public let signatures: [String]
+
+    /// Describes a path to register.
+    public init(
+        path: StorePath, narHash: NixHash, narSize: UInt64, references: [StorePath], deriver: StorePath?,
+        contentAddress: ContentAddress?, signatures: [String]
+    ) {
+        self.path = path
+        self.narHash = narHash
+        self.narSize = narSize
+        self.references = references
+        self.deriver = deriver
+        self.contentAddress = contentAddress
+        self.signatures = signatures
+    }
+}
+
+extension LocalStore {
+    /// Starts a batch of paths restored from NARs (`SubstitutionStaging.stage`) and registered
+    /// together (`commit`), as `importPaths` does for an export stream. Holds off garbage
+    /// collection until the batch is committed or abandoned.
+    public func beginSubstitution() throws(StoreError) -> SubstitutionStaging {
+        try SubstitutionStaging(store: self)
+    }
+}
+
+/// Paths restored under temporary names in the store directory, each checked against the NAR
+/// hash and size it must have, and made valid all together or not at all.
+///
+/// `stage` may run on several threads at once. Every path's lock is held from staging until the
+/// batch ends; `commit` or `abandon` must end every batch.
+public final class SubstitutionStaging: Sendable {
+    /// A staged tree and the locks held for it. The locks are taken on the staging thread and
+    /// released once, by whoever ends the batch: handing them over is safe.
+    private struct Staged: @unchecked Sendable {
+        let temporary: [UInt8]
+        let stagingLock: PathLock
+        let pathLock: PathLock
+    }
+
+    /// The collection lock, held until the batch ends and then let go of once.
+    private struct HeldCollectionLock: @unchecked Sendable {
+        let lock: GarbageCollectionLock
+    }
+
+    private struct State {
+        var staged: [StorePath: Staged] = [:]
+        var collectionLock: HeldCollectionLock?
+        var ended = false
+    }
+
+    private let store: LocalStore
+    private let directory: FileDescriptor
+    private let state: Mutex<State>
+
+    fileprivate init(store: LocalStore) throws(StoreError) {
+        self.store = store
+        let collectionLock = try store.lockAgainstCollection()
+        directory = try store.openStoreDirectory()
+        state = Mutex(State(collectionLock: HeldCollectionLock(lock: collectionLock)))
+    }
+
+    /// Restores the NAR read from `source` as `path` under a temporary name, strictly parsed
+    /// and hashed on the way; returns false, reading nothing, when `path` is valid already.
+    ///
+    /// - Throws: `StoreError.Code.badInput` for a malformed NAR or one whose sha256 or size is
+    ///   not `narHash` and `narSize` (naming the path and both values); nothing of it is kept.
+    @discardableResult
+    public func stage<Source: ByteSource>(
+        _ path: StorePath, narHash: NixHash, narSize: UInt64, from source: Source
+    ) throws(StoreError) -> Bool {
+        let full = store.fullPath(path)
+        let pathLock: PathLock
+        do { pathLock = try PathLock(baseName: path.baseName, in: directory) } catch {
+            throw StoreError(.fileSystem, "cannot lock '\(full)'", cause: error)
+        }
+        if try store.isValid(path) {
+            pathLock.release()
+            return false
+        }
+        let (stagingLock, temporary): (PathLock, [UInt8])
+        do {
+            (stagingLock, temporary) = try LocalStore.lockStaging(
+                "substitute-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
+        } catch {
+            pathLock.release()
+            throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
+        }
+        var restorer = TreeRestorer(creating: temporary, in: directory, label: full, canonical: true)
+        var reader = ByteReader(source: source, bufferSize: 1 << 20)
+        var failure: StoreError?
+        do {
+            let (hash, size) = try NARReader.parseWhole(&reader, visitor: &restorer)
+            try restorer.commit()
+            if hash != narHash || size != narSize {
+                try? FileSystem.removeTree(temporary, in: directory)
+                failure = StoreError(
+                    .badInput,
+                    "the NAR of '\(full)' hashes to \(hash.prefixed(.nixBase32)) (\(size) bytes), not \(narHash.prefixed(.nixBase32)) (\(narSize) bytes)"
+                )
+            }
+        } catch let error as StoreError {
+            restorer.abandon()
+            failure = error
+        } catch {
+            restorer.abandon()
+            failure = StoreError(.badInput, "the NAR of '\(full)' is unusable: \(error)")
+        }
+        if let failure {
+            stagingLock.release()
+            pathLock.release()
+            throw failure
+        }
+        let kept = state.withLock { state in
+            guard !state.ended, state.staged[path] == nil else { return false }
+            state.staged[path] = Staged(temporary: temporary, stagingLock: stagingLock, pathLock: pathLock)
+            return true
+        }
+        if !kept {
+            try? FileSystem.removeTree(temporary, in: directory)
+            stagingLock.release()
+            pathLock.release()
+            throw StoreError(.badInput, "'\(full)' was staged twice, or after its batch ended")
+        }
+        return true
+    }
+
+    /// Makes `paths` valid in one transaction, with their signatures: the staged ones are made
+    /// durable and renamed into place; any other must be valid already. Each reference must be
+    /// valid or among `paths`. On failure nothing is registered and the batch is abandoned.
+    ///
+    /// The signatures are written in a second transaction just after the registration (the
+    /// store's registration does not take them); a crash between the two leaves the paths
+    /// valid without signatures.
+    public func commit(_ paths: [SubstitutedPath]) throws(StoreError) {
+        do {
+            try commitOrThrow(paths)
+        } catch {
+            abandon()
+            throw error
+        }
+        endBatch(removingStaged: false)
+    }
+
+    private func commitOrThrow(_ paths: [SubstitutedPath]) throws(StoreError) {
+        let staged = state.withLock { $0.staged }
+        let inBatch = Set(paths.map(\.path))
+        for item in paths where staged[item.path] == nil {
+            guard try store.isValid(item.path) else {
+                throw StoreError(.badInput, "'\(store.fullPath(item.path))' was not staged and is not valid")
+            }
+        }
+        for item in paths {
+            for reference in item.references where !inBatch.contains(reference) {
+                guard try store.isValid(reference) else {
+                    throw StoreError(
+                        .badInput,
+                        "'\(store.fullPath(item.path))' refers to '\(store.fullPath(reference))', which is neither valid nor substituted with it"
+                    )
+                }
+            }
+        }
+        let fresh = paths.filter { staged[$0.path] != nil }
+        var borrowed = Set<StorePath>()
+        for item in fresh
+        where try store.prepareFinalName(item.path, narHash: item.narHash, in: directory) == .matchingForeignEntry {
+            borrowed.insert(item.path)
+            if let entry = staged[item.path] { try? FileSystem.removeTree(entry.temporary, in: directory) }
+        }
+        let moved = fresh.filter { !borrowed.contains($0.path) }
+        var unplaced = Set(moved.map { store.fullPath($0.path) })
+        do {
+            try FileSystem.syncFileSystem(directory)
+            try store.recordPending(
+                try moved.map { item throws(StoreError) in
+                    (item.path, try store.identity(of: staged[item.path]!.temporary, in: directory))
+                })
+            for item in moved {
+                try FileSystem.renameNoReplace(
+                    staged[item.path]!.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
+                unplaced.remove(store.fullPath(item.path))
+            }
+            try FileSystem.sync(directory)
+        } catch {
+            try? store.forgetPending(Array(unplaced))
+            if let error = error as? StoreError { throw error }
+            throw StoreError(.fileSystem, "cannot move substituted paths into place", cause: UnderlyingError(error))
+        }
+        try store.register(
+            fresh.map { item in
+                NewPath(
+                    path: item.path, narHash: item.narHash, narSize: item.narSize, references: item.references,
+                    deriver: item.deriver, contentAddress: item.contentAddress, borrowed: borrowed.contains(item.path))
+            })
+        let signed = fresh.filter { !$0.signatures.isEmpty }.map {
+            (store.fullPath($0.path), $0.signatures.sorted().joined(separator: " "))
+        }
+        guard !signed.isEmpty else { return }
+        try store.write { db in
+            for (path, signatures) in signed {
+                try db.execute(
+                    sql: "UPDATE ValidPaths SET sigs = ? WHERE path = ? AND sigs IS NULL",
+                    arguments: [signatures, path])
+            }
+        }
+    }
+
+    /// Removes every staged tree and releases the locks; nothing is registered. Ending a batch
+    /// again does nothing.
+    public func abandon() {
+        endBatch(removingStaged: true)
+    }
+
+    private func endBatch(removingStaged: Bool) {
+        let ending: (staged: [Staged], lock: HeldCollectionLock?)? = state.withLock { state in
+            guard !state.ended else { return nil }
+            state.ended = true
+            defer {
+                state.staged = [:]
+                state.collectionLock = nil
+            }
+            return (Array(state.staged.values), state.collectionLock)
+        }
+        guard let ending else { return }
+        for entry in ending.staged {
+            if removingStaged { try? FileSystem.removeTree(entry.temporary, in: directory) }
+            entry.stagingLock.release()
+            entry.pathLock.release()
+        }
+        withExtendedLifetime(ending.lock) {}
+        FileSystem.close(directory)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import KeelCache
+import KeelFormats
+import KeelStore
+import KeelTesting
+import Testing
+
+@Suite("keel copy --from a binary cache", .enabled(if: NixOracle.isInstalled))
+struct CopyFromCacheTests {
+    @Test("keel copy --from file:// copies nix's closure into an empty root")
+    func fromFileCache() throws {
+        let fixture = try SubstitutionFixture()
+        let cache = try fixture.writeCache("cache")
+        let result = try KeelBinary.run([
+            "copy", "--root", fixture.keelRoot, "--from", "file://\(cache)", "--trusted-public-keys",
+            fixture.key.publicKey.text, fixture.top,
+        ])
+        #expect(result.status == 0, "\(result.errorOutput)")
+        #expect(
+            result.output.contains("copied \(fixture.closure.count) paths from file://\(cache)"), "\(result.output)")
+        #expect(try fixture.differences(in: try fixture.openStore()) == [])
+    }
+
+    @Test(
+        "keel copy --from http:// a real nginx, --json, keys given space-separated",
+        .enabled(if: SubstitutionNginx.isInstalled))
+    func fromNginxAsJSON() throws {
+        let fixture = try SubstitutionFixture()
+        let cache = try fixture.writeCache("cache", compression: "none")
+        let nginx = try SubstitutionNginx(serving: cache, prefix: fixture.temporary.appending("nginx"))
+        defer { nginx.stop() }
+        let result = try KeelBinary.run([
+            "copy", "--root", fixture.keelRoot, "--from", nginx.url, "--json", "--jobs", "2",
+            "--trusted-public-keys", "\(fixture.otherKey.publicKey.text) \(fixture.key.publicKey.text)", fixture.top,
+        ])
+        #expect(result.status == 0, "\(result.errorOutput)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [String: Any]
+        #expect(summary?["fetched"] as? [String] == fixture.closure)
+        #expect((summary?["failures"] as? [Any])?.isEmpty == true)
+        #expect(summary?["from"] as? String == nginx.url)
+        #expect(try fixture.differences(in: try fixture.openStore()) == [])
+    }
+
+    @Test("keel copy --from a tampered cache exits 1 with one line naming the path and the cache")
+    func tamperedCacheFails() throws {
+        let fixture = try SubstitutionFixture()
+        let cache = try fixture.writeCache("cache")
+        let dep = try SubstitutionTampering.narHash.apply(to: fixture, cache: cache)
+        let result = try KeelBinary.run([
+            "copy", "--root", fixture.keelRoot, "--from", "file://\(cache)", "--trusted-public-keys",
+            fixture.key.publicKey.text, fixture.top,
+        ])
+        #expect(result.status == 1)
+        let lines = result.errorOutput.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.errorOutput)")
+        let full = fixture.layout.storeDirectory.fullPath(dep)
+        #expect(
+            result.errorOutput.contains(full) && result.errorOutput.contains("file://\(cache)"), "\(result.errorOutput)"
+        )
+        #expect(try fixture.validPaths(in: try fixture.openStore()) == [])
+    }
+
+    @Test("keel copy --from without a trusted key refuses the unsigned closure")
+    func noTrustedKeyFails() throws {
+        let fixture = try SubstitutionFixture()
+        let cache = try fixture.writeCache("cache")
+        let result = try KeelBinary.run(["copy", "--root", fixture.keelRoot, "--from", "file://\(cache)", fixture.top])
+        #expect(result.status == 1)
+        #expect(result.errorOutput.contains("no signature by a trusted key"), "\(result.errorOutput)")
+        #expect(result.errorOutput.contains(fixture.top), "\(result.errorOutput)")
+        #expect(try fixture.validPaths(in: try fixture.openStore()) == [])
+    }
+}
