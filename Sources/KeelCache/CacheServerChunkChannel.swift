@@ -16,23 +16,33 @@ final class CacheServerChunkChannel: Sendable {
         var end: Result<Void, any Error>?
         var readerGone = false
         var reader: CheckedContinuation<ByteBuffer?, any Error>?
+        /// Whether the producer waits for room (on `room`).
+        var producerWaits = false
+    }
+
+    /// What a producer's `send` found.
+    private enum Sent {
+        case queued
+        case handedTo(CheckedContinuation<ByteBuffer?, any Error>)
+        case full
+        case readerGone
     }
 
     /// What a reader finds when it looks.
     private enum Found {
-        case chunk(ByteBuffer)
+        case chunk(ByteBuffer, wakeProducer: Bool)
         case end(Result<Void, any Error>)
         case nothingYet
     }
 
     private let state = Mutex(State())
-    /// One per chunk that may be in flight; the producer takes one before each send, the reader
-    /// gives it back once it has taken the chunk.
-    private let slots: DispatchSemaphore
+    private let capacity: Int
+    /// Signalled once when a waiting producer may go on (a chunk was taken, or the reader went).
+    private let room = DispatchSemaphore(value: 0)
 
     /// A channel holding at most `capacity` chunks not yet read.
     init(capacity: Int = 8) {
-        slots = DispatchSemaphore(value: max(1, capacity))
+        self.capacity = max(1, capacity)
     }
 
     /// Hands `chunk` to the reader, blocking while the channel is full (call it from a thread
@@ -40,21 +50,27 @@ final class CacheServerChunkChannel: Sendable {
     ///
     /// - Throws: `ReaderGone` once the reader has stopped reading.
     func send(_ chunk: ByteBuffer) throws(ReaderGone) {
-        slots.wait()
-        let waiting: CheckedContinuation<ByteBuffer?, any Error>?? = state.withLock { state in
-            if state.readerGone { return .none }
-            if let reader = state.reader {
-                state.reader = nil
-                return .some(reader)
+        while true {
+            let sent: Sent = state.withLock { state in
+                if state.readerGone { return .readerGone }
+                if let reader = state.reader {
+                    state.reader = nil
+                    return .handedTo(reader)
+                }
+                guard state.chunks.count < capacity else {
+                    state.producerWaits = true
+                    return .full
+                }
+                state.chunks.append(chunk)
+                return .queued
             }
-            state.chunks.append(chunk)
-            return .some(nil)
+            switch sent {
+            case .queued: return
+            case .handedTo(let reader): return reader.resume(returning: chunk)
+            case .readerGone: throw ReaderGone()
+            case .full: room.wait()
+            }
         }
-        guard let waiting else {
-            slots.signal()
-            throw ReaderGone()
-        }
-        waiting?.resume(returning: chunk)
     }
 
     /// Ends the stream: the reader gets nil after the chunks sent, or `result`'s error.
@@ -72,29 +88,35 @@ final class CacheServerChunkChannel: Sendable {
     ///
     /// - Throws: the producer's failure, after the chunks it sent before failing.
     func next() async throws -> ByteBuffer? {
-        let chunk: ByteBuffer? = try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             let found: Found = state.withLock { state in
-                if !state.chunks.isEmpty { return .chunk(state.chunks.removeFirst()) }
+                if !state.chunks.isEmpty {
+                    let wake = state.producerWaits
+                    state.producerWaits = false
+                    return .chunk(state.chunks.removeFirst(), wakeProducer: wake)
+                }
                 if let end = state.end { return .end(end) }
                 state.reader = continuation
                 return .nothingYet
             }
             switch found {
-            case .chunk(let chunk): continuation.resume(returning: chunk)
+            case .chunk(let chunk, let wake):
+                if wake { room.signal() }
+                continuation.resume(returning: chunk)
             case .end(let result): continuation.resume(with: result.map { nil })
             case .nothingYet: break
             }
         }
-        if chunk != nil { slots.signal() }
-        return chunk
     }
 
     /// Stops reading: drops what waits and makes the producer's next `send` throw.
     func close() {
-        state.withLock { state in
+        let wake = state.withLock { state in
             state.readerGone = true
             state.chunks.removeAll()
+            defer { state.producerWaits = false }
+            return state.producerWaits
         }
-        slots.signal()
+        if wake { room.signal() }
     }
 }

@@ -16,21 +16,8 @@ struct CacheServeHTTP {
     static func request(
         _ method: String, _ target: String, port: Int, headers: [String: String] = [:]
     ) throws -> CacheServeHTTP {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        let fd = try connected(port: port)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw SystemError(call: "connect", errno: errno) }
         var text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         let request = Array((text + "\r\n").utf8)
@@ -43,6 +30,45 @@ struct CacheServeHTTP {
             response += buffer[..<count]
         }
         return try parse(response, method: method)
+    }
+
+    /// Sends `GET target` to 127.0.0.1:`port`, reads at least `count` bytes of the response, and
+    /// hangs up, as a client that went away mid-download.
+    static func hangUp(_ target: String, port: Int, after count: Int) throws {
+        let fd = try connected(port: port)
+        defer { close(fd) }
+        let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        try request.withUnsafeBytes { try SystemCall.writeAll(fd, $0) }
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while received < count {
+            let read = try buffer.withUnsafeMutableBytes { try SystemCall.read(fd, into: $0) }
+            if read == 0 { throw CacheServeTestError("the server ended the response after \(received) bytes") }
+            received += read
+        }
+    }
+
+    /// A TCP socket connected to 127.0.0.1:`port`, whose reads give up after 60 s.
+    private static func connected(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            let error = SystemError(call: "connect", errno: errno)
+            close(fd)
+            throw error
+        }
+        return fd
     }
 
     /// Splits a response into status, headers and body.

@@ -47,11 +47,12 @@ final class CacheServeProcess {
     /// The server's base URL.
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Sends SIGTERM (if it still runs) and returns its exit status.
+    /// Sends `signal` (if it still runs) and returns its exit status (128 + the signal when a
+    /// signal ended it).
     @discardableResult
-    func stop() -> Int32 {
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
         if process.isRunning {
-            if let pidfd { _ = try? ProcessControl.signal(pidfd: pidfd, SIGTERM) } else { process.terminate() }
+            if let pidfd { _ = try? ProcessControl.signal(pidfd: pidfd, signal) } else { process.terminate() }
         }
         process.waitUntilExit()
         if let pidfd {

@@ -114,4 +114,24 @@ struct CacheServeStoreTests {
             #expect(StreamingHasher.hash(.sha256, nar.body) == info.narHash, "\(path)")
         }
     }
+
+    @Test("a client that hangs up mid-NAR leaves the server serving; SIGINT ends it with status 0")
+    func clientHangsUp() throws {
+        let fixture = try CacheServeStoreFixture()
+        let big = fixture.temporary.appending("big")
+        // Larger than the chunks in flight and the socket buffers, so the dumper is held back.
+        try Data(repeating: 0x5a, count: 48 << 20).write(to: URL(fileURLWithPath: big))
+        let path = try fixture.store.add(big, name: "big")
+        let info = try fixture.store.info(path)
+        let server = try CacheServeProcess(fixture.serveArguments)
+        let narinfo = try NarInfo(
+            parsing: String(
+                decoding: try CacheServeHTTP.request("GET", "/\(path.hashPart).narinfo", port: server.port).body,
+                as: UTF8.self))
+        for _ in 0..<3 { try CacheServeHTTP.hangUp("/" + narinfo.url, port: server.port, after: 1 << 20) }
+        let nar = try CacheServeHTTP.request("GET", "/" + narinfo.url, port: server.port)
+        #expect(nar.status == 200 && UInt64(nar.body.count) == info.narSize)
+        #expect(StreamingHasher.hash(.sha256, nar.body) == info.narHash)
+        #expect(server.stop(signal: SIGINT) == 0)
+    }
 }
