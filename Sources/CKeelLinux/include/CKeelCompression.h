@@ -23,4 +23,9 @@ int ckeel_deflate_init(z_stream *stream, int level, int window_bits, int memory_
 /// tell them from trailing garbage. Returns an lzma status (LZMA_OK).
 lzma_ret ckeel_xz_decoder_init(lzma_stream *stream);
 
+/// Prepares `stream` (LZMA_STREAM_INIT, a macro) as a single-threaded encoder of one .xz stream
+/// with lzma_easy_encoder(3) at `preset` and integrity check `check`, as Nix's xz sink does.
+/// Returns an lzma status (LZMA_OK).
+lzma_ret ckeel_xz_encoder_init(lzma_stream *stream, uint32_t preset, lzma_check check);
+
 #endif

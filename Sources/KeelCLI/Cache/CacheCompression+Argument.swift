@@ -1,0 +1,5 @@
+import ArgumentParser
+import KeelCache
+
+/// `--compression none|xz|zstd`.
+extension CacheCompression: ExpressibleByArgument {}
