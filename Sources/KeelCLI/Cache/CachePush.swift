@@ -28,7 +28,8 @@ struct CachePush: ParsableCommand {
 
             --key SECRET-KEY-FILE signs every narinfo written (a key from `keel narinfo \
             generate-key` or `nix-store --generate-binary-cache-key`); readers trusting its public \
-            key accept the paths. Paths are written --jobs at a time (default 2).
+            key accept the paths. Paths are written --jobs at a time (default: one per processor), \
+            largest first.
             """
     )
 
@@ -45,15 +46,15 @@ struct CachePush: ParsableCommand {
     @Option(help: "How NARs are compressed: none, xz (Nix's default) or zstd.")
     var compression: CacheCompression = .xz
 
-    @Option(help: "How many paths are written at once.")
-    var jobs: Int = 2
+    @Option(help: "How many paths are written at once (default: one per processor).")
+    var jobs: Int?
 
     @Flag(help: "Print the result as JSON.")
     var json = false
 
     func validate() throws {
         if selection.isEmpty { throw ValidationError("give store paths, --generation N or -f keel.toml to push") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         _ = try directory()
     }
 
@@ -65,7 +66,9 @@ struct CachePush: ParsableCommand {
         let roots = try selection.roots(in: local)
         let writer = CacheWriter(
             store: local, directory: try directory(),
-            options: CachePushOptions(compression: compression, signingKey: signingKey, jobs: jobs))
+            options: CachePushOptions(
+                compression: compression, signingKey: signingKey,
+                jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
         let progress = CachePushProgressLine(enabled: !json && isatty(STDERR_FILENO) == 1)
         let result: CachePushResult
         do { result = try writer.push(roots, progress: progress.report) } catch {
