@@ -48,18 +48,30 @@ final class SubstitutionFixture {
 
     deinit { temporary.remove() }
 
-    /// Writes the closure of `top` to a new cache directory `name` with `nix copy --to`,
+    /// Writes the closure of `paths` (default: `top`) to a new cache directory `name` with `nix copy --to`,
     /// compressed with `compression` (`xz` or `none`) and signed with `key`; returns it.
-    func writeCache(_ name: String, compression: String = "xz") throws -> String {
+    func writeCache(_ name: String, compression: String = "xz", paths: [String]? = nil) throws -> String {
         let directory = temporary.appending(name)
         try nix.run(
             "nix",
             [
                 "copy", "--store", nixStore, "--to",
                 "file://\(directory)?secret-key=\(keyFile)&compression=\(compression)",
-                top,
-            ])
+            ] + (paths ?? [top]))
         return directory
+    }
+
+    /// Adds a path holding one file of `size` bytes to nix's store (`nix-store --add`).
+    func addLargePath(size: Int) throws -> String {
+        let file = temporary.appending("large")
+        var bytes = [UInt8](repeating: 0, count: size)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for index in bytes.indices {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        return try nix.output("nix-store", ["--store", nixStore, "--add", file])
     }
 
     /// Opens the Keel store.

@@ -1,5 +1,6 @@
 import Foundation
 import KeelCache
+import KeelFileTree
 import KeelFormats
 import KeelStore
 import KeelTesting
@@ -10,7 +11,7 @@ import Testing
 struct SubstitutionNixTests {
     @Test(
         "Substituting from nix copy --to file:// gives nix's paths, NAR hashes and references",
-        arguments: ["xz", "none"])
+        arguments: ["xz", "none", "zstd"])
     func fromFileCache(compression: String) throws {
         let fixture = try SubstitutionFixture()
         let cache = try fixture.writeCache("cache", compression: compression)
@@ -107,6 +108,26 @@ struct SubstitutionNixTests {
         let reason = try #require(outcome.failures.first?.reason)
         #expect(reason.contains("store directory '/nix/store'") && reason.contains("file://\(cache)"), "\(reason)")
         #expect(outcome.warnings.count == 1)
+    }
+
+    @Test(
+        "A NAR of 24 MiB streams over http:// through the bounded chunk channel",
+        .enabled(if: SubstitutionNginx.isInstalled))
+    func largeNAROverHTTP() throws {
+        let fixture = try SubstitutionFixture()
+        let large = try fixture.addLargePath(size: 24 << 20)
+        let cache = try fixture.writeCache("cache", compression: "none", paths: [large])
+        let nginx = try SubstitutionNginx(serving: cache, prefix: fixture.temporary.appending("nginx"))
+        defer { nginx.stop() }
+        let store = try fixture.openStore()
+        let substituter = try fixture.substituter([nginx.url])
+        defer { substituter.close() }
+        let path = try fixture.layout.storeDirectory.parse(large)
+        let outcome = try substituter.substitute([path], into: store)
+        #expect(outcome.failures.map(\.reason) == [])
+        #expect(outcome.fetched == [path])
+        #expect(try store.info(path).narHash == (try fixture.nixInfo(large)).hash)
+        #expect(try TreeDumper.hash(path: large).0 == (try fixture.nixInfo(large)).hash)
     }
 
     @Test("A narinfo without a trusted signature is refused and the next cache is tried")

@@ -13,12 +13,19 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
     case flippedByte
     case truncated
     case notXz
+    case notZstd
     case missingNAR
 
     var testDescription: String { rawValue }
 
     /// The compression the cache is written with.
-    var compression: String { self == .flippedByte ? "none" : "xz" }
+    var compression: String {
+        switch self {
+        case .flippedByte: "none"
+        case .notZstd: "zstd"
+        default: "xz"
+        }
+    }
 
     /// The refusal's code.
     var expectedCode: CacheError.Code {
@@ -35,6 +42,7 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
         case .references, .signature, .untrustedKey: "no signature by a trusted key"
         case .truncated: "truncated"
         case .notXz: "not an xz stream"
+        case .notZstd: "not a zstd stream"
         case .missingNAR: "cannot open"
         }
     }
@@ -76,9 +84,9 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
         case .truncated:
             try SubstitutionFixture.editFile(try fixture.narFile(of: dep, in: cache)) { $0.removeLast($0.count / 2) }
             return dep
-        case .notXz:
+        case .notXz, .notZstd:
             try SubstitutionFixture.editFile(try fixture.narFile(of: dep, in: cache)) { bytes in
-                bytes = Array("this is not xz at all, but a narinfo says it is\n".utf8)
+                bytes = Array("this is not compressed at all, but a narinfo says it is\n".utf8)
             }
             return dep
         case .missingNAR:
