@@ -10,7 +10,7 @@ struct CacheServerReply: Sendable {
         /// A stream started when the body is written, of `length` bytes when known.
         case stream(length: UInt64?, start: @Sendable () -> CacheServerChunkChannel)
         /// No body (304, 416, errors without text).
-        case none
+        case empty
     }
 
     /// The status.
@@ -21,7 +21,7 @@ struct CacheServerReply: Sendable {
     var body: Body
 
     /// A reply of `status` with `body`.
-    init(_ status: HTTPResponse.Status, headers: HTTPFields = [:], body: Body = .none) {
+    init(_ status: HTTPResponse.Status, headers: HTTPFields = [:], body: Body = .empty) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -46,7 +46,7 @@ struct CacheServerReply: Sendable {
         switch body {
         case .bytes(let buffer): length = buffer.readableBytes
         case .stream(let streamLength, _): length = streamLength.map { Int($0) }
-        case .none: length = 0
+        case .empty: length = 0
         }
         let status = status
         let headers = headers
@@ -59,7 +59,7 @@ struct CacheServerReply: Sendable {
         switch body {
         case .bytes(let buffer):
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
-        case .none:
+        case .empty:
             return Response(status: status, headers: headers, body: ResponseBody())
         case .stream(_, let start):
             return Response(

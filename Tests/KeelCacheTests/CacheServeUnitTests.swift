@@ -1,4 +1,6 @@
 import Hummingbird
+import KeelLinux
+import KeelTesting
 import Testing
 
 @testable import KeelCache
@@ -73,5 +75,53 @@ struct CacheServeUnitTests {
         #expect(
             CacheServerNARName(fileName: "\(String(repeating: "e", count: 32))-\(narHash).nar", compression: .none)
                 == nil)
+    }
+}
+
+@Suite("keel cache serve: the chunk channel between a producing thread and the response")
+struct CacheServeChunkChannelTests {
+    @Test("the producer is held back while the channel is full, and stops once the reader has gone")
+    func backpressureAndHangUp() async throws {
+        let channel = CacheServerChunkChannel(capacity: 2)
+        let (ended, end) = AsyncStream.makeStream(of: Int.self)
+        DetachedThread.start {
+            var sent = 0
+            do {
+                while true {
+                    try channel.send(ByteBuffer(string: "\(sent)"))
+                    sent += 1
+                }
+            } catch {
+                end.yield(sent)
+            }
+        }
+        for expected in 0..<3 {
+            #expect(try await channel.next() == ByteBuffer(string: "\(expected)"))
+        }
+        let watchdog = Watchdog.start { end.finish() }
+        defer { watchdog.cancel() }
+        channel.close()
+        var iterator = ended.makeAsyncIterator()
+        let sent = try #require(await iterator.next(), "the producer stopped")
+        #expect(sent <= 3 + 2, "at most the chunks read and the capacity were sent")
+    }
+
+    @Test("the reader gets the chunks sent, then the end or the producer's failure")
+    func endAndFailure() async throws {
+        for failure in [nil, CacheError(.fileSystem, "broken")] {
+            let channel = CacheServerChunkChannel(capacity: 4)
+            DetachedThread.start {
+                for index in 0..<10 { try? channel.send(ByteBuffer(string: "\(index)")) }
+                channel.finish(failure.map { .failure($0) } ?? .success(()))
+            }
+            var received: [String] = []
+            do {
+                while let chunk = try await channel.next() { received.append(String(buffer: chunk)) }
+                #expect(failure == nil)
+            } catch let error as CacheError {
+                #expect(error.message == failure?.message)
+            }
+            #expect(received == (0..<10).map { "\($0)" })
+        }
     }
 }
