@@ -37,18 +37,18 @@ public final class HTTPCacheSource: BinaryCacheSource {
         let response: HTTPClient.Response
         do {
             let request = try HTTPClient.Request(url: location, method: .GET)
-            response = try client.execute(request: request, deadline: .now() + timeout)
-                .wait()
+            response = try client.execute(
+                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: limit),
+                deadline: .now() + timeout
+            ).wait()
+        } catch let error as ResponseAccumulator.ResponseTooBigError {
+            throw CacheError(.badInput, "'\(relativePath)' in cache \(url) is over \(error.maxBodySize) bytes")
         } catch {
             throw CacheError(.unreachable, "cannot fetch '\(relativePath)' from cache \(url): \(describe(error))")
         }
         switch response.status.code {
         case 200:
-            guard let body = response.body else { return [] }
-            guard body.readableBytes <= limit else {
-                throw CacheError(.badInput, "'\(relativePath)' in cache \(url) is over \(limit) bytes")
-            }
-            return Array(body.readableBytesView)
+            return response.body.map { Array($0.readableBytesView) } ?? []
         case 403, 404, 410:
             return nil
         default:

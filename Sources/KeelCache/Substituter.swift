@@ -90,12 +90,14 @@ public final class Substituter: Sendable {
                 references: planned.info.references, deriver: planned.info.deriver,
                 contentAddress: planned.info.narInfo.contentAddress, signatures: planned.info.narInfo.signatures)
         }
+        var fetched: [StorePath] = []
         if !entries.isEmpty {
-            do { try staging.commit(entries) } catch { throw CacheError(.store, error.description) }
+            do { fetched = try staging.commit(entries) } catch { throw CacheError(.store, error.description) }
         }
         let registeredPaths = Set(entries.map(\.path))
+        let fetchedSet = Set(fetched)
         return SubstitutionOutcome(
-            fetched: entries.map(\.path).filter { download.staged.contains($0) },
+            fetched: fetched,
             failures: missing.compactMap { root in
                 guard !registeredPaths.contains(root) else { return nil }
                 return Self.failure(of: root, chosen: chosen, faults: faults, store: store)
@@ -104,13 +106,11 @@ public final class Substituter: Sendable {
                 cache.unusableReason.map { "skipped cache \(cache.url): \($0.message)" }
             },
             downloadedBytes: download.bytes,
-            narBytes: registered.filter { download.staged.contains($0.info.path) }.reduce(0) {
-                $0 + $1.info.narInfo.narSize
-            })
+            narBytes: registered.filter { fetchedSet.contains($0.info.path) }.reduce(0) { $0 + $1.info.narInfo.narSize }
+        )
     }
 
     private struct Download: Sendable {
-        var staged: Set<StorePath> = []
         var faults: [StorePath: PathFault] = [:]
         var bytes: UInt64 = 0
         var pathsDone = 0
@@ -141,8 +141,7 @@ public final class Substituter: Sendable {
             report { download in
                 download.pathsDone += 1
                 switch outcome {
-                case .success(true): download.staged.insert(item.info.path)
-                case .success(false): break
+                case .success: break
                 case .failure(let error): download.faults[item.info.path] = error.fault
                 }
             }

@@ -50,15 +50,15 @@ extension LocalStore {
 /// Paths restored under temporary names in the store directory, each checked against the NAR
 /// hash and size it must have, and made valid all together or not at all.
 ///
-/// `stage` may run on several threads at once. Every path's lock is held from staging until the
-/// batch ends; `commit` or `abandon` must end every batch.
+/// `stage` may run on several threads at once. The paths' own locks are taken only by `commit`,
+/// all at once in the order of their names, so two processes substituting overlapping closures
+/// never wait for each other in a cycle. `commit` or `abandon` must end every batch.
 public final class SubstitutionStaging: Sendable {
-    /// A staged tree and the locks held for it. The locks are taken on the staging thread and
-    /// released once, by whoever ends the batch: handing them over is safe.
+    /// A staged tree and the lock of its temporary name. The lock is taken on the staging thread
+    /// and released once, by whoever ends the batch: handing it over is safe.
     private struct Staged: @unchecked Sendable {
         let temporary: [UInt8]
         let stagingLock: PathLock
-        let pathLock: PathLock
     }
 
     /// The collection lock, held until the batch ends and then let go of once.
@@ -93,20 +93,12 @@ public final class SubstitutionStaging: Sendable {
         _ path: StorePath, narHash: NixHash, narSize: UInt64, from source: Source
     ) throws(StoreError) -> Bool {
         let full = store.fullPath(path)
-        let pathLock: PathLock
-        do { pathLock = try PathLock(baseName: path.baseName, in: directory) } catch {
-            throw StoreError(.fileSystem, "cannot lock '\(full)'", cause: error)
-        }
-        if try store.isValid(path) {
-            pathLock.release()
-            return false
-        }
+        if try store.isValid(path) { return false }
         let (stagingLock, temporary): (PathLock, [UInt8])
         do {
             (stagingLock, temporary) = try LocalStore.lockStaging(
                 "substitute-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", in: directory)
         } catch {
-            pathLock.release()
             throw StoreError(.fileSystem, "cannot lock a temporary name in the store directory", cause: error)
         }
         var restorer = TreeRestorer(creating: temporary, in: directory, label: full, canonical: true)
@@ -131,47 +123,60 @@ public final class SubstitutionStaging: Sendable {
         }
         if let failure {
             stagingLock.release()
-            pathLock.release()
             throw failure
         }
         let kept = state.withLock { state in
             guard !state.ended, state.staged[path] == nil else { return false }
-            state.staged[path] = Staged(temporary: temporary, stagingLock: stagingLock, pathLock: pathLock)
+            state.staged[path] = Staged(temporary: temporary, stagingLock: stagingLock)
             return true
         }
         if !kept {
             try? FileSystem.removeTree(temporary, in: directory)
             stagingLock.release()
-            pathLock.release()
             throw StoreError(.badInput, "'\(full)' was staged twice, or after its batch ended")
         }
         return true
     }
 
-    /// Makes `paths` valid in one transaction, with their signatures: the staged ones are made
-    /// durable and renamed into place; any other must be valid already. Each reference must be
-    /// valid or among `paths`. On failure nothing is registered and the batch is abandoned.
+    /// Makes `paths` valid in one transaction, with their signatures, and returns those it
+    /// registered: under the paths' locks, the staged ones not valid by now are made durable
+    /// and renamed into place; any other must be valid already. Each reference must be valid
+    /// or among `paths`. On failure nothing is registered and the batch is abandoned. Staged
+    /// paths left out of `paths` are removed.
     ///
     /// The signatures are written in a second transaction just after the registration (the
     /// store's registration does not take them); a crash between the two leaves the paths
     /// valid without signatures.
-    public func commit(_ paths: [SubstitutedPath]) throws(StoreError) {
+    @discardableResult
+    public func commit(_ paths: [SubstitutedPath]) throws(StoreError) -> [StorePath] {
+        let registered: [StorePath]
         do {
-            try commitOrThrow(paths)
+            registered = try commitOrThrow(paths)
         } catch {
             abandon()
             throw error
         }
-        endBatch(removingStaged: false)
+        endBatch()
+        return registered
     }
 
-    private func commitOrThrow(_ paths: [SubstitutedPath]) throws(StoreError) {
+    private func commitOrThrow(_ paths: [SubstitutedPath]) throws(StoreError) -> [StorePath] {
         let staged = state.withLock { $0.staged }
         let inBatch = Set(paths.map(\.path))
-        for item in paths where staged[item.path] == nil {
-            guard try store.isValid(item.path) else {
+        var pathLocks: [PathLock] = []
+        defer { for lock in pathLocks { lock.release() } }
+        for item in paths.sorted(by: { $0.path.baseName < $1.path.baseName }) where staged[item.path] != nil {
+            do { pathLocks.append(try PathLock(baseName: item.path.baseName, in: directory)) } catch {
+                throw StoreError(.fileSystem, "cannot lock '\(store.fullPath(item.path))'", cause: error)
+            }
+        }
+        var fresh: [SubstitutedPath] = []
+        for item in paths {
+            if try store.isValid(item.path) { continue }
+            guard staged[item.path] != nil else {
                 throw StoreError(.badInput, "'\(store.fullPath(item.path))' was not staged and is not valid")
             }
+            fresh.append(item)
         }
         for item in paths {
             for reference in item.references where !inBatch.contains(reference) {
@@ -183,7 +188,6 @@ public final class SubstitutionStaging: Sendable {
                 }
             }
         }
-        let fresh = paths.filter { staged[$0.path] != nil }
         var borrowed = Set<StorePath>()
         for item in fresh
         where try store.prepareFinalName(item.path, narHash: item.narHash, in: directory) == .matchingForeignEntry {
@@ -218,23 +222,25 @@ public final class SubstitutionStaging: Sendable {
         let signed = fresh.filter { !$0.signatures.isEmpty }.map {
             (store.fullPath($0.path), $0.signatures.sorted().joined(separator: " "))
         }
-        guard !signed.isEmpty else { return }
-        try store.write { db in
-            for (path, signatures) in signed {
-                try db.execute(
-                    sql: "UPDATE ValidPaths SET sigs = ? WHERE path = ? AND sigs IS NULL",
-                    arguments: [signatures, path])
+        if !signed.isEmpty {
+            try store.write { db in
+                for (path, signatures) in signed {
+                    try db.execute(
+                        sql: "UPDATE ValidPaths SET sigs = ? WHERE path = ? AND sigs IS NULL",
+                        arguments: [signatures, path])
+                }
             }
         }
+        return fresh.map(\.path)
     }
 
-    /// Removes every staged tree and releases the locks; nothing is registered. Ending a batch
-    /// again does nothing.
+    /// Removes every staged tree not committed and releases the locks; nothing is registered.
+    /// Ending a batch again does nothing.
     public func abandon() {
-        endBatch(removingStaged: true)
+        endBatch()
     }
 
-    private func endBatch(removingStaged: Bool) {
+    private func endBatch() {
         let ending: (staged: [Staged], lock: HeldCollectionLock?)? = state.withLock { state in
             guard !state.ended else { return nil }
             state.ended = true
@@ -246,9 +252,9 @@ public final class SubstitutionStaging: Sendable {
         }
         guard let ending else { return }
         for entry in ending.staged {
-            if removingStaged { try? FileSystem.removeTree(entry.temporary, in: directory) }
+            // A committed tree was renamed away; its temporary name, still locked, is empty.
+            try? FileSystem.removeTree(entry.temporary, in: directory)
             entry.stagingLock.release()
-            entry.pathLock.release()
         }
         withExtendedLifetime(ending.lock) {}
         FileSystem.close(directory)

@@ -130,6 +130,25 @@ struct SubstitutionNixTests {
         #expect(try TreeDumper.hash(path: large).0 == (try fixture.nixInfo(large)).hash)
     }
 
+    @Test("Two substitutions of one closure at once both end with the closure valid, registered once")
+    func concurrentSubstitutions() async throws {
+        let fixture = try SubstitutionFixture()
+        let cache = try fixture.writeCache("cache", compression: "none")
+        let store = try fixture.openStore()
+        let top = try fixture.layout.storeDirectory.parse(fixture.top)
+        let substituters = try (0..<2).map { _ in try fixture.substituter(["file://\(cache)"]) }
+        defer { for substituter in substituters { substituter.close() } }
+        let outcomes = try await withThrowingTaskGroup(of: SubstitutionOutcome.self) { group in
+            for substituter in substituters {
+                group.addTask { try await Blocking.run { try substituter.substitute([top], into: store) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.allSatisfy { $0.succeeded }, "\(outcomes.flatMap(\.failures).map(\.reason))")
+        #expect(outcomes.map(\.fetched.count).reduce(0, +) == fixture.closure.count)
+        #expect(try fixture.differences(in: store) == [])
+    }
+
     @Test("A narinfo without a trusted signature is refused and the next cache is tried")
     func nextCacheAfterRefusal() throws {
         let fixture = try SubstitutionFixture()
