@@ -1,5 +1,6 @@
 import Hummingbird
 import KeelFormats
+import KeelLinux
 import KeelStore
 import Logging
 import NIOCore
@@ -41,7 +42,8 @@ public struct CacheServer: Sendable {
     /// for port 0), and serves until SIGTERM or SIGINT, then lets the responses in flight
     /// finish and returns.
     ///
-    /// - Throws: `CacheError.Code.unreachable` naming the address when it cannot listen there.
+    /// - Throws: `CacheError.Code.unreachable` naming the address when it cannot listen there
+    ///   (in use, not this host's, an unknown host name).
     public func run(onListening: @escaping @Sendable (CacheServerAddress) async -> Void = { _ in }) async throws {
         let address = address
         let application = Application(
@@ -54,7 +56,9 @@ public struct CacheServer: Sendable {
             },
             logger: logger)
         do { try await application.runService() } catch let error as IOError {
-            throw CacheError(.unreachable, "cannot listen on \(address): \(error.description)")
+            throw CacheError(.unreachable, "cannot listen on \(address): \(SystemError.reason(of: error.errnoCode))")
+        } catch is SocketAddressError, is SocketAddressError.UnknownHost {
+            throw CacheError(.unreachable, "cannot listen on \(address): unknown host '\(address.host)'")
         }
     }
 

@@ -144,15 +144,20 @@ struct CacheServeDirectoryTests {
         }
     }
 
-    @Test("a port in use is refused with a message naming the address")
-    func portInUse() throws {
+    @Test("an address in use, or not this host's, is refused with a message naming it")
+    func addressRefused() throws {
         let temporary = try TemporaryDirectory(prefix: "keel-cache-serve-port")
         defer { temporary.remove() }
         try "StoreDir: /nix/store\n".write(
             toFile: temporary.appending("nix-cache-info"), atomically: false, encoding: .utf8)
         let first = try CacheServeProcess([temporary.path])
         let second = try KeelBinary.run(["cache", "serve", temporary.path, "--listen", "127.0.0.1:\(first.port)"])
-        #expect(second.status == 1 && second.errorOutput.contains("127.0.0.1:\(first.port)"), "\(second.errorOutput)")
+        #expect(second.status == 1)
+        #expect(second.errorOutput == "keel: cannot listen on 127.0.0.1:\(first.port): Address already in use\n")
+        // 192.0.2.0/24 is TEST-NET-1: never an address of this host.
+        let foreign = try KeelBinary.run(["cache", "serve", temporary.path, "--listen", "192.0.2.1:0"])
+        #expect(foreign.status == 1)
+        #expect(foreign.errorOutput == "keel: cannot listen on 192.0.2.1:0: Cannot assign requested address\n")
         #expect(first.stop() == 0)
     }
 }
