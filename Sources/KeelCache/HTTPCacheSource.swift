@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import KeelArchive
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A binary cache served over HTTP or HTTPS, read with AsyncHTTPClient: HTTP/1.1 keep-alive
 /// connections from a bounded pool, and a timeout after which a request that got no answer
@@ -12,6 +13,7 @@ public final class HTTPCacheSource: BinaryCacheSource {
     private let base: String
     private let timeout: TimeAmount
     private let client: HTTPClient
+    private let closed = Mutex(false)
 
     /// A cache at `url` (`http://…` or `https://…`), read over at most `connections`
     /// connections; a request that gets no byte for `timeout` fails.
@@ -76,9 +78,21 @@ public final class HTTPCacheSource: BinaryCacheSource {
         return ResponseBodySource(channel: channel)
     }
 
-    /// Shuts the client down.
+    /// Shuts the client down, waiting for its connections to close.
     public func close() {
+        guard
+            closed.withLock({ closed in
+                defer { closed = true }
+                return !closed
+            })
+        else { return }
         try? client.syncShutdown()
+    }
+
+    /// A source nobody closed still lets its client go, without waiting (a deinit may run on an
+    /// event loop).
+    deinit {
+        if !closed.withLock({ $0 }) { client.shutdown { _ in } }
     }
 
     private var timeoutSeconds: Double { Double(timeout.nanoseconds) / 1e9 }

@@ -54,6 +54,9 @@ public final class Substituter: Sendable {
 
     /// Makes `wanted` valid in `store` with their closures, as far as the caches allow.
     ///
+    /// It blocks the calling thread until done (lookups and downloads run on threads of their
+    /// own): call it from a thread that may block, never from an event loop.
+    ///
     /// - Parameter progress: called (from worker threads) as NAR bytes arrive and paths finish.
     /// - Returns: what was fetched and, for each wanted path still not valid, why.
     /// - Throws: `CacheError` with code `.store` or `.fileSystem` only when the local store

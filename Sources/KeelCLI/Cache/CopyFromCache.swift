@@ -35,7 +35,7 @@ enum CopyFromCache {
         for warning in outcome.warnings { StandardErrorLine.write("keel: warning: \(warning)") }
         if command.json {
             print(try JSONOutput.render(CopyFromCacheSummary(outcome, from: url, in: local)))
-        } else if outcome.succeeded {
+        } else if outcome.succeeded || !outcome.fetched.isEmpty {
             let seconds = max(Date().timeIntervalSince(started), 0.001)
             print(
                 "copied \(outcome.fetched.count) paths from \(url) (\(ByteCount(outcome.narBytes)) NAR, "
