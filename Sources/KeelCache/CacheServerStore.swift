@@ -90,29 +90,17 @@ struct CacheServerStore: CacheServerSource {
             })
     }
 
-    /// The valid path whose hash part is `hashPart`, found by its name in the store directory
-    /// and checked in the database.
+    /// What the database knows about the valid path whose hash part is `hashPart`.
     ///
     /// - Returns: nil when `hashPart` is not a hash part or no valid path has it.
-    /// - Throws: `CacheError.Code.store` when the store directory or the database cannot be read.
+    /// - Throws: `CacheError.Code.store` when the database cannot be read.
     private static func validPath(hashPart: String, in store: LocalStore) throws(CacheError) -> PathInfo? {
-        guard (try? StorePath.validateHashPart(hashPart)) != nil else { return nil }
-        let directoryPath = store.layout.storeDirectory.path
-        let entries: [DirectoryEntry]
         do {
-            let directory = CacheServerOpenFile(try FileSystem.openDirectory(Array(directoryPath.utf8)))
-            entries = try DirectoryListing.read(directory.fd)
+            guard let path = try store.validPath(hashPart: hashPart) else { return nil }
+            return try store.info(path)
         } catch {
-            throw CacheError(.store, "cannot list the store directory '\(directoryPath)': \(error.reason)")
+            if error.code == .notValid { return nil }
+            throw CacheError(.store, "cannot read the store database about hash '\(hashPart)': \(error)")
         }
-        let prefix = Array((hashPart + "-").utf8)
-        for entry in entries where entry.name.starts(with: prefix) {
-            guard let path = try? StorePath(baseName: String(decoding: entry.name, as: UTF8.self)) else { continue }
-            do { return try store.info(path) } catch {
-                if error.code == .notValid { continue }
-                throw CacheError(.store, "cannot read the store database about \(path): \(error)")
-            }
-        }
-        return nil
     }
 }

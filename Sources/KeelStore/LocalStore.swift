@@ -143,6 +143,22 @@ public final class LocalStore: Sendable {
         }
     }
 
+    /// The valid path whose hash part is `hashPart`, if any: one range lookup on the path
+    /// index (what a binary cache server answers a `HASH.narinfo` request with).
+    public func validPath(hashPart: String) throws(StoreError) -> StorePath? {
+        guard (try? StorePath.validateHashPart(hashPart)) != nil else { return nil }
+        // Every full path with this hash part sorts between "DIR/HASH-" and "DIR/HASH." ('.'
+        // follows '-').
+        let low = "\(layout.storeDirectory.path)/\(hashPart)-"
+        let high = "\(layout.storeDirectory.path)/\(hashPart)."
+        let found = try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT path FROM ValidPaths WHERE path > ? AND path < ? LIMIT 1", arguments: [low, high])
+        }
+        guard let found else { return nil }
+        return try storePath(found)
+    }
+
     /// What the store knows about `path`.
     ///
     /// - Throws: `StoreError.Code.notValid` when the path is not valid.

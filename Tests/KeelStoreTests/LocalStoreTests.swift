@@ -246,6 +246,10 @@ extension LocalStoreTests {
         #expect(try !store.hasValidPath(named: "midd"))
         #expect(try !store.hasValidPath(named: "iddle"))
         #expect(try !store.hasValidPath(named: "absent"))
+        // A hash part finds its path, and only a whole one does.
+        #expect(try store.validPath(hashPart: middle.hashPart) == middle)
+        #expect(try store.validPath(hashPart: gone.hashPart) == nil)
+        #expect(try store.validPath(hashPart: String(middle.hashPart.dropLast())) == nil)
         let collected = try store.delete([unrelated, top])
         #expect(Set(collected.deleted) == [unrelated, top])
         #expect(try store.validPaths() == [base, middle].sorted())
