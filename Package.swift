@@ -228,6 +228,7 @@ let package = Package(
             name: "KeelCacheTests",
             dependencies: [
                 "KeelCache", "KeelArchive", "KeelFormats", "KeelFileTree", "KeelLinux", "KeelStore", "KeelTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
