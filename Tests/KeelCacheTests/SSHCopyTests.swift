@@ -53,48 +53,9 @@ struct SSHCopyTests {
         let fixture = try SSHCopyFixture()
         defer { fixture.remove() }
         let (top, all) = try fixture.makeClosure(bigFileSize: 48 << 20)
-        // Hold the far root's collection lock: the far import waits for it (and says so on its
-        // stderr, which ssh passes back) while the client fills the pipes, so the ssh can be
-        // killed with most of the stream still to come.
-        try FileSystem.makeDirectories(fixture.farRoot + "/db")
-        let collectionLock = try FileSystem.openOrCreate(Array((fixture.farRoot + "/db/gc.lock").utf8))
-        var lockHeld = true
-        defer { if lockHeld { FileSystem.close(collectionLock) } }
-        try FileSystem.lock(collectionLock, exclusive: true)
+        let (status, message) = try Self.interrupt(fixture, "--to", [top], waitingRoot: fixture.farRoot)
 
-        let copy = Process()
-        copy.executableURL = URL(fileURLWithPath: KeelBinary.path)
-        copy.arguments = fixture.copyArguments("--to", [top])
-        copy.environment = fixture.environment
-        let errors = Pipe()
-        copy.standardError = errors
-        copy.standardOutput = FileHandle.nullDevice
-        try copy.run()
-        let copyPidfd = try #require(try ProcessTree.openPidfd(copy.processIdentifier))
-        defer { FileSystem.close(copyPidfd) }
-        let stderr = SSHOutputWaiter(errors)
-        let waiting = stderr.wait(for: "waiting for a garbage collection")
-        if !waiting { _ = try? ProcessControl.signal(pidfd: copyPidfd, SIGKILL) }
-        try #require(waiting, "the far import never waited for the lock: \(stderr.text)")
-
-        let processes = try ProcessTree.snapshot()
-        let sshPid = try #require(processes.first { $0.parent == copy.processIdentifier && !$0.isZombie }?.pid)
-        let farPid = try #require(processes.first { Self.isFarServe($0.pid, farRoot: fixture.farRoot) }?.pid)
-        let sshPidfd = try #require(try ProcessTree.openPidfd(sshPid))
-        defer { FileSystem.close(sshPidfd) }
-        let farPidfd = try #require(try ProcessTree.openPidfd(farPid))
-        defer { FileSystem.close(farPidfd) }
-        #expect(try ProcessControl.signal(pidfd: sshPidfd, SIGKILL) == .delivered)
-        FileSystem.close(collectionLock)
-        lockHeld = false
-        // The far keel reads what reached it, meets the end of its input mid-stream and gives up.
-        let watchdog = Watchdog.start { _ = try? ProcessControl.signal(pidfd: farPidfd, SIGKILL) }
-        _ = try Polling.waitForInput([farPidfd])
-        watchdog.cancel()
-        let message = stderr.readToEnd()
-        copy.waitUntilExit()
-
-        #expect(copy.terminationStatus == 1)
+        #expect(status == 1)
         let lastLine = message.split(separator: "\n").last.map(String.init) ?? ""
         #expect(lastLine.hasPrefix("keel: ") && lastLine.contains("ssh://127.0.0.1"), "\(message)")
         #expect(try fixture.farValid(all).isEmpty)
@@ -107,6 +68,78 @@ struct SSHCopyTests {
         #expect(Set(try SSHCopyOutput(again).copied) == Set(all.map(fixture.local.fullPath)))
         #expect(try fixture.farValid(all) == Set(all))
         #expect(try fixture.farLeftovers().isEmpty)
+    }
+
+    @Test("An ssh killed in the middle of a pull leaves nothing registered here and no staging; the next pull finishes")
+    func interruptedPull() throws {
+        let fixture = try SSHCopyFixture()
+        defer { fixture.remove() }
+        let (top, all) = try fixture.makeClosure(bigFileSize: 48 << 20)
+        #expect(try fixture.copy("--to", [top]).status == 0)
+        _ = try fixture.local.delete(all)
+        let (status, message) = try Self.interrupt(fixture, "--from", [top], waitingRoot: fixture.localRoot)
+
+        #expect(status == 1)
+        let lastLine = message.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(lastLine.hasPrefix("keel: ") && lastLine.contains("ssh://127.0.0.1"), "\(message)")
+        #expect(try all.allSatisfy { try !fixture.local.isValid($0) })
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixture.storeDirectory.path)
+        #expect(names.filter { $0.hasPrefix(".keel-tmp-") || $0.hasSuffix(".lock") }.isEmpty)
+        #expect(Set(all.map(\.baseName)).isDisjoint(with: names))
+
+        let again = try fixture.copy("--from", [top])
+        #expect(again.status == 0, "\(again.errorOutput)")
+        #expect(try all.allSatisfy { try fixture.local.isValid($0) })
+    }
+
+    /// Runs `keel copy DIRECTION PATHS` and kills its ssh (SIGKILL through a pidfd) in the middle
+    /// of the stream: the importing side, `waitingRoot`, has its collection lock held by this test,
+    /// so its import waits (and says so on stderr, which reaches the copy's stderr) while the
+    /// sender fills the pipes; the lock is released once ssh is dead, and the import meets the
+    /// end of its input mid-stream. Returns once the copy and the far keel have ended.
+    private static func interrupt(
+        _ fixture: SSHCopyFixture, _ direction: String, _ paths: [StorePath], waitingRoot: String
+    ) throws -> (status: Int32, stderr: String) {
+        try FileSystem.makeDirectories(waitingRoot + "/db")
+        let collectionLock = try FileSystem.openOrCreate(Array((waitingRoot + "/db/gc.lock").utf8))
+        var lockHeld = true
+        defer { if lockHeld { FileSystem.close(collectionLock) } }
+        try FileSystem.lock(collectionLock, exclusive: true)
+
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: KeelBinary.path)
+        copy.arguments = fixture.copyArguments(direction, paths)
+        copy.environment = fixture.environment
+        let errors = Pipe()
+        copy.standardError = errors
+        copy.standardOutput = FileHandle.nullDevice
+        try copy.run()
+        let copyPidfd = try #require(try ProcessTree.openPidfd(copy.processIdentifier))
+        defer { FileSystem.close(copyPidfd) }
+        let stderr = SSHOutputWaiter(errors)
+        let waiting = stderr.wait(for: "waiting for a garbage collection")
+        if !waiting { _ = try? ProcessControl.signal(pidfd: copyPidfd, SIGKILL) }
+        try #require(waiting, "the import never waited for the lock: \(stderr.text)")
+
+        let processes = try ProcessTree.snapshot()
+        let sshPid = try #require(processes.first { $0.parent == copy.processIdentifier && !$0.isZombie }?.pid)
+        let farPid = try #require(processes.first { isFarServe($0.pid, farRoot: fixture.farRoot) }?.pid)
+        let sshPidfd = try #require(try ProcessTree.openPidfd(sshPid))
+        defer { FileSystem.close(sshPidfd) }
+        let farPidfd = try #require(try ProcessTree.openPidfd(farPid))
+        defer { FileSystem.close(farPidfd) }
+        #expect(try ProcessControl.signal(pidfd: sshPidfd, SIGKILL) == .delivered)
+        FileSystem.close(collectionLock)
+        lockHeld = false
+        let watchdog = Watchdog.start {
+            _ = try? ProcessControl.signal(pidfd: farPidfd, SIGKILL)
+            _ = try? ProcessControl.signal(pidfd: copyPidfd, SIGKILL)
+        }
+        defer { watchdog.cancel() }
+        _ = try Polling.waitForInput([farPidfd])
+        let message = stderr.readToEnd()
+        copy.waitUntilExit()
+        return (copy.terminationStatus, message)
     }
 
     /// Whether `pid` is the far side's `keel store serve` for `farRoot` (not the shell before it).
