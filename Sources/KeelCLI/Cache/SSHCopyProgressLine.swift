@@ -16,7 +16,7 @@ final class SSHCopyProgressLine {
 
     /// Shows `bytes` of `expected`.
     func report(_ bytes: UInt64, _ expected: UInt64) {
-        guard enabled, bytes >= shown + (1 << 20) || bytes >= expected else { return }
+        guard enabled, bytes >= shown + (1 << 20) || (bytes >= expected && shown < expected) else { return }
         shown = bytes
         let line = "keel: \(verb) \(ByteCount(bytes)) of \(ByteCount(max(bytes, expected)))"
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
