@@ -13,8 +13,10 @@ public protocol BinaryCacheSource: Sendable {
     ///   time; `.badInput` for a file over `limit`.
     func readFile(_ relativePath: String, limit: Int) throws(CacheError) -> [UInt8]?
 
-    /// A stream of a file's bytes, read as they arrive; a missing file or a failed transfer shows
-    /// as an `ArchiveError` from the stream's `read` (naming the file and the cache).
+    /// A stream of a file's bytes, read as they arrive. A file found missing at once throws
+    /// `CacheError.Code.notFound`; one found missing later (an HTTP 404), a failed transfer or a
+    /// timeout shows as an `ArchiveError` from the stream's `read`, naming the file and the cache.
+    /// Letting go of the stream stops the transfer.
     func openStream(_ relativePath: String) throws(CacheError) -> any KeelArchive.ByteSource
 
     /// Lets go of connections; the source is not used afterwards.
