@@ -31,14 +31,19 @@ struct NARFetcher {
                 try staging.stage(
                     info.path, narHash: info.narInfo.narHash, narSize: info.narInfo.narSize, from: decompressed)
             else { return false }
-            try file.drain()
-            if let fileSize = info.narInfo.fileSize, fileSize != file.count {
-                throw fault("its NAR file has \(file.count) bytes, not the \(fileSize) of the narinfo's FileSize")
-            }
-            if let fileHash = info.narInfo.fileHash, fileHash != file.finalize() {
-                throw fault(
-                    "its NAR file hashes to \(file.finalize().prefixed(.nixBase32)), not the narinfo's FileHash \(fileHash.prefixed(.nixBase32))"
-                )
+            do {
+                try file.drain()
+                if let fileSize = info.narInfo.fileSize, fileSize != file.count {
+                    throw fault("its NAR file has \(file.count) bytes, not the \(fileSize) of the narinfo's FileSize")
+                }
+                if let fileHash = info.narInfo.fileHash, fileHash != file.finalize() {
+                    throw fault(
+                        "its NAR file hashes to \(file.finalize().prefixed(.nixBase32)), not the narinfo's FileHash \(fileHash.prefixed(.nixBase32))"
+                    )
+                }
+            } catch {
+                staging.discard(info.path)
+                throw error
             }
             return true
         } catch let error as PathFaultError {

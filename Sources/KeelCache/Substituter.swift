@@ -83,9 +83,11 @@ public final class Substituter: Sendable {
         do { staging = try store.beginSubstitution() } catch { throw CacheError(.store, error.description) }
         defer { staging.abandon() }
         let toFetch = Self.closures(of: missing, chosen: chosen, faults: faults).compactMap { chosen[$0] }
-        let download = download(toFetch, into: staging, storeDirectory: store.layout.storeDirectory, progress: progress)
+        let download = download(
+            toFetch, planner: planner, into: staging, storeDirectory: store.layout.storeDirectory, progress: progress)
         faults.merge(download.faults) { first, _ in first }
         for path in download.faults.keys { chosen[path] = nil }
+        chosen.merge(download.replacements) { _, replacement in replacement }
         let registered = Self.closures(of: missing, chosen: chosen, faults: faults).compactMap { chosen[$0] }
         let entries = registered.map { planned in
             SubstitutedPath(
@@ -115,13 +117,17 @@ public final class Substituter: Sendable {
 
     private struct Download: Sendable {
         var faults: [StorePath: PathFault] = [:]
+        /// Paths fetched from another cache than planned, after the planned one's NAR was refused.
+        var replacements: [StorePath: PlannedPath] = [:]
         var bytes: UInt64 = 0
         var pathsDone = 0
     }
 
-    /// Fetches and stages `planned`, `jobs` at a time.
+    /// Fetches and stages `planned`, `jobs` at a time. When a cache's NAR is refused, the next
+    /// cache with a trusted narinfo for the path (and the same references) is tried.
     private func download(
-        _ planned: [PlannedPath], into staging: SubstitutionStaging, storeDirectory: StoreDirectory,
+        _ planned: [PlannedPath], planner: SubstitutionPlanner, into staging: SubstitutionStaging,
+        storeDirectory: StoreDirectory,
         progress: @escaping @Sendable (SubstitutionProgress) -> Void
     ) -> Download {
         let state = Mutex(Download())
@@ -138,14 +144,31 @@ public final class Substituter: Sendable {
         }
         report { _ in }
         ParallelWork.forEach(planned, threads: jobs) { item in
-            let outcome = Result { () throws(PathFaultError) in
-                try fetcher.fetch(item) { count in report { $0.bytes += UInt64(count) } }
+            var current = item
+            var tried: [BinaryCache] = []
+            var reasons: [String] = []
+            var fetched = false
+            while !fetched {
+                do throws(PathFaultError) {
+                    _ = try fetcher.fetch(current) { count in report { $0.bytes += UInt64(count) } }
+                    fetched = true
+                } catch {
+                    reasons.append(error.fault.reason)
+                    tried.append(current.cache)
+                    guard let next = try? planner.lookUp(item.info.path, skipping: tried),
+                        Set(next.info.references) == Set(item.info.references)
+                    else { break }
+                    current = next
+                }
             }
+            let used = current
             report { download in
                 download.pathsDone += 1
-                switch outcome {
-                case .success: break
-                case .failure(let error): download.faults[item.info.path] = error.fault
+                if !fetched {
+                    download.faults[item.info.path] = PathFault(
+                        code: .badInput, reason: reasons.joined(separator: "; "))
+                } else if used.cache !== item.cache {
+                    download.replacements[item.info.path] = used
                 }
             }
         }

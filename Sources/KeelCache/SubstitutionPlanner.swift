@@ -61,11 +61,12 @@ struct SubstitutionPlanner: Sendable {
     }
 
     /// The first cache's narinfo for `path` that passes validation and carries a trusted
-    /// signature; another cache is tried after a refusal.
-    private func lookUp(_ path: StorePath) throws(PathFaultError) -> PlannedPath {
+    /// signature; another cache is tried after a refusal. The caches in `skipping` are not
+    /// asked (their NAR was refused).
+    func lookUp(_ path: StorePath, skipping: [BinaryCache] = []) throws(PathFaultError) -> PlannedPath {
         let full = store.fullPath(path)
         var refusals: [(code: CacheError.Code, message: String)] = []
-        for cache in caches {
+        for cache in caches where !skipping.contains(where: { $0 === cache }) {
             let info: ValidatedNarInfo?
             do { info = try cache.narInfo(for: path) } catch {
                 refusals.append((error.code, error.message))

@@ -138,6 +138,13 @@ public final class SubstitutionStaging: Sendable {
         return true
     }
 
+    /// Removes `path`'s staged tree (a check after staging failed), so it can be staged again.
+    public func discard(_ path: StorePath) {
+        guard let entry = state.withLock({ $0.staged.removeValue(forKey: path) }) else { return }
+        try? FileSystem.removeTree(entry.temporary, in: directory)
+        entry.stagingLock.release()
+    }
+
     /// Makes `paths` valid in one transaction, with their signatures, and returns those it
     /// registered: under the paths' locks, the staged ones not valid by now are made durable
     /// and renamed into place; any other must be valid already. Each reference must be valid

@@ -149,6 +149,20 @@ struct SubstitutionNixTests {
         #expect(try fixture.differences(in: store) == [])
     }
 
+    @Test("A NAR that fails its check is refused and the next cache with the path is tried")
+    func nextCacheAfterBadNAR() throws {
+        let fixture = try SubstitutionFixture()
+        let bad = try fixture.writeCache("bad", compression: "xz")
+        _ = try SubstitutionTampering.truncated.apply(to: fixture, cache: bad)
+        let good = try fixture.writeCache("good", compression: "none")
+        let store = try fixture.openStore()
+        let substituter = try fixture.substituter(["file://\(bad)", "file://\(good)"])
+        defer { substituter.close() }
+        let outcome = try substituter.substitute([try fixture.layout.storeDirectory.parse(fixture.top)], into: store)
+        #expect(outcome.failures.map(\.reason) == [])
+        #expect(try fixture.differences(in: store) == [])
+    }
+
     @Test("A narinfo without a trusted signature is refused and the next cache is tried")
     func nextCacheAfterRefusal() throws {
         let fixture = try SubstitutionFixture()

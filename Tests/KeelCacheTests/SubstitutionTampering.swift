@@ -7,6 +7,7 @@ import Testing
 /// Ways a test corrupts a cache nix wrote; each must be refused with nothing registered.
 enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case narHash
+    case fileHash
     case references
     case signature
     case untrustedKey
@@ -39,6 +40,7 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
     var expectedWords: String {
         switch self {
         case .narHash, .flippedByte: "hashes to"
+        case .fileHash: "not the narinfo's FileHash"
         case .references, .signature, .untrustedKey: "no signature by a trusted key"
         case .truncated: "truncated"
         case .notXz: "not an xz stream"
@@ -55,6 +57,12 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
         case .narHash:
             try fixture.editNarInfo(of: dep, in: cache, resign: true) {
                 $0.narHash = StreamingHasher.hash(.sha256, Array("something else".utf8))
+            }
+            return dep
+        case .fileHash:
+            // FileHash is not signed: only the check of the downloaded file catches it.
+            try fixture.editNarInfo(of: dep, in: cache, resign: false) {
+                $0.fileHash = StreamingHasher.hash(.sha256, Array("another file".utf8))
             }
             return dep
         case .references:
