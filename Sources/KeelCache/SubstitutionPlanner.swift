@@ -2,18 +2,6 @@ import KeelFormats
 import KeelStore
 import Synchronization
 
-/// Where one path will come from: a cache and its narinfo, signed by a trusted key.
-struct PlannedPath: Sendable {
-    let cache: BinaryCache
-    let info: ValidatedNarInfo
-}
-
-/// Why one path (a wanted one, or one of a closure) cannot be substituted.
-struct PathFault: Sendable {
-    let code: CacheError.Code
-    let reason: String
-}
-
 /// Walks the closures of the wanted paths through narinfo References, asking the caches in
 /// priority order for each path not valid yet (several paths at once), and keeps, per path,
 /// the first narinfo signed by a trusted key, or why there is none.
@@ -100,9 +88,4 @@ struct SubstitutionPlanner: Sendable {
     private func isTrusted(_ narInfo: NarInfo) -> Bool {
         trustedKeys.contains { key in !((try? narInfo.validSignatures(for: key)) ?? []).isEmpty }
     }
-}
-
-/// A `PathFault` thrown out of a lookup.
-struct PathFaultError: Error {
-    let fault: PathFault
 }

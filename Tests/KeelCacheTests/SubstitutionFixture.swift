@@ -162,9 +162,3 @@ final class SubstitutionFixture {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 }
-
-/// A failure in a substitution test's setup.
-struct SubstitutionTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

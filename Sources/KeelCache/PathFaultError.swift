@@ -1,0 +1,4 @@
+/// A `PathFault` thrown out of a lookup.
+struct PathFaultError: Error {
+    let fault: PathFault
+}
