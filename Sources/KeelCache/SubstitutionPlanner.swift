@@ -82,7 +82,9 @@ struct SubstitutionPlanner: Sendable {
         let code =
             refusals.first { $0.code != .unreachable && $0.code != .notFound }?.code
             ?? (refusals.contains { $0.code == .unreachable } ? .unreachable : .notFound)
-        throw PathFaultError(fault: PathFault(code: code, reason: refusals.map(\.message).joined(separator: "; ")))
+        var reason = refusals.map(\.message).joined(separator: "; ")
+        if !reason.contains("'\(full)'") { reason = "cannot substitute '\(full)': \(reason)" }
+        throw PathFaultError(fault: PathFault(code: code, reason: reason))
     }
 
     private func isTrusted(_ narInfo: NarInfo) -> Bool {

@@ -70,4 +70,22 @@ struct CopyFromCacheTests {
         #expect(result.errorOutput.contains(fixture.top), "\(result.errorOutput)")
         #expect(try fixture.validPaths(in: try fixture.openStore()) == [])
     }
+
+    @Test("keel copy --from a cache that never answers gives up after --timeout with one line naming path and cache")
+    func silentCacheTimesOut() throws {
+        let fixture = try SubstitutionFixture()
+        let silent = try SubstitutionListeningSocket()
+        // Were the timeout ignored, closing the socket resets the connection and the test fails.
+        let watchdog = Watchdog.start { silent.close() }
+        defer { watchdog.cancel() }
+        let url = "http://127.0.0.1:\(silent.port)"
+        let result = try KeelBinary.run([
+            "copy", "--root", fixture.keelRoot, "--from", url, "--timeout", "1", "--trusted-public-keys",
+            fixture.key.publicKey.text, fixture.top,
+        ])
+        #expect(result.status == 1)
+        #expect(result.errorOutput.split(separator: "\n").count == 1, "\(result.errorOutput)")
+        #expect(result.errorOutput.contains(fixture.top) && result.errorOutput.contains(url), "\(result.errorOutput)")
+        #expect(result.errorOutput.contains("no answer within 1 s"), "\(result.errorOutput)")
+    }
 }

@@ -32,7 +32,10 @@ enum CopyFromCache {
             throw CLIError(error.message)
         }
         progress.clear()
-        for warning in outcome.warnings { StandardErrorLine.write("keel: warning: \(warning)") }
+        // With one cache, a failure's line already says why the cache was skipped.
+        if outcome.succeeded {
+            for warning in outcome.warnings { StandardErrorLine.write("keel: warning: \(warning)") }
+        }
         if command.json {
             print(try JSONOutput.render(CopyFromCacheSummary(outcome, from: url, in: local)))
         } else if outcome.succeeded || !outcome.fetched.isEmpty {
