@@ -19,7 +19,8 @@ public struct KeelCommand: ParsableCommand {
             TestAgentCommand.self,
             StatusCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, LogsCommand.self,
             EventsCommand.self,
-            DemoCommand.self, RunCommand.self, ShellCommand.self, ImageCommand.self, CacheCommand.self, CopyCommand.self,
+            DemoCommand.self, RunCommand.self, ShellCommand.self, ImageCommand.self, CacheCommand.self,
+            CopyCommand.self,
         ]
     )
 
