@@ -14,10 +14,10 @@ final class CachePushTally: Sendable {
 
     private let pathsTotal: Int
     private let bytesTotal: UInt64
-    private let progress: @Sendable (CachePushProgress) -> Void
+    private let progress: @Sendable (TransferProgress) -> Void
     private let state = Mutex(State())
 
-    init(pathsTotal: Int, bytesTotal: UInt64, progress: @escaping @Sendable (CachePushProgress) -> Void) {
+    init(pathsTotal: Int, bytesTotal: UInt64, progress: @escaping @Sendable (TransferProgress) -> Void) {
         self.pathsTotal = pathsTotal
         self.bytesTotal = bytesTotal
         self.progress = progress
@@ -55,7 +55,7 @@ final class CachePushTally: Sendable {
 
     private func report(_ state: State) {
         progress(
-            CachePushProgress(
+            TransferProgress(
                 pathsDone: state.pathsDone, pathsTotal: pathsTotal, bytesDone: state.bytesDone, bytesTotal: bytesTotal))
     }
 }

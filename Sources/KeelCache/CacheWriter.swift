@@ -36,7 +36,7 @@ public struct CacheWriter: Sendable {
     ///   `.fileSystem` when the cache cannot be written. Paths finished before a failure stay in
     ///   the cache, complete.
     public func push(
-        _ roots: [StorePath], progress: @escaping @Sendable (CachePushProgress) -> Void = { _ in }
+        _ roots: [StorePath], progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
     ) throws(CacheError) -> CachePushResult {
         let infos = try closureInfos(of: roots)
         let cache = try CacheDirectory.open(directory, for: store.layout.storeDirectory)

@@ -64,7 +64,7 @@ public final class Substituter: Sendable {
     ///   whatever the caches do is reported in the outcome.
     public func substitute(
         _ wanted: [StorePath], into store: LocalStore,
-        progress: @escaping @Sendable (SubstitutionProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
     ) throws(CacheError) -> SubstitutionOutcome {
         for cache in caches where cache.storeDirectory != store.layout.storeDirectory {
             throw CacheError(
@@ -128,7 +128,7 @@ public final class Substituter: Sendable {
     private func download(
         _ planned: [PlannedPath], planner: SubstitutionPlanner, into staging: SubstitutionStaging,
         storeDirectory: StoreDirectory,
-        progress: @escaping @Sendable (SubstitutionProgress) -> Void
+        progress: @escaping @Sendable (TransferProgress) -> Void
     ) -> Download {
         let state = Mutex(Download())
         let bytesTotal = planned.reduce(UInt64(0)) { $0 + ($1.info.narInfo.fileSize ?? $1.info.narInfo.narSize) }
@@ -137,7 +137,7 @@ public final class Substituter: Sendable {
         @Sendable func report(_ update: (inout Download) -> Void) {
             let snapshot = state.withLock { download in
                 update(&download)
-                return SubstitutionProgress(
+                return TransferProgress(
                     pathsDone: download.pathsDone, pathsTotal: total, bytesDone: download.bytes, bytesTotal: bytesTotal)
             }
             progress(snapshot)

@@ -15,7 +15,7 @@ struct CachePushTests {
     func pushThenSkip(compression: CacheCompression) throws {
         let fixture = try CachePushFixture()
         let cache = fixture.temporary.appending("cache")
-        let reports = Mutex<[CachePushProgress]>([])
+        let reports = Mutex<[TransferProgress]>([])
         let writer = CacheWriter(
             store: fixture.store, directory: cache,
             options: CachePushOptions(compression: compression, signingKey: fixture.key, jobs: 2))

@@ -69,7 +69,7 @@ struct CachePush: ParsableCommand {
             options: CachePushOptions(
                 compression: compression, signingKey: signingKey,
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
-        let progress = CachePushProgressLine(enabled: !json && isatty(STDERR_FILENO) == 1)
+        let progress = TransferProgressLine(enabled: !json && isatty(STDERR_FILENO) == 1, verb: "pushed")
         let result: CachePushResult
         do { result = try writer.push(roots, progress: progress.report) } catch {
             progress.clear()

@@ -25,22 +25,16 @@ final class CacheSubstitution: PathSubstitution {
     }
 
     func substitute(_ paths: [StorePath]) {
-        let progress = showProgress
+        let progress = TransferProgressLine(enabled: showProgress, verb: "fetched")
         let outcome: SubstitutionOutcome
         do {
-            outcome = try substituter.substitute(paths, into: store) { report in
-                guard progress else { return }
-                let line =
-                    "keel: fetching \(report.pathsDone)/\(report.pathsTotal) paths, "
-                    + "\(ByteCount(report.bytesDone)) of \(ByteCount(report.bytesTotal))"
-                FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-            }
+            outcome = try substituter.substitute(paths, into: store, progress: progress.report)
         } catch {
-            clearLine()
+            progress.clear()
             StandardErrorLine.write("keel: warning: binary caches not used: \(error.description)")
             return
         }
-        clearLine()
+        progress.clear()
         let warnings =
             outcome.warnings
             + outcome.failures.filter { $0.code != .notFound }.map { "\($0.reason); making it here instead" }
@@ -52,9 +46,5 @@ final class CacheSubstitution: PathSubstitution {
                 "keel: fetched \(outcome.fetched.count) paths (\(ByteCount(outcome.downloadedBytes))) from binary caches"
             )
         }
-    }
-
-    private func clearLine() {
-        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -24,7 +24,7 @@ enum CopyFromCache {
             throw CLIError(error.message, status: .usage)
         }
         defer { substituter.close() }
-        let progress = CopyFromCacheProgressLine(enabled: !command.json && isatty(STDERR_FILENO) == 1)
+        let progress = TransferProgressLine(enabled: !command.json && isatty(STDERR_FILENO) == 1, verb: "fetched")
         let started = Date()
         let outcome: SubstitutionOutcome
         do { outcome = try substituter.substitute(paths, into: local, progress: progress.report) } catch {

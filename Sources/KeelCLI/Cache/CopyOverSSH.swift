@@ -13,9 +13,9 @@ enum CopyOverSSH {
         let collectionLock = try storeOperation { try local.lockAgainstCollection() }
         defer { withExtendedLifetime(collectionLock) {} }
         let roots = try command.selection.roots(in: local)
-        let progress = SSHCopyProgressLine(enabled: !command.json && isatty(STDERR_FILENO) == 1, verb: "sent")
+        let progress = TransferProgressLine(enabled: !command.json && isatty(STDERR_FILENO) == 1, verb: "sent")
         let report = try session(command, destination, local: local, progress: progress) { client throws(CacheError) in
-            try RemoteStoreCopy.push(roots, from: local, to: client, progress: progress.report)
+            try RemoteStoreCopy.push(roots, from: local, to: client, progress: { progress.report(bytes: $0, of: $1) })
         }
         try show(SSHCopySummary(report, direction: "to", host: destination, in: local), json: command.json)
     }
@@ -25,9 +25,9 @@ enum CopyOverSSH {
         let source = try parse(url)
         let local = try command.store.open()
         let roots = try command.selection.roots(in: local)
-        let progress = SSHCopyProgressLine(enabled: !command.json && isatty(STDERR_FILENO) == 1, verb: "received")
+        let progress = TransferProgressLine(enabled: !command.json && isatty(STDERR_FILENO) == 1, verb: "received")
         let report = try session(command, source, local: local, progress: progress) { client throws(CacheError) in
-            try RemoteStoreCopy.pull(roots, from: client, into: local, progress: progress.report)
+            try RemoteStoreCopy.pull(roots, from: client, into: local, progress: { progress.report(bytes: $0, of: $1) })
         }
         try show(SSHCopySummary(report, direction: "from", host: source, in: local), json: command.json)
     }
@@ -39,7 +39,7 @@ enum CopyOverSSH {
     /// Runs `body` with a client talking to `keel store serve --stdio` on `destination`, then
     /// ends the session; any failure becomes one line naming the host.
     private static func session(
-        _ command: CopyCommand, _ destination: SSHDestination, local: LocalStore, progress: SSHCopyProgressLine,
+        _ command: CopyCommand, _ destination: SSHDestination, local: LocalStore, progress: TransferProgressLine,
         _ body: (RemoteStoreClient) throws(CacheError) -> RemoteCopyReport
     ) throws -> RemoteCopyReport {
         // A peer that goes away must fail a write (EPIPE), not end this process.

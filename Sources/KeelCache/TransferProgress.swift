@@ -1,13 +1,14 @@
-/// How far a push has got, reported after each path: paths done (written or already in the
-/// cache) of the total, and NAR bytes done of the total.
-public struct CachePushProgress: Sendable, Equatable {
-    /// Paths written or found in the cache so far.
+/// How far a transfer of store paths has got — a push to a cache, a substitution, a copy — as
+/// reported while it runs.
+public struct TransferProgress: Sendable, Equatable {
+    /// Paths done so far.
     public let pathsDone: Int
-    /// Paths in the closure.
+    /// Paths in all.
     public let pathsTotal: Int
-    /// NAR bytes of the paths done (uncompressed).
+    /// Bytes done so far (what the transfer counts: NAR bytes for a push, bytes received for a
+    /// download).
     public let bytesDone: UInt64
-    /// NAR bytes of the whole closure (uncompressed).
+    /// Bytes in all, as far as known beforehand.
     public let bytesTotal: UInt64
 
     /// A progress report.
