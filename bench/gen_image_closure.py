@@ -31,6 +31,22 @@ BLOCK = random.Random(1818).randbytes(8 << 20)
 ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
 
 
+def configure(total: int, compressible: bool = False) -> None:
+    """Sets the closure's total size and, with `compressible`, makes file contents word-like
+    text (a few thousand random "words", about 3:1 under xz, as real store paths are) instead of
+    random bytes; bench/cache.py uses it for a 500 MiB closure that compressors can work on."""
+    global TOTAL, BLOCK
+    TOTAL = total
+    if compressible:
+        rng = random.Random(1819)
+        letters = bytes(range(33, 127))
+        words = [bytes(rng.choices(letters, k=rng.randint(2, 10))) for _ in range(4096)]
+        out = bytearray()
+        while len(out) < (8 << 20):
+            out += b" ".join(rng.choices(words, k=4096)) + b"\n"
+        BLOCK = bytes(out[: 8 << 20])
+
+
 def nix_base32(digest: bytes) -> str:
     length = (len(digest) * 8 - 1) // 5 + 1
     value = int.from_bytes(digest, "little")
@@ -81,6 +97,8 @@ def trees() -> list[dict]:
         result.append(tree)
     big = sorted({int((PATHS - 2) * rng.random() ** 2.5) for _ in range(80)})
     files = [(i, rng.uniform(1, 24)) for i in big for _ in range(rng.randint(1, 4))]
+    if TOTAL <= small_total:
+        sys.exit(f"gen_image_closure: {TOTAL} bytes is less than the small files' {small_total}")
     scale = (TOTAL - small_total) / sum(w for _, w in files)
     for n, (i, weight) in enumerate(files):
         size = int(weight * scale) // 4096 * 4096

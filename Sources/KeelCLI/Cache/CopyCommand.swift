@@ -9,7 +9,7 @@ struct CopyCommand: ParsableCommand {
             --from file://DIR or http(s)://HOST/…: fetch the closures of PATHS from a Nix binary \
             cache, as `nix copy --from` does. Every narinfo must carry a signature from a key given \
             with --trusted-public-keys, and every NAR must hash to its NarHash; nothing unverified \
-            is registered, and the paths are registered all or nothing.
+            is registered, and a path is registered only with its whole closure.
 
             --to ssh://[USER@]HOST[:PORT] (PATHS, --generation N or -f keel.toml) and --from \
             ssh://…: copy closures through the system's OpenSSH client (your ssh config, keys, \
