@@ -39,6 +39,7 @@ import Testing
 
     @Test func startsAgentsAndStopsThemLeavingNothing() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(
             paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
@@ -61,6 +62,7 @@ import Testing
 
     @Test func restartsWithBackoffOnTheClock() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let clock = ManualClock()
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
@@ -90,6 +92,7 @@ import Testing
 
     @Test func onFailureLeavesACleanExitStopped() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(
             paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
@@ -102,6 +105,7 @@ import Testing
 
     @Test func dependentsStartOnceTheirDependencyIsReady() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(
             paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
@@ -129,6 +133,7 @@ import Testing
 
     @Test func activationLeavesUnchangedAgentsRunning() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(
             paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
@@ -155,6 +160,7 @@ import Testing
 
     @Test func aMissedHeartbeatRestartsTheAgent() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let clock = ManualClock()
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
@@ -180,6 +186,7 @@ import Testing
 
     @Test func anAgentNotReadyInTimeIsEndedAsFailed() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let clock = ManualClock()
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
@@ -198,6 +205,7 @@ import Testing
 
     @Test func aMissingProgramFailsWithAClearProblem() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(
             paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
@@ -213,6 +221,7 @@ import Testing
 
     @Test func anAgentWithAUserRunsAsThatUser() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         // The user must be able to reach its state directory (mkdtemp made the root 0700).
         #expect(chmod(root.path, 0o755) == 0)
         let recorder = SupervisorEventRecorder()
@@ -236,6 +245,7 @@ import Testing
 
     @Test func anEphemeralStateIsEmptiedOncePerGenerationNotAtEachRestart() async throws {
         let root = try TemporaryDirectory()
+        defer { root.remove() }
         let clock = ManualClock()
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
