@@ -1,5 +1,7 @@
 import Foundation
+import KeelLinux
 import KeelTesting
+import SystemPackage
 
 /// A real nginx serving a directory on a loopback port: its listening socket is made by the
 /// test and inherited (`NGINX=0;`, on stdin), so nginx is reachable the moment it starts and
@@ -7,6 +9,9 @@ import KeelTesting
 final class SubstitutionNginx {
     let port: Int
     private let process: Process
+    /// nginx's pidfd, opened while it is known to run: signals reach it and never a process that
+    /// took its pid after it was reaped.
+    private let pidfd: FileDescriptor?
 
     /// Whether nginx is installed where Debian's nginx-light puts it.
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") }
@@ -35,16 +40,24 @@ final class SubstitutionNginx {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        pidfd = try? ProcessTree.openPidfd(process.processIdentifier)
     }
 
     /// The cache URL.
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Ends nginx (SIGTERM: its master stops the workers) and waits for it.
+    /// Ends nginx (SIGTERM through its pidfd: its master stops the workers) and waits for it.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if let pidfd {
+            _ = try? ProcessControl.signal(pidfd: pidfd, SIGTERM)
+        } else if process.isRunning {
+            process.terminate()
+        }
         process.waitUntilExit()
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if let pidfd { FileSystem.close(pidfd) }
+    }
 }
