@@ -92,6 +92,7 @@ struct CacheServerDirectory: CacheServerSource {
     private static func open(_ request: CacheServerRequestPath, in root: FileDescriptor) throws(CacheError)
         -> (CacheServerOpenFile, FileStatus)?
     {
+        guard let name = request.components.last else { return nil }
         var directories: [CacheServerOpenFile] = []
         var parent = root
         do {
@@ -101,7 +102,7 @@ struct CacheServerDirectory: CacheServerSource {
                 parent = directory.fd
             }
             let file = CacheServerOpenFile(
-                try FileSystem.openForReading(Array(request.components.last!.utf8), in: parent))
+                try FileSystem.openForReading(Array(name.utf8), in: parent))
             let status = try FileSystem.status(of: file.fd)
             return status.kind == .regular ? (file, status) : nil
         } catch {

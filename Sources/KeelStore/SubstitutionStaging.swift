@@ -159,17 +159,20 @@ public final class SubstitutionStaging: Sendable {
             borrowed.insert(item.path)
             if let entry = staged[item.path] { try? FileSystem.removeTree(entry.temporary, in: directory) }
         }
-        let moved = fresh.filter { !borrowed.contains($0.path) }
+        // Every fresh path was found staged above.
+        let moved = fresh.filter { !borrowed.contains($0.path) }.compactMap { item in
+            staged[item.path].map { (path: item.path, temporary: $0.temporary) }
+        }
         var unplaced = Set(moved.map { store.fullPath($0.path) })
         do {
             try FileSystem.syncFileSystem(directory)
             try store.recordPending(
                 try moved.map { item throws(StoreError) in
-                    (item.path, try store.identity(of: staged[item.path]!.temporary, in: directory))
+                    (item.path, try store.identity(of: item.temporary, in: directory))
                 })
             for item in moved {
                 try FileSystem.renameNoReplace(
-                    staged[item.path]!.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
+                    item.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
                 unplaced.remove(store.fullPath(item.path))
             }
             try FileSystem.sync(directory)
