@@ -83,14 +83,38 @@ public enum ProcessTree {
         throw SystemError(call: "pidfd_open", errno: code)
     }
 
-    /// Whether process `pid` holds a descriptor on the pipe whose inode is `inode` (its
-    /// `/proc/PID/fd` links read `pipe:[INODE]`); `false` when they cannot be read.
-    public static func holdsPipe(_ pid: Int32, inode: UInt64) -> Bool {
+    /// Whether process `pid` holds the write end of the pipe whose inode is `inode` (a
+    /// `/proc/PID/fd` link reading `pipe:[INODE]` whose `/proc/PID/fdinfo` flags allow writing);
+    /// `false` when they cannot be read.
+    ///
+    /// Only the write end tells an agent's descendant: a child this process is spawning holds a
+    /// copy of every descriptor it has, the read ends of its agents' pipes included, until it
+    /// calls exec.
+    public static func holdsPipeWriteEnd(_ pid: Int32, inode: UInt64) -> Bool {
         let target = Array("pipe:[\(inode)]".utf8)
         guard let directory = try? FileSystem.openDirectory(Array("/proc/\(pid)/fd".utf8)) else { return false }
         defer { FileSystem.close(directory) }
         guard let entries = try? DirectoryListing.read(directory) else { return false }
-        return entries.contains { (try? FileSystem.readLink($0.name, in: directory)) == target }
+        return entries.contains { entry in
+            guard (try? FileSystem.readLink(entry.name, in: directory)) == target else { return false }
+            let name = String(decoding: entry.name, as: UTF8.self)
+            guard let info = try? FileSystem.readWholeFile("/proc/\(pid)/fdinfo/\(name)", limit: 1 << 16) else {
+                return false
+            }
+            return isOpenForWriting(fdinfo: info)
+        }
+    }
+
+    /// Whether an `/proc/PID/fdinfo/FD` text's `flags:` (octal open flags) allow writing.
+    static func isOpenForWriting(fdinfo: [UInt8]) -> Bool {
+        for line in fdinfo.split(separator: UInt8(ascii: "\n")) {
+            let text = String(decoding: line, as: UTF8.self)
+            guard text.hasPrefix("flags:") else { continue }
+            let digits = text.dropFirst("flags:".count).filter { $0 != " " && $0 != "\t" }
+            guard let flags = Int(digits, radix: 8) else { return false }
+            return flags & Int(O_ACCMODE) != Int(O_RDONLY)
+        }
+        return false
     }
 
     /// `kill(2)` of process group `group` (`-group`); a group with no process left is not an

@@ -9,7 +9,9 @@ import KeelLinux
 ///   session);
 /// - its parent is the agent, while the agent is not reaped (its pid cannot be reused before);
 /// - it was reparented to this process (the child subreaper) and carries the agent's instance
-///   marker in its environment, or holds the agent's output pipe (which nobody else was given);
+///   marker in its environment, or holds the write end of the agent's output pipe (which nobody
+///   else was given; a child this process is spawning holds copies of the read ends until its
+///   exec, so the read end tells nothing);
 /// - it is a process found by an earlier look (same pid and start time: a zombie that has
 ///   lost its environment and descriptors is still recognised);
 /// - its parent is one of the above.
@@ -54,9 +56,10 @@ struct AgentProcessTree: Sendable {
         return found
     }
 
-    /// Whether process `pid` has the marker in its environment or holds the output pipe.
+    /// Whether process `pid` has the marker in its environment or holds the output pipe's write
+    /// end.
     private func carriesMark(_ pid: Int32) -> Bool {
         if ProcessTree.environment(of: pid)?.contains(marker) == true { return true }
-        return ProcessTree.holdsPipe(pid, inode: pipeInode)
+        return ProcessTree.holdsPipeWriteEnd(pid, inode: pipeInode)
     }
 }

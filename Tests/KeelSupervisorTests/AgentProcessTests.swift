@@ -1,5 +1,6 @@
 import Foundation
 import KeelLinux
+import KeelSandbox
 import KeelSupervisor
 import KeelTesting
 import Synchronization
@@ -181,6 +182,35 @@ import Testing
         try await other.stop(timeout: .milliseconds(200))
         #expect(other.termination == .signaled(SIGTERM))
         #expect(others.allSatisfy { isGone($0.process) })
+    }
+
+    /// A child this process spawns holds copies of every descriptor it has until its exec, the
+    /// read ends of its agents' output pipes among them; one that keeps such a copy (here as its
+    /// stdin) is not the agent's: stopping the agent leaves it alone.
+    @Test func stopLeavesAChildThatHoldsOnlyTheReadEndOfTheAgentsPipe() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fifo = directory.appending("fifo")
+        try makeFifo(fifo)
+        let agent = try start(#"echo main $$ > "$1/fifo"; exec sleep 1000"#, in: directory)
+        _ = try await readAnnouncements(fifo)
+        let agentOutput = try FileSystem.readLink(Array("/proc/\(agent.pid)/fd/1".utf8))
+        let ownDescriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+        let readEnd = try #require(
+            ownDescriptors.compactMap(Int32.init).first { fd in
+                (try? FileSystem.readLink(Array("/proc/self/fd/\(fd)".utf8))) == agentOutput
+            }, "this process holds no end of \(String(decoding: agentOutput, as: UTF8.self))")
+        let bystander = try Sandbox.spawnOnHost(
+            executable: "/bin/sleep", arguments: ["1000"], workingDirectory: "/", standardInput: readEnd)
+        defer {
+            _ = try? bystander.signal(SIGKILL)
+            _ = try? bystander.wait()
+        }
+        #expect(try agent.descendants().allSatisfy { $0.pid != bystander.pid })
+        try await agent.stop(timeout: .seconds(30))
+        #expect(agent.termination == .signaled(SIGTERM))
+        #expect(try bystander.signal(0) == .delivered, "the bystander holding the read end was ended")
+        #expect(ProcessTree.entry(of: bystander.pid)?.isZombie == false)
     }
 
     @Test func stopKillsOnlyOnceTheGracePeriodHasPassedOnItsClock() async throws {
