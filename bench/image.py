@@ -57,6 +57,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer((host, port), Handler).serve_forever()
 """
 PYTHON_PACKAGES = ["python3.11-minimal", "libpython3.11-stdlib"]  # keel demo's web runtime
+PYTHON_LEAVE_OUT = ["/usr/lib/x86_64-linux-gnu/gconv"]  # and what it leaves out (glibc's iconv modules)
 
 
 def run(args, env=None, stdin=None, stdout=subprocess.PIPE, shell=False):
@@ -203,7 +204,8 @@ def agent_sizes():
     config = os.path.join(agent, "keel.toml")
     with open(config, "w") as f:
         f.write('[host]\nname = "bench-image"\n\n'
-                f'[packages.py]\ndebian = {json.dumps(PYTHON_PACKAGES)}\n\n'
+                f'[packages.py]\ndebian = {json.dumps(PYTHON_PACKAGES)}\n'
+                f'leave_out = {json.dumps(PYTHON_LEAVE_OUT)}\n\n'
                 '[packages.web]\nsrc = "./web"\n\n'
                 '[agents.web]\ncommand = ["python3.11", "${packages.web}/server.py", "0.0.0.0", "8080"]\n'
                 'packages = ["py"]\n')

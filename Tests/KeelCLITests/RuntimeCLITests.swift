@@ -123,6 +123,34 @@ struct RuntimeCLITests {
         #expect(hashesA.count > 30 && hashesA == hashesB)
     }
 
+    @Test("leave_out keeps glibc's iconv modules out of a Python runtime, which still encodes every codec it has")
+    func leaveOut() async throws {
+        let directory = try TemporaryDirectory(prefix: "keel-runtime-leave-out")
+        defer { directory.remove() }
+        let config = Self.pythonRuntime + "leave_out = [\"/lib/x86_64-linux-gnu/gconv\", \"/usr/bin/pydoc3.11\"]\n"
+        try TestFiles.write(directory.appending("keel.toml"), Array(config.utf8))
+        let lock = try await Self.keel(["lock"], in: directory.path)
+        try #require(lock.status == 0, "\(lock.errorOutput)")
+        let root = directory.appending("root")
+        let check = """
+            import os, encodings.aliases
+            for name in sorted(set(encodings.aliases.aliases.values())):
+                try:
+                    "keel".encode(name)
+                except LookupError:
+                    pass
+            print(os.path.exists("/usr/lib/x86_64-linux-gnu/gconv"), os.path.exists("/usr/bin/pydoc3.11"),
+                  os.path.exists("/usr/lib/x86_64-linux-gnu/libc.so.6"), "é".encode("shift_jis", "replace"))
+            """
+        let run = try await Self.keel(
+            ["run", "--root", root, "py", "--", "python3.11", "-c", check], in: directory.path)
+        try #require(run.status == 0, "\(run.errorOutput)")
+        #expect(run.output == "False False True b'?'\n", "\(run.output)")
+        let environment = try Self.storePath(named: "py", in: root)
+        #expect(!FileManager.default.fileExists(atPath: environment + "/usr/lib/x86_64-linux-gnu/gconv"))
+        #expect(FileManager.default.fileExists(atPath: environment + "/usr/bin/python3.11"))
+    }
+
     @Test("a runtime with the NumPy wheel pinned computes with it, loading only files of its view")
     func numpyWheelRuntime() async throws {
         let directory = try TemporaryDirectory(prefix: "keel-runtime")

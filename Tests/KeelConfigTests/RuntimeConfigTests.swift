@@ -67,6 +67,53 @@ struct RuntimeConfigTests {
         #expect(spec.lines == ["numpy==2.1.3", "requests>=2.31", "idna"])
     }
 
+    @Test("leave_out paths are read as written; each path not absolute, not plain, too high or repeated is named")
+    func leaveOut() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let configuration = try fixture.parse(
+            """
+            [host]
+            name = "box"
+            [packages.py]
+            debian = ["python3.11-minimal"]
+            leave_out = ["/usr/lib/x86_64-linux-gnu/gconv", "/lib/udev"]
+            """)
+        let python = try #require(configuration.package("py"))
+        guard case .debian(let debian) = python.kind else {
+            Issue.record("py is \(python.kindName)")
+            return
+        }
+        #expect(debian.leaveOut.map(\.value) == ["/usr/lib/x86_64-linux-gnu/gconv", "/lib/udev"])
+        let problems = fixture.problems(
+            """
+            [host]
+            name = "box"
+            [packages.py]
+            debian = ["python3.11-minimal"]
+            leave_out = ["usr/share", "/usr//lib", "/usr/lib/", "/usr/../etc", "/usr", "/usr/a", "/usr/a"]
+            [packages.ml]
+            python = "py"
+            wheels = ["numpy"]
+            leave_out = ["/usr/share/zoneinfo"]
+            """)
+        let example = "e.g. \"/usr/lib/x86_64-linux-gnu/gconv\""
+        let notPlain = "is not plain: no empty, '.' or '..' components and no trailing '/', " + example
+        #expect(
+            problems == [
+                "keel.toml:5:14: leave_out path 'usr/share' is not absolute: name it as the runtime's view has it, "
+                    + example,
+                "keel.toml:5:27: leave_out path '/usr//lib' " + notPlain,
+                "keel.toml:5:40: leave_out path '/usr/lib/' " + notPlain,
+                "keel.toml:5:53: leave_out path '/usr/../etc' " + notPlain,
+                "keel.toml:5:68: leave_out path '/usr' would leave out a whole top directory: name something inside "
+                    + "it, " + example,
+                "keel.toml:5:86: '/usr/a' is listed twice in leave_out",
+                "keel.toml:9:1: 'leave_out' belongs to a Debian runtime package ('debian'), but 'ml' is a Python "
+                    + "runtime ('python')",
+            ])
+    }
+
     @Test("bad requests, a missing or wrong interpreter, both or neither requirement forms, two runtimes per agent")
     func problems() throws {
         let fixture = try ConfigFixture()

@@ -19,6 +19,9 @@ enum DemoConfiguration {
     /// The Debian packages of web's runtime.
     static let pythonPackages = #"["python3.11-minimal", "libpython3.11-stdlib"]"#
 
+    /// What web's runtime leaves out of its packages.
+    static let pythonLeaveOut = #"["/usr/lib/x86_64-linux-gnu/gconv"]"#
+
     /// web's program on the Python runtime: GET /health answers "ok", anything else a greeting.
     static let server = """
         # keel demo's web agent, run by Debian's Python from the runtime package "py".
@@ -81,6 +84,8 @@ enum DemoConfiguration {
             # keel.lock; web runs in its view (its /usr, /lib and /etc, nothing of the host's).
             [packages.py]
             debian = \(pythonPackages)
+            # glibc's iconv modules (8 MiB) are not unpacked: Python's codecs are its own.
+            leave_out = \(pythonLeaveOut)
 
             [packages.web]
             src = "./web"

@@ -14,7 +14,7 @@ enum PackageDecoder {
         "builder": ["builder", "args", "env", "inputs", "system"],
         "url": ["url", "hash", "unpack", "executable"],
         "drv": ["drv", "output"],
-        "debian": ["debian"],
+        "debian": ["debian", "leave_out"],
         "python": ["python", "wheels", "requirements"],
     ]
 

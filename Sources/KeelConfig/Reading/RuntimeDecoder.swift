@@ -23,7 +23,43 @@ enum RuntimeDecoder {
                 table.log.add("Debian package '\(name)' is listed twice", at: request.position)
             }
         }
-        return DebianRuntimeSpec(requests: requests)
+        return DebianRuntimeSpec(requests: requests, leaveOut: leaveOut(table))
+    }
+
+    /// `leave_out = ["/usr/lib/x86_64-linux-gnu/gconv", …]`: each path valid and named once.
+    private static func leaveOut(_ table: TableReader) -> [ConfigString] {
+        guard let paths = table.strings("leave_out") else { return [] }
+        var seen: Set<String> = []
+        var valid: [ConfigString] = []
+        for path in paths {
+            if let problem = leaveOutProblem(path.value) {
+                table.log.add(problem, at: path.position)
+            } else if !seen.insert(path.value).inserted {
+                table.log.add("'\(path.value)' is listed twice in leave_out", at: path.position)
+            } else {
+                valid.append(path)
+            }
+        }
+        return valid
+    }
+
+    /// What is wrong with one `leave_out` path, if anything: it must be absolute and plain (no
+    /// empty, `.` or `..` components), and not the whole root or one of its top directories.
+    static func leaveOutProblem(_ path: String) -> String? {
+        let example = "e.g. \"/usr/lib/x86_64-linux-gnu/gconv\""
+        guard path.hasPrefix("/") else {
+            return "leave_out path '\(path)' is not absolute: name it as the runtime's view has it, \(example)"
+        }
+        let components = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        if components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) || path.utf8.contains(0) {
+            return "leave_out path '\(path)' is not plain: no empty, '.' or '..' components and no trailing '/', "
+                + example
+        }
+        if components.count < 2 {
+            return "leave_out path '\(path)' would leave out a whole top directory: name something inside it, "
+                + example
+        }
+        return nil
     }
 
     /// What is wrong with a `NAME` or `NAME=VERSION` request, if anything.

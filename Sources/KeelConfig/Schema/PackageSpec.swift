@@ -127,6 +127,15 @@ public struct NixDerivationSpec: Sendable, Equatable {
 public struct DebianRuntimeSpec: Sendable, Equatable {
     /// The packages asked for, each `NAME` or `NAME=VERSION` (VERSION may hold `*`), as written.
     public let requests: [ConfigString]
+    /// `leave_out`: files and directories of its packages not unpacked, absolute paths as the
+    /// runtime's view names them (validated: no empty, `.` or `..` components), as written.
+    public let leaveOut: [ConfigString]
+
+    /// Packages `requests`, leaving out `leaveOut`.
+    public init(requests: [ConfigString], leaveOut: [ConfigString] = []) {
+        self.requests = requests
+        self.leaveOut = leaveOut
+    }
 }
 
 /// `python = "PKG"` with `wheels = [...]` or `requirements = "./requirements.txt"`.

@@ -1,5 +1,6 @@
 import KeelConfig
 import KeelFormats
+import KeelRuntime
 
 /// How a runtime package's store paths are made, all known from keel.lock: each pinned .deb or
 /// wheel is a fixed-output path (flat SHA-256 of the file), each is unpacked or installed by a
@@ -23,6 +24,21 @@ public struct RuntimePlan: Sendable {
         public let sha256: String
         /// The derivation whose output is the unpacked or installed tree.
         public let derivation: DerivationPlan
+        /// What the runtime declares is not unpacked from a .deb (nothing for a wheel).
+        public let leaveOut: DebianLeaveOut
+
+        /// `file` (`source`, hashing to `sha256`) made into `derivation`'s output, leaving out
+        /// `leaveOut`.
+        public init(
+            source: Source, file: StorePath, sha256: String, derivation: DerivationPlan,
+            leaveOut: DebianLeaveOut = .none
+        ) {
+            self.source = source
+            self.file = file
+            self.sha256 = sha256
+            self.derivation = derivation
+            self.leaveOut = leaveOut
+        }
     }
 
     /// The runtime's package name.

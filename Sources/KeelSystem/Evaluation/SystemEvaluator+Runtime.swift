@@ -23,15 +23,20 @@ extension SystemEvaluator {
                         + "list one (e.g. python3.11-minimal) in its debian packages")
             }
         }
+        let leaveOut = debianLeaveOut(of: package)
+        var unpacking: [ByteString: ByteString] = ["leave-out": ByteString(DebianDocumentation.rule)]
+        // Recorded only when declared, so the paths of runtimes without it stay as they were.
+        if !leaveOut.isEmpty { unpacking["leave-out-paths"] = ByteString(leaveOut.recorded) }
         var parts: [RuntimePlan.Part] = []
         for deb in debs.sorted(by: { $0.name < $1.name }) {
             let fileName = RuntimeStoreName.sanitised("\(deb.name)_\(deb.version)_\(deb.architecture).deb")
             let file = try fixedFile(fileName, sha256: deb.sha256, package: name)
             let derivation = try part(
                 named: RuntimeStoreName.sanitised("deb-\(deb.name)-\(deb.version)"),
-                builder: RuntimePlan.Builder.unpackDeb,
-                file: file, extra: ["leave-out": ByteString(DebianDocumentation.rule)], derivations: &derivations)
-            parts.append(RuntimePlan.Part(source: .deb(deb), file: file, sha256: deb.sha256, derivation: derivation))
+                builder: RuntimePlan.Builder.unpackDeb, file: file, extra: unpacking, derivations: &derivations)
+            parts.append(
+                RuntimePlan.Part(
+                    source: .deb(deb), file: file, sha256: deb.sha256, derivation: derivation, leaveOut: leaveOut))
         }
         if let pythonVersion {
             for wheel in locked.wheels.sorted(by: { $0.name < $1.name }) {
@@ -63,6 +68,20 @@ extension SystemEvaluator {
         derivations[storeDirectory.fullPath(plan.drvPath)] = plan.derivation
         let runtime = RuntimePlan(name: name, parts: parts, pythonVersion: pythonVersion, environment: plan)
         return PackagePlan(name: name, path: plan.output, recipe: .runtime(runtime))
+    }
+
+    /// What `package`'s .debs leave out: its own `leave_out` (a Debian runtime) or its
+    /// interpreter's (a Python runtime, whose .debs are the interpreter's).
+    private func debianLeaveOut(of package: PackageSpec) -> DebianLeaveOut {
+        switch package.kind {
+        case .debian(let debian):
+            return DebianLeaveOut(debian.leaveOut.map(\.value))
+        case .python(let python):
+            let interpreter = configuration.packages.first { $0.name == python.interpreter.value }
+            return interpreter.map(debianLeaveOut(of:)) ?? .none
+        default:
+            return .none
+        }
     }
 
     /// "3.11" when the .debs hold `python3.11-minimal`.

@@ -67,7 +67,10 @@ struct RuntimeRealiser: Sendable {
             progress("unpacking \(deb.name) \(deb.version)")
             do {
                 try FileSystem.makeDirectories(tree, permissions: 0o755)
-                try DebArchive(path: file).extractData(into: tree, skipping: DebianDocumentation.isLeftOut)
+                let leaveOut = part.leaveOut
+                try DebArchive(path: file).extractData(into: tree) { components in
+                    DebianDocumentation.isLeftOut(components) || leaveOut.isLeftOut(components)
+                }
             } catch {
                 throw EvaluationError("\(deb.name) \(deb.version): cannot unpack '\(file)': \(error)")
             }
