@@ -36,9 +36,12 @@ struct LayerCache {
     /// The cached layer under `key` whose blob is still there with its size, if any.
     func lookup(_ key: String) -> (digests: LayerDigests, blob: String)? {
         guard let bytes = try? FileSystem.readWholeFile(entryPath(key), limit: 4096) else { return nil }
-        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard fields.count == 4, let diffID = try? ImageDigest(parsing: String(fields[0])),
-            let digest = try? ImageDigest(parsing: String(fields[1])), let size = UInt64(fields[2]),
+        // Split on the bytes the entry is written with (one per layer: kept cheap).
+        let fields = bytes.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }.map {
+            String(decoding: $0, as: UTF8.self)
+        }
+        guard fields.count == 4, let diffID = try? ImageDigest(parsing: fields[0]),
+            let digest = try? ImageDigest(parsing: fields[1]), let size = UInt64(fields[2]),
             let tarSize = UInt64(fields[3])
         else { return nil }
         let blob = blobPath(digest)

@@ -122,11 +122,15 @@ struct PopularityContest: Sendable {
     /// The store path's name with its hash moved to the end (`hello-2.12-<hash>`), or the last
     /// path component when it does not look like `<32-char hash>-<name>`.
     static func tieKey(of path: String) -> String {
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        let bytes = Array(base.utf8)
+        let whole = Array(path.utf8)
+        var end = whole.count
+        while end > 0 && whole[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        let start = whole[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+        let bytes = Array(whole[start..<end])
+        let base = String(decoding: bytes, as: UTF8.self)
         guard bytes.count > 33, bytes[32] == UInt8(ascii: "-"),
             bytes[0..<32].allSatisfy({ isNixBase32Digit($0) })
-        else { return base }
+        else { return base.isEmpty ? path : base }
         return String(decoding: bytes[33...], as: UTF8.self) + "-" + String(decoding: bytes[0..<32], as: UTF8.self)
     }
 

@@ -200,7 +200,8 @@ struct ImageBuild: ParsableCommand {
     private func closure(of roots: [String], in local: LocalStore) throws -> [ClosurePath] {
         try storeOperation {
             let paths = try roots.map { try local.storePath($0) }
-            let closure = try local.closure(of: paths).sorted { $0.description < $1.description }
+            // By base name (hash parts all have one length), without building the names.
+            let closure = try local.closure(of: paths).sorted { ($0.hashPart, $0.name) < ($1.hashPart, $1.name) }
             return try local.infos(of: closure).map { info in
                 ClosurePath(
                     path: local.fullPath(info.path), narHash: info.narHash.description, narSize: info.narSize,
