@@ -11,7 +11,7 @@ import Testing
 /// sh, but no test waits for a limit in real time. A limit that fires early, late or never makes
 /// a test fail rather than hang: an early kill ends `follow` before the timer is armed for the
 /// instant the test expects, and a kill that never comes is caught by a watchdog that kills the
-/// builder after 30 real seconds (it never fires in a passing run).
+/// builder after `Watchdog.defaultLimit` of real time (it never fires in a passing run).
 @Suite("The builder monitor's time limits")
 struct BuilderMonitorTests {
     @Test("--timeout: the builder is killed when the clock reaches the limit, not a moment before")
@@ -95,7 +95,8 @@ private final class MonitoredBuilder: @unchecked Sendable {
     private let output: PipeEnds
     private let input: PipeEnds?
     private let process = Mutex<SandboxedProcess?>(nil)
-    /// Kills the builder if it still runs after 30 real seconds (a limit that never fired).
+    /// Kills the builder if it still runs after `Watchdog.defaultLimit` of real time (a limit that
+    /// never fired).
     private let watchdog = Mutex<Task<Void, Never>?>(nil)
 
     init(script: String, withInput: Bool = false, clock: ManualClock) throws {
@@ -128,7 +129,7 @@ private final class MonitoredBuilder: @unchecked Sendable {
     func follow(_ monitor: BuilderMonitor) -> Task<BuilderMonitor.Ending, any Error> {
         watchdog.withLock { watchdog in
             watchdog = Watchdog.start {
-                Issue.record("the builder still ran after 30 real seconds: killed")
+                Issue.record("the builder still ran after \(Watchdog.defaultLimit) of real time: killed")
                 try? self.process.withLock { $0 }?.kill()
             }
         }

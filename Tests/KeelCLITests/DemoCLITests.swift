@@ -47,7 +47,7 @@ struct DemoCLITests {
         }
         #expect(running, "\(demo.outputSoFar)\n\(demo.errorOutput)")
         if running { #expect(processes >= 3, "the daemon, web and worker run") }
-        let status = demo.waitForExit()
+        let status = try await Blocking.run { demo.waitForExit() }
         #expect(status == 130, "\(demo.outputSoFar)\n\(demo.errorOutput)")
         #expect(demo.errorOutput.contains("keel: demo interrupted; stopping its daemon"), "\(demo.errorOutput)")
         #expect(Self.processes(mentioning: temporary.path).isEmpty)
