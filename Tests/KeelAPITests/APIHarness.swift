@@ -93,7 +93,10 @@ final class APIHarness: Sendable {
             var request = HTTPClientRequest(url: url.absoluteString)
             request.method = method
             if let body { request.body = .bytes(ByteBuffer(string: body)) }
-            let response = try await client.execute(request, timeout: .seconds(30))
+            // The server answers on the cooperative pool, which long tests elsewhere in the suite
+            // can hold for minutes on this two-core machine: the limit only catches a hang
+            // (the suites have a five-minute limit of their own).
+            let response = try await client.execute(request, timeout: .seconds(240))
             let bytes = try await response.body.collect(upTo: 1 << 20)
             try await client.shutdown()
             return (Int(response.status.code), String(buffer: bytes))
