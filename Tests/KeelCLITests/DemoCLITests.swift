@@ -79,7 +79,7 @@ private final class DemoRun: @unchecked Sendable {
     private let exited = DispatchSemaphore(value: 0)
     private let errorsRead = DispatchSemaphore(value: 0)
     private var errorBytes = Data()
-    private static let watchdogSeconds = 120
+    private static let watchdogSeconds = 180
 
     init(temporaryDirectory: String) throws {
         process.executableURL = URL(fileURLWithPath: KeelBinary.path)

@@ -20,7 +20,8 @@ public final class DebFetcher: Sendable {
         self.cacheDirectory = cacheDirectory
     }
 
-    /// How many downloads ran (a build that finds every .deb in the store runs none).
+    /// How many `apt-get download` runs there were (a build that finds every .deb in the store
+    /// or the cache runs none).
     public var downloads: Int { downloadCount.load(ordering: .relaxed) }
 
     /// Downloads the .deb `name` `version` for `architecture` into the empty directory
@@ -31,24 +32,117 @@ public final class DebFetcher: Sendable {
     public func fetch(name: String, version: String, architecture: String, sha256: String, into directory: String)
         throws(RuntimeError) -> String
     {
-        let cached = cacheDirectory.map { "\($0)/sha256-\(sha256)" }
-        if let cached, let file = (try? FileManager.default.contentsOfDirectory(atPath: cached))?.first {
-            let path = cached + "/" + file
-            let actual = try FileDigest.sha256(ofFileAt: path)
-            guard actual == sha256 else {
-                // Removed, so the next build downloads it again; this one stops here.
-                try? FileManager.default.removeItem(atPath: cached)
-                throw RuntimeError(
-                    "the cached \(file) is damaged: its SHA-256 is \(actual), not \(sha256) as keel.lock pins; it was "
-                        + "removed from the cache and nothing was registered (build again to download it)")
-            }
-            let copy = directory + "/" + file
-            if Foundation.link(path, copy) == 0 { return copy }
-            if (try? FileManager.default.copyItem(atPath: path, toPath: copy)) != nil { return copy }
-        }
+        if let copy = try cachedCopy(of: sha256, into: directory) { return copy }
         let path = try download(
             name: name, version: version, architecture: architecture, sha256: sha256, into: directory)
-        if let cached { keep(path, in: cached) }
+        if let cacheDirectory { keep(path, in: "\(cacheDirectory)/sha256-\(sha256)") }
+        return path
+    }
+
+    /// The cached file of `sha256` linked (or copied) into `directory`, nil when the cache
+    /// does not have it.
+    ///
+    /// - Throws: `RuntimeError` when the cached file is damaged (it is removed from the cache).
+    private func cachedCopy(of sha256: String, into directory: String) throws(RuntimeError) -> String? {
+        guard let cached = cacheDirectory.map({ "\($0)/sha256-\(sha256)" }),
+            let file = (try? FileManager.default.contentsOfDirectory(atPath: cached))?.first
+        else { return nil }
+        let path = cached + "/" + file
+        let actual = try FileDigest.sha256(ofFileAt: path)
+        guard actual == sha256 else {
+            // Removed, so the next build downloads it again; this one stops here.
+            try? FileManager.default.removeItem(atPath: cached)
+            throw RuntimeError(
+                "the cached \(file) is damaged: its SHA-256 is \(actual), not \(sha256) as keel.lock pins; it was "
+                    + "removed from the cache and nothing was registered (build again to download it)")
+        }
+        let copy = directory + "/" + file
+        if Foundation.link(path, copy) == 0 { return copy }
+        if (try? FileManager.default.copyItem(atPath: path, toPath: copy)) != nil { return copy }
+        return nil
+    }
+
+    /// One pinned .deb: what `fetchAll` downloads.
+    public struct Pin: Sendable, Hashable {
+        /// The package name.
+        public let name: String
+        /// Its exact version.
+        public let version: String
+        /// Its architecture (`all` for architecture-independent packages).
+        public let architecture: String
+        /// The SHA-256 (hex) keel.lock pins for its file.
+        public let sha256: String
+
+        /// A pin of `name` `version` for `architecture` whose file hashes to `sha256`.
+        public init(name: String, version: String, architecture: String, sha256: String) {
+            self.name = name
+            self.version = version
+            self.architecture = architecture
+            self.sha256 = sha256
+        }
+
+        /// The argument `apt-get download` takes for it.
+        var aptTarget: String { architecture == "all" ? "\(name)=\(version)" : "\(name):\(architecture)=\(version)" }
+    }
+
+    /// Fetches every pin into `directory` (empty; a subdirectory per pin) and returns each
+    /// file's path by its SHA-256. Those not in the cache are downloaded by one `apt-get
+    /// download` run (apt's start-up, ~1 s of CPU, is paid once rather than per package);
+    /// whatever that run did not deliver as pinned is fetched alone, which names the package
+    /// and both hashes when it fails.
+    ///
+    /// - Throws: `RuntimeError` as `fetch` does, for the first pin that cannot be fetched.
+    public func fetchAll(_ pins: [Pin], into directory: String) throws(RuntimeError) -> [String: String] {
+        var fetched: [String: String] = [:]
+        var missing: [Pin] = []
+        for pin in pins where fetched[pin.sha256] == nil {
+            let own = try subdirectory(directory, pin)
+            if let path = try cachedCopy(of: pin.sha256, into: own) {
+                fetched[pin.sha256] = path
+            } else {
+                missing.append(pin)
+            }
+        }
+        if missing.count > 1 {
+            for (sha256, path) in downloadTogether(missing, into: directory) where fetched[sha256] == nil {
+                fetched[sha256] = path
+            }
+        }
+        for pin in missing where fetched[pin.sha256] == nil {
+            fetched[pin.sha256] = try fetch(
+                name: pin.name, version: pin.version, architecture: pin.architecture, sha256: pin.sha256,
+                into: try subdirectory(directory, pin))
+        }
+        return fetched
+    }
+
+    /// One `apt-get download` of every pin into `directory/together`: the files that hash as
+    /// pinned, by hash (kept in the cache). Best effort: a failed run delivers nothing.
+    private func downloadTogether(_ pins: [Pin], into directory: String) -> [String: String] {
+        let together = directory + "/together"
+        guard (try? FileSystem.makeDirectories(together)) != nil else { return [:] }
+        downloadCount.add(1, ordering: .relaxed)
+        guard let outcome = try? HostCommand(aptGet, aptArguments(pins.map(\.aptTarget))).run(in: together),
+            outcome.succeeded
+        else { return [:] }
+        let wanted = Set(pins.map(\.sha256))
+        var delivered: [String: String] = [:]
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: together)) ?? [] where file.hasSuffix(".deb")
+        {
+            let path = together + "/" + file
+            guard let actual = try? FileDigest.sha256(ofFileAt: path), wanted.contains(actual) else { continue }
+            delivered[actual] = path
+            if let cacheDirectory { keep(path, in: "\(cacheDirectory)/sha256-\(actual)") }
+        }
+        return delivered
+    }
+
+    /// A fresh directory under `directory` for `pin`'s file.
+    private func subdirectory(_ directory: String, _ pin: Pin) throws(RuntimeError) -> String {
+        let path = directory + "/sha256-" + pin.sha256
+        do { try FileSystem.makeDirectories(path) } catch {
+            throw RuntimeError("cannot create \(path): \(error)")
+        }
         return path
     }
 
@@ -69,12 +163,9 @@ public final class DebFetcher: Sendable {
     private func download(name: String, version: String, architecture: String, sha256: String, into directory: String)
         throws(RuntimeError) -> String
     {
-        let target = architecture == "all" ? "\(name)=\(version)" : "\(name):\(architecture)=\(version)"
-        var arguments = ["download", "-q", target]
-        // As root, apt drops to its _apt user to download, which cannot write our directory.
-        if geteuid() == 0 { arguments = ["-o", "APT::Sandbox::User=root"] + arguments }
+        let target = Pin(name: name, version: version, architecture: architecture, sha256: sha256).aptTarget
         downloadCount.add(1, ordering: .relaxed)
-        let outcome = try HostCommand(aptGet, arguments).run(in: directory)
+        let outcome = try HostCommand(aptGet, aptArguments([target])).run(in: directory)
         guard outcome.succeeded else {
             throw RuntimeError(
                 "apt-get download \(target) failed (\(outcome.termination)): \(outcome.lastLines()); is the "
@@ -95,5 +186,11 @@ public final class DebFetcher: Sendable {
                     + "was deleted and nothing was registered (run keel lock if the archive changed the package)")
         }
         return path
+    }
+
+    /// `apt-get download` of `targets`.
+    private func aptArguments(_ targets: [String]) -> [String] {
+        // As root, apt drops to its _apt user to download, which cannot write our directory.
+        (geteuid() == 0 ? ["-o", "APT::Sandbox::User=root"] : []) + ["download", "-q"] + targets
     }
 }

@@ -29,11 +29,12 @@ struct RuntimeRealiser: Sendable {
         // together, so their trees are made durable in one pass (one syncfs, not one per part).
         let scratch = try scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let downloaded = try downloadDebs(of: missing, into: scratch + "/downloads")
         let made = Mutex<[BuiltPath]>([])
         let queue = WorkQueue<RuntimePlan.Part, any Error>(
             threads: min(missing.count, max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)))
         ) { part in
-            let built = try make(part, in: plan, scratch: scratch)
+            let built = try make(part, in: plan, scratch: scratch, downloaded: downloaded)
             made.withLock { $0.append(built) }
         }
         for part in missing { queue.submit(part) }
@@ -57,10 +58,27 @@ struct RuntimeRealiser: Sendable {
         return built
     }
 
+    /// The .debs of `parts` that are not in the store, fetched together (one apt-get run for
+    /// all that the cache lacks), by SHA-256.
+    private func downloadDebs(of parts: [RuntimePlan.Part], into directory: String) throws -> [String: String] {
+        let pins = try parts.compactMap { part -> DebFetcher.Pin? in
+            guard case .deb(let deb) = part.source, try !store.isValid(part.file) else { return nil }
+            return DebFetcher.Pin(
+                name: deb.name, version: deb.version, architecture: deb.architecture, sha256: deb.sha256)
+        }
+        guard !pins.isEmpty else { return [:] }
+        progress(
+            pins.count == 1
+                ? "fetching 1 .deb" : "fetching \(pins.count) .debs (apt-get downloads what the cache lacks)")
+        return try debFetcher.fetchAll(pins, into: directory)
+    }
+
     /// Unpacks (a .deb) or installs (a wheel) one part under `scratch`; returns the tree, ready
-    /// to register.
-    private func make(_ part: RuntimePlan.Part, in plan: RuntimePlan, scratch: String) throws -> BuiltPath {
-        let file = try fileInStore(part, plan: plan)
+    /// to register. `downloaded` holds the .debs fetched already, by SHA-256.
+    private func make(_ part: RuntimePlan.Part, in plan: RuntimePlan, scratch: String, downloaded: [String: String])
+        throws -> BuiltPath
+    {
+        let file = try fileInStore(part, plan: plan, downloaded: downloaded)
         let tree = scratch + "/" + part.derivation.output.baseName
         switch part.source {
         case .deb(let deb):
@@ -95,9 +113,13 @@ struct RuntimeRealiser: Sendable {
             location: tree, path: part.derivation.output, candidates: [], deriver: nil, contentAddress: nil)
     }
 
-    /// The part's file in the store, fetched and added when missing; a file already there is
-    /// hashed again first, so a damaged one is never unpacked.
-    private func fileInStore(_ part: RuntimePlan.Part, plan: RuntimePlan) throws -> String {
+    /// The part's file in the store, added when missing (from `downloaded`, else fetched); a
+    /// file already there is hashed again first, so a damaged one is never unpacked.
+    private func fileInStore(
+        _ part: RuntimePlan.Part, plan: RuntimePlan, downloaded alreadyDownloaded: [String: String]
+    )
+        throws -> String
+    {
         let path = store.fullPath(part.file)
         if try store.isValid(part.file) {
             let actual = try FileDigest.sha256(ofFileAt: path)
@@ -113,6 +135,10 @@ struct RuntimeRealiser: Sendable {
         let downloaded: String
         switch part.source {
         case .deb(let deb):
+            if let fetched = alreadyDownloaded[deb.sha256] {
+                downloaded = fetched
+                break
+            }
             progress("downloading \(deb.name) \(deb.version) with apt-get")
             downloaded = try debFetcher.fetch(
                 name: deb.name, version: deb.version, architecture: deb.architecture, sha256: deb.sha256,
