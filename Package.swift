@@ -180,6 +180,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "KeelTestingTests",
+            dependencies: ["KeelTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "KeelFormatsTests",
             dependencies: ["KeelFormats", "KeelTesting"],
             swiftSettings: strict

@@ -3,7 +3,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("AgentLogTail reads the last lines of a log directory, across rotations, bounded")
+@Suite("AgentLogTail reads the last lines of a log directory, across rotations, bounded", .ownThreads)
 struct AgentLogTailTests {
     private func tail(_ files: [String: String], count: Int, byteLimit: Int = 1 << 20) throws -> String {
         let directory = try TemporaryDirectory(prefix: "keel-tail")

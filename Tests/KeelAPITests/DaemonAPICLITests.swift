@@ -4,7 +4,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("keel status, start|stop|restart and events talk to a daemon's API", .timeLimit(.minutes(5)))
+@Suite("keel status, start|stop|restart and events talk to a daemon's API", .timeLimit(.minutes(5)), .ownThreads)
 struct DaemonAPICLITests {
     /// Runs keel on a thread of its own, so the server's tasks keep their threads meanwhile.
     private func keel(_ arguments: [String]) async throws -> ProcessResult {

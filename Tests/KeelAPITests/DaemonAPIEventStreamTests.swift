@@ -1,7 +1,8 @@
 import KeelAPI
+import KeelTesting
 import Testing
 
-@Suite("GET /v1/events?follow=1 streams events as they are recorded", .timeLimit(.minutes(5)))
+@Suite("GET /v1/events?follow=1 streams events as they are recorded", .timeLimit(.minutes(5)), .ownThreads)
 struct DaemonAPIEventStreamTests {
     @Test("events in memory after `after` come first, then those published after connecting")
     func followDeliversNewEvents() async throws {

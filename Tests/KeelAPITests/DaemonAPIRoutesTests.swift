@@ -1,9 +1,10 @@
 import Foundation
 import KeelAPI
 import KeelLinux
+import KeelTesting
 import Testing
 
-@Suite("Every route of the local API, through DaemonClient on a real socket", .timeLimit(.minutes(5)))
+@Suite("Every route of the local API, through DaemonClient on a real socket", .timeLimit(.minutes(5)), .ownThreads)
 struct DaemonAPIRoutesTests {
     @Test("status returns the daemon's view")
     func status() async throws {

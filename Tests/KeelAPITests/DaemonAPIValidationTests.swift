@@ -1,9 +1,12 @@
 import Foundation
 import KeelAPI
+import KeelTesting
 import NIOHTTP1
 import Testing
 
-@Suite("The API checks every input at its boundary: 400 with a clear message, 404 JSON", .timeLimit(.minutes(5)))
+@Suite(
+    "The API checks every input at its boundary: 400 with a clear message, 404 JSON", .timeLimit(.minutes(5)),
+    .ownThreads)
 struct DaemonAPIValidationTests {
     @Test(
         "bad requests are 400 with a message naming the fault, and reach no operation",

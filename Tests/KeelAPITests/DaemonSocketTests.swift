@@ -8,7 +8,7 @@ import Testing
     import Glibc
 #endif
 
-@Suite("The API socket: private, single, and told apart from a stale file", .timeLimit(.minutes(5)))
+@Suite("The API socket: private, single, and told apart from a stale file", .timeLimit(.minutes(5)), .ownThreads)
 struct DaemonSocketTests {
     @Test("the socket has mode 0600 and its directory 0711, even when the directory was open before")
     func modes() async throws {

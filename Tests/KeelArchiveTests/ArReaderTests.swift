@@ -28,7 +28,7 @@ enum ArBytes {
     }
 }
 
-@Suite("ArReader against GNU ar, and malformed archives")
+@Suite("ArReader against GNU ar, and malformed archives", .ownThreads)
 struct ArReaderTests {
     let temporary: TemporaryDirectory
 

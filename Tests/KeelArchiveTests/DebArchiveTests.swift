@@ -118,7 +118,7 @@ final class DebFixture {
     }
 }
 
-@Suite("DebArchive against dpkg-deb on real Debian packages", .serialized)
+@Suite("DebArchive against dpkg-deb on real Debian packages", .serialized, .ownThreads)
 struct DebArchiveTests {
     /// Small packages from the host's apt sources and what each one shows.
     @Test(

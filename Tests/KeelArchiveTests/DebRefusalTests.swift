@@ -3,7 +3,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("DebArchive on hand-made packages: modes, and malformed or unsafe input refused")
+@Suite("DebArchive on hand-made packages: modes, and malformed or unsafe input refused", .ownThreads)
 struct DebRefusalTests {
     let fixture: ArchiveFixture
 

@@ -26,7 +26,7 @@ private struct Lz4TestBytes: ByteSource {
 
 /// The reference is the lz4 tool where it is installed (the tests that need it say so when it
 /// is not), and apt's own reader of its lists (`apt-helper cat-file`) always.
-@Suite("Lz4FrameDecompressor against the lz4 tool and apt")
+@Suite("Lz4FrameDecompressor against the lz4 tool and apt", .ownThreads)
 struct Lz4FrameDecompressorTests {
     static let lz4 = "/usr/bin/lz4"
     static let toolInstalled = FileManager.default.isExecutableFile(atPath: lz4)

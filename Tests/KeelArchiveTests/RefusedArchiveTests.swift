@@ -16,7 +16,7 @@ struct RefusedCase: Sendable, CustomStringConvertible {
     static let before: [Member] = [.directory("good"), .file("good/file", "written before the failure\n")]
 }
 
-@Suite("Archives Keel refuses, leaving nothing behind")
+@Suite("Archives Keel refuses, leaving nothing behind", .ownThreads)
 struct RefusedArchiveTests {
     static let memberCases: [RefusedCase] = [
         RefusedCase(

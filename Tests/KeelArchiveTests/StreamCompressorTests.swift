@@ -44,7 +44,7 @@ func compressorInputs(seed: UInt64) -> [(name: String, bytes: [UInt8], chunks: [
     ]
 }
 
-@Suite("GzipCompressor and ZstdCompressor")
+@Suite("GzipCompressor and ZstdCompressor", .ownThreads)
 struct StreamCompressorTests {
     @Test("gzip output is byte-identical to Python's gzip.GzipFile(mtime=0, compresslevel=6)")
     func gzipMatchesPython() throws {

@@ -3,7 +3,7 @@ import KeelArchive
 import KeelTesting
 import Testing
 
-@Suite("TarReader, the decompressors and format detection")
+@Suite("TarReader, the decompressors and format detection", .ownThreads)
 struct TarReaderTests {
     /// Every entry of `reader` with its content, read `chunkSize` bytes at a time.
     func readAll<Source: ByteSource>(_ reader: TarReader<Source>, chunkSize: Int = 7) throws

@@ -33,7 +33,7 @@ func sampleTarMembers(format: String) -> [Member] {
     return members
 }
 
-@Suite("Unpacking tar archives, against Python's tarfile and nix hash path")
+@Suite("Unpacking tar archives, against Python's tarfile and nix hash path", .ownThreads)
 struct TarUnpackTests {
     static let formats = ["ustar", "gnu", "pax"]
     static let compressions = ["none", "gz", "xz"]

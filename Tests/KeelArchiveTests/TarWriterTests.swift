@@ -97,7 +97,7 @@ enum TarWriterOracle {
     }
 }
 
-@Suite("TarWriter and TarHeaderEncoder")
+@Suite("TarWriter and TarHeaderEncoder", .ownThreads)
 struct TarWriterTests {
     /// The archive `TarWriter` writes for `cases`, handing each file's content over in `chunk`-byte
     /// pieces through `addStreamedFile` (nil: all at once).

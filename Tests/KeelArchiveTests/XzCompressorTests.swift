@@ -3,7 +3,7 @@ import KeelArchive
 import KeelTesting
 import Testing
 
-@Suite("XzCompressor")
+@Suite("XzCompressor", .ownThreads)
 struct XzCompressorTests {
     @Test("xz output is the same across chunkings and XzDecompressor reads it back")
     func roundTripsAcrossChunkings() throws {

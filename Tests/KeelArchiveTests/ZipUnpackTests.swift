@@ -18,7 +18,7 @@ let sampleZipMembers: [Member] = [
     .symlink("top/up", to: "../outside/is/fine/for/a/target"),
 ]
 
-@Suite("Unpacking zip archives, against Python's zipfile and nix hash path")
+@Suite("Unpacking zip archives, against Python's zipfile and nix hash path", .ownThreads)
 struct ZipUnpackTests {
     @Test("stored and deflated members, modes and symlinks unpack as the reference extraction")
     func matchesZipfile() throws {

@@ -32,7 +32,7 @@ func readWholeStream(_ source: inout some ByteSource, readSize: Int) throws(Arch
     return output
 }
 
-@Suite("ZstdDecompressor against the zstd tool")
+@Suite("ZstdDecompressor against the zstd tool", .ownThreads)
 struct ZstdDecompressorTests {
     /// `zstd` run on `input` (stdin to stdout); its stdout, or nil when it failed.
     static func zstd(_ arguments: [String], _ input: [UInt8]) throws -> [UInt8]? {

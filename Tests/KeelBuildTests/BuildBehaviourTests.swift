@@ -3,7 +3,7 @@ import KeelFormats
 import KeelTesting
 import Testing
 
-@Suite("Build isolation, failures, checks and fixed outputs")
+@Suite("Build isolation, failures, checks and fixed outputs", .ownThreads)
 struct BuildBehaviourTests {
     @Test(
         "a builder cannot read /etc/shadow or a store path outside its closure, reach the network, or see host processes"
@@ -65,7 +65,7 @@ struct BuildBehaviourTests {
         let chatty = try fixture.instantiate(
             derivationExpression(
                 "chatty",
-                "(\(marker) &); until ps | grep -v grep | grep -q '\(marker)'; do sleep 0.05; done; echo sleeper-started; while true; do echo tick; sleep 0.1; done"
+                "mkfifo started; (sh -c 'echo > started; exec \(marker)' &); read _ < started; echo sleeper-started; while true; do echo tick; sleep 0.1; done"
             ))
         let timedOut = try fixture.keelBuild(chatty, ["--timeout", "1"])
         #expect(timedOut.status == 1)

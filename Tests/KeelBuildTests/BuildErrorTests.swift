@@ -5,7 +5,7 @@ import KeelStore
 import KeelTesting
 import Testing
 
-@Suite("Build errors keep their cause")
+@Suite("Build errors keep their cause", .ownThreads)
 struct BuildErrorTests {
     @Test("a stopped build carries its stop reason as a case; only a signal is an interruption")
     func stopReasons() throws {

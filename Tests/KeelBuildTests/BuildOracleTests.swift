@@ -36,7 +36,7 @@ private func generatedGraph(seed: UInt64, nodes: Int) -> String {
     return "let\n" + bindings.joined(separator: "\n") + "\nin [ \(all) ]\n"
 }
 
-@Suite("Builds against nix-build", .serialized)
+@Suite("Builds against nix-build", .serialized, .ownThreads)
 struct BuildOracleTests {
     /// Builds the same derivations with nix-build and keel build and compares every output:
     /// path, NAR hash and references.

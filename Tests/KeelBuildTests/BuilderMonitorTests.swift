@@ -12,7 +12,7 @@ import Testing
 /// a test fail rather than hang: an early kill ends `follow` before the timer is armed for the
 /// instant the test expects, and a kill that never comes is caught by a watchdog that kills the
 /// builder after `Watchdog.defaultLimit` of real time (it never fires in a passing run).
-@Suite("The builder monitor's time limits")
+@Suite("The builder monitor's time limits", .ownThreads)
 struct BuilderMonitorTests {
     @Test("--timeout: the builder is killed when the clock reaches the limit, not a moment before")
     func timeout() async throws {

@@ -1,8 +1,9 @@
 import KeelBuild
 import KeelFormats
+import KeelTesting
 import Testing
 
-@Suite("Reference scanning")
+@Suite("Reference scanning", .ownThreads)
 struct ReferenceScannerTests {
     let first = try! StorePath(baseName: "0123456789abcdfghijklmnpqrsvwxyz-first")
     let second = try! StorePath(baseName: "zyxwvsrqpnmlkjihgfdcba9876543210-second")

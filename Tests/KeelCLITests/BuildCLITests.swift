@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel build and keel drv with derivation files nix did not name, or cannot build")
+@Suite("keel build and keel drv with derivation files nix did not name, or cannot build", .ownThreads)
 struct BuildCLITests {
     static let hash = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
     static let path = "/nix/store/ilghkg8sqnh9275b62zcvsq9kpkym8yl-fixed"

@@ -7,7 +7,7 @@ import Testing
 /// `keel daemon` with the real binary: switches through the daemon, SafeSwitch rolling a
 /// crash-looping generation back by itself, an unchanged agent keeping its process, and a
 /// daemon killed with SIGKILL whose successor replaces the agents it left.
-@Suite(.serialized) struct DaemonCLITests {
+@Suite(.serialized, .ownThreads) struct DaemonCLITests {
     /// A free loopback port (bound, read, released).
     static func freePort() -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

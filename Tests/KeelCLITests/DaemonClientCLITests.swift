@@ -3,7 +3,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("keel status without a daemon, and keel logs reading log directories", .timeLimit(.minutes(5)))
+@Suite("keel status without a daemon, and keel logs reading log directories", .timeLimit(.minutes(5)), .ownThreads)
 struct DaemonClientCLITests {
     @Test("keel status and keel events with no daemon say so and exit 1")
     func noDaemon() throws {

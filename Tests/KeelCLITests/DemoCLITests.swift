@@ -6,7 +6,7 @@ import Testing
     import Glibc
 #endif
 
-@Suite("keel demo", .timeLimit(.minutes(5)))
+@Suite("keel demo", .timeLimit(.minutes(5)), .ownThreads)
 struct DemoCLITests {
     @Test("keel demo runs to its end: it tells the rollback and its reason, the ledger verifies, nothing is left")
     func fullRun() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel drv against nix")
+@Suite("keel drv against nix", .ownThreads)
 struct DrvCLITests {
     static let expression = #"""
         rec {

@@ -5,7 +5,7 @@ import Testing
 /// Keeps the shipped examples honest: every `Examples/*/keel.toml`, the starter `keel init`
 /// writes and the fetch the full example shows commented out evaluate; the full example builds
 /// with busybox; the demo host switches, changes, diffs and rolls back.
-@Suite("Examples: the shipped keel.toml files and keel init's starter")
+@Suite("Examples: the shipped keel.toml files and keel init's starter", .ownThreads)
 struct ExamplesCLITests {
     /// The repository's `Examples` directory.
     static let examplesDirectory: String = {

@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("Files the user names are read with the system's own reason for a failure")
+@Suite("Files the user names are read with the system's own reason for a failure", .ownThreads)
 struct FileErrorCLITests {
     @Test("a missing file, a directory and a dangling link each get their errno's reason, exit 1")
     func reasons() throws {

@@ -3,7 +3,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("keel init, eval, lock, switch, rollback, generations and diff on a host's keel.toml")
+@Suite("keel init, eval, lock, switch, rollback, generations and diff on a host's keel.toml", .ownThreads)
 struct HostCLITests {
     /// A host with one source package whose contents are `value` and one agent using it.
     static func simpleHost(_ fixture: HostFixture, value: String, agentArgument: String = "serve") throws {

@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel switch with each kind of package: src, derivation, fetch (flat and unpacked), Nix .drv")
+@Suite("keel switch with each kind of package: src, derivation, fetch (flat and unpacked), Nix .drv", .ownThreads)
 struct HostPackagesCLITests {
     @Test("src: the tree goes in with its .gitignore'd files left out, at the path nix gives the filtered tree")
     func sourceWithIgnoredFiles() throws {

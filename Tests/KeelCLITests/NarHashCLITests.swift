@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel nar, hash and store path-of against nix")
+@Suite("keel nar, hash and store path-of against nix", .ownThreads)
 struct NarHashCLITests {
     /// A small tree with the awkward cases, plus a private nix.
     final class Fixture {

@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel narinfo")
+@Suite("keel narinfo", .ownThreads)
 struct NarinfoCLITests {
     static let narinfo = SpecVectors.narinfo
 

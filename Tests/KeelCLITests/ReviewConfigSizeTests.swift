@@ -3,7 +3,7 @@ import KeelTesting
 import Testing
 
 /// keel.toml and keel.lock are read no further than the size the loader accepts.
-@Suite("Review: oversized keel.toml and keel.lock")
+@Suite("Review: oversized keel.toml and keel.lock", .ownThreads)
 struct ReviewConfigSizeTests {
     @Test("a keel.toml or keel.lock larger than the limit is refused after reading just past the limit")
     func oversizedFilesAreRefusedEarly() throws {

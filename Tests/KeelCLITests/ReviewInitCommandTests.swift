@@ -3,7 +3,7 @@ import KeelTesting
 import Testing
 
 /// `keel init --host` accepts exactly the host names keel.toml accepts.
-@Suite("Review: keel init's host name")
+@Suite("Review: keel init's host name", .ownThreads)
 struct ReviewInitCommandTests {
     @Test(
         "init refuses a --host that keel.toml would refuse, and writes nothing",

@@ -4,7 +4,7 @@ import Testing
 
 /// A `src` that names a symlink to a directory is that directory's tree, as the check that it
 /// is a directory assumes.
-@Suite("Review: src through a symlink")
+@Suite("Review: src through a symlink", .ownThreads)
 struct ReviewSourceSymlinkTests {
     @Test("src naming a symlink to a directory gives the directory's store path, not a dangling link")
     func sourceThroughSymlink() throws {

@@ -8,7 +8,7 @@ import Testing
 /// (`KEEL_CACHE_DIR`) so each .deb and wheel is downloaded once per run. Every keel runs on a
 /// thread of its own (`Blocking`): these tests wait minutes in all, and the cooperative pool's
 /// threads belong to the async tests running beside them.
-@Suite("Runtimes: Debian packages and wheels pinned by hash, run in their own view", .serialized)
+@Suite("Runtimes: Debian packages and wheels pinned by hash, run in their own view", .serialized, .ownThreads)
 struct RuntimeCLITests {
     /// The download cache the suite shares.
     static let cache: String = {

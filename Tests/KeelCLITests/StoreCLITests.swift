@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel store add, info, closure, referrers")
+@Suite("keel store add, info, closure, referrers", .ownThreads)
 struct StoreCLITests {
     @Test("add prints nix's path for the store dir; info, closure and referrers describe it")
     func addAndQuery() throws {

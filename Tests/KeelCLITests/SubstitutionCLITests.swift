@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel switch and keel build substitute from binary caches")
+@Suite("keel switch and keel build substitute from binary caches", .ownThreads)
 struct SubstitutionCLITests {
     /// A host whose package `app` is built by a derivation (`keel switch --json` lists it in
     /// `built` when a builder ran for it), with `extra` in its [host] table.

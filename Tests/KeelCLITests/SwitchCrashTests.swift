@@ -2,7 +2,7 @@ import Foundation
 import KeelTesting
 import Testing
 
-@Suite("keel switch SIGKILLed at random moments leaves a complete current generation")
+@Suite("keel switch SIGKILLed at random moments leaves a complete current generation", .ownThreads)
 struct SwitchCrashTests {
     /// Source packages the crash host adds; one of them changes every round.
     static let sourceCount = 4

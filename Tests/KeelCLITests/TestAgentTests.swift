@@ -3,7 +3,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("keel test-agent: readiness, heartbeats, exits, HTTP health, stamps, memory and descendants")
+@Suite("keel test-agent: readiness, heartbeats, exits, HTTP health, stamps, memory and descendants", .ownThreads)
 struct TestAgentTests {
     @Test("READY=1 with STATUS= reaches the notify socket from the agent's pid; SIGTERM ends it with 0")
     func readiness() throws {

@@ -1,8 +1,9 @@
 import KeelCache
 import KeelFormats
+import KeelTesting
 import Testing
 
-@Suite("Cache layout")
+@Suite("Cache layout", .ownThreads)
 struct CacheLayoutTests {
     @Test("NAR URLs and narinfo names follow Nix's file:// layout")
     func names() throws {

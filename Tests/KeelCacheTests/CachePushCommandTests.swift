@@ -5,7 +5,7 @@ import KeelStore
 import KeelTesting
 import Testing
 
-@Suite("keel cache push")
+@Suite("keel cache push", .ownThreads)
 struct CachePushCommandTests {
     @Test("pushes to file://DIR with --json, then skips; refusals exit 1 with one line, usage errors 2")
     func commandLine() throws {

@@ -5,7 +5,7 @@ import KeelStore
 import KeelTesting
 import Testing
 
-@Suite("keel cache push against nix 2.8", .enabled(if: NixOracle.isInstalled))
+@Suite("keel cache push against nix 2.8", .enabled(if: NixOracle.isInstalled), .ownThreads)
 struct CachePushNixTests {
     @Test("nix copy --from the pushed cache, requiring signatures, accepts Keel's key and sees the same paths")
     func nixAcceptsTheTrustedKey() throws {

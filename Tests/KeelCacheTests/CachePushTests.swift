@@ -7,7 +7,7 @@ import KeelTesting
 import Synchronization
 import Testing
 
-@Suite("CacheWriter")
+@Suite("CacheWriter", .ownThreads)
 struct CachePushTests {
     @Test(
         "a push writes every path's NAR and narinfo (NAR hashes as recorded); a second push skips them all",

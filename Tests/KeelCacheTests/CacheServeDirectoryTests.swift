@@ -3,7 +3,7 @@ import KeelFormats
 import KeelTesting
 import Testing
 
-@Suite("keel cache serve DIR")
+@Suite("keel cache serve DIR", .ownThreads)
 struct CacheServeDirectoryTests {
     /// A cache directory written by `nix copy --to file://` (uncompressed) of a path referring
     /// to another, with the nix that wrote it and the two paths.

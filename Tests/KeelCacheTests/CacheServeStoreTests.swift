@@ -5,7 +5,7 @@ import KeelStore
 import KeelTesting
 import Testing
 
-@Suite("keel cache serve --store against nix 2.8")
+@Suite("keel cache serve --store against nix 2.8", .ownThreads)
 struct CacheServeStoreTests {
     @Test(
         "nix copies a closure from the served store, signatures checked, with the store's NAR hashes and references",

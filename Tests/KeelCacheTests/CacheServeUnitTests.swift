@@ -5,7 +5,7 @@ import Testing
 
 @testable import KeelCache
 
-@Suite("keel cache serve: addresses, request paths, conditions")
+@Suite("keel cache serve: addresses, request paths, conditions", .ownThreads)
 struct CacheServeUnitTests {
     @Test("listen addresses: HOST:PORT, [IPv6]:PORT, port 0; everything else refused")
     func addresses() throws {
@@ -78,7 +78,7 @@ struct CacheServeUnitTests {
     }
 }
 
-@Suite("keel cache serve: the chunk channel between a producing thread and the response")
+@Suite("keel cache serve: the chunk channel between a producing thread and the response", .ownThreads)
 struct CacheServeChunkChannelTests {
     @Test("the producer is held back while the channel is full, and stops once the reader has gone")
     func backpressureAndHangUp() async throws {

@@ -5,7 +5,7 @@ import KeelStore
 import KeelTesting
 import Testing
 
-@Suite("keel copy --from a binary cache", .enabled(if: NixOracle.isInstalled))
+@Suite("keel copy --from a binary cache", .enabled(if: NixOracle.isInstalled), .ownThreads)
 struct CopyFromCacheTests {
     @Test("keel copy --from file:// copies nix's closure into an empty root")
     func fromFileCache() throws {

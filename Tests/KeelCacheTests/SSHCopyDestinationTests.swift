@@ -1,8 +1,9 @@
 import KeelCache
+import KeelTesting
 import Testing
 
 /// `ssh://` URLs and the ssh command line `keel copy` builds from them.
-@Suite("keel copy ssh:// destinations")
+@Suite("keel copy ssh:// destinations", .ownThreads)
 struct SSHCopyDestinationTests {
     @Test("URLs with a user, a port, an IPv6 address")
     func parses() throws {

@@ -9,7 +9,7 @@ import Testing
 
 /// The framing of the `keel copy` SSH protocol: every field from the far side is validated, and
 /// a server fed malformed or truncated input registers nothing.
-@Suite("keel copy protocol framing")
+@Suite("keel copy protocol framing", .ownThreads)
 struct SSHCopyProtocolTests {
     private static func u64(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 

@@ -8,7 +8,7 @@ import SystemPackage
 import Testing
 
 /// `keel copy --to/--from ssh://` between two Keel roots through a real sshd on loopback.
-@Suite("keel copy over SSH", .serialized)
+@Suite("keel copy over SSH", .serialized, .ownThreads)
 struct SSHCopyTests {
     @Test("A closure with references goes to the far root and comes back; a second copy sends nothing")
     func pushAndPullAClosure() throws {

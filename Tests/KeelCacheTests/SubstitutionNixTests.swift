@@ -7,7 +7,7 @@ import KeelTesting
 import Synchronization
 import Testing
 
-@Suite("Substituting from caches nix 2.8 wrote", .enabled(if: NixOracle.isInstalled))
+@Suite("Substituting from caches nix 2.8 wrote", .enabled(if: NixOracle.isInstalled), .ownThreads)
 struct SubstitutionNixTests {
     @Test(
         "Substituting from nix copy --to file:// gives nix's paths, NAR hashes and references",

@@ -1,8 +1,9 @@
 import KeelCache
 import KeelFormats
+import KeelTesting
 import Testing
 
-@Suite("Narinfos and cache URLs checked at the boundary")
+@Suite("Narinfos and cache URLs checked at the boundary", .ownThreads)
 struct SubstitutionValidationTests {
     static let directory = try! StoreDirectory("/keel/store")
     static let path = try! StorePath(baseName: "7rjj86a15146cq3ri5m2gq8bg7ivnwn5-hello")

@@ -5,7 +5,7 @@ import Testing
 /// A broken keel.toml through the real `keel` binary: every problem on stderr as
 /// `FILE:LINE:COL: message` with the file as the user named it, exit status 1, and nothing
 /// written under the state root.
-@Suite("keel.toml problems on the command line")
+@Suite("keel.toml problems on the command line", .ownThreads)
 struct ConfigCLITests {
     static let broken = """
         [host]

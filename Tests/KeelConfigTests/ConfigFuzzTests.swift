@@ -9,7 +9,7 @@ import Testing
 /// (the seed is also printed first, so that a crash can be repeated, and `KEEL_CONFIG_FUZZ_TRACE=1`
 /// prints each case before it is read, so that the last line before a crash names it).
 /// `KEEL_CONFIG_FUZZ_CASES=<n>` runs more cases than the default.
-@Suite("keel.toml fuzz")
+@Suite("keel.toml fuzz", .ownThreads)
 struct ConfigFuzzTests {
     static let caseCount = Environment.value("KEEL_CONFIG_FUZZ_CASES").flatMap { Int($0) } ?? 400
     static let tracing = Environment.value("KEEL_CONFIG_FUZZ_TRACE") != nil

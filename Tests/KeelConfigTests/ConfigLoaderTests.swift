@@ -4,7 +4,7 @@ import Testing
 
 /// A valid keel.toml read into its configuration: every key lands where it belongs, defaults fill
 /// what is left out, and the reading does not depend on how the file is spelled.
-@Suite("keel.toml reading")
+@Suite("keel.toml reading", .ownThreads)
 struct ConfigLoaderTests {
     @Test("a full-featured keel.toml: host, safeswitch, every kind of package, agents")
     func fullDocument() throws {

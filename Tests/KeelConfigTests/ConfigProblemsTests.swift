@@ -4,7 +4,7 @@ import Testing
 
 /// Every kind of problem keel.toml can have, each reported as `keel.toml:LINE:COL: message` at
 /// the place a user would fix (positions worked out by hand from the documents).
-@Suite("keel.toml problems")
+@Suite("keel.toml problems", .ownThreads)
 struct ConfigProblemsTests {
     @Test("TOML syntax errors: the parser's message at the place it stopped (toml++'s position and words)")
     func syntaxErrors() throws {

@@ -1,9 +1,10 @@
 import KeelConfig
+import KeelTesting
 import Testing
 
 /// Durations ("250ms", "1h30m") and sizes ("512M") as keel.toml writes them: what they are worth,
 /// what is refused and why, and where in the file the refusal points.
-@Suite("Durations and sizes")
+@Suite("Durations and sizes", .ownThreads)
 struct DurationAndSizeTests {
     static let durationUsage =
         "write a number and a unit: ms, s, m, h, d or w, as in \"250ms\", \"30s\" or \"1h30m\""

@@ -1,8 +1,9 @@
 import KeelConfig
+import KeelTesting
 import Testing
 
 /// `[host] env`: its values may name packages as agents' values do, and are checked the same way.
-@Suite struct HostEnvironmentTests {
+@Suite(.ownThreads) struct HostEnvironmentTests {
     @Test func unknownPackageInHostEnvironmentIsPositioned() throws {
         let fixture = try ConfigFixture()
         defer { fixture.remove() }

@@ -5,7 +5,7 @@ import Testing
 
 /// keel.lock: rendered sorted and byte-stable, read back equal, and its problems positioned like
 /// keel.toml's.
-@Suite("keel.lock")
+@Suite("keel.lock", .ownThreads)
 struct LockFileTests {
     static let hashA = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
     static let hashB = "sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="

@@ -4,7 +4,7 @@ import Testing
 
 /// Runtime packages in keel.toml: `debian = [...]`, and `python = "PKG"` with `wheels` or a
 /// requirements file; each mistake named where it is.
-@Suite("keel.toml runtime packages")
+@Suite("keel.toml runtime packages", .ownThreads)
 struct RuntimeConfigTests {
     @Test("a Debian runtime and a Python runtime over it are read as written; an agent lists one runtime")
     func readsRuntimes() throws {

@@ -3,7 +3,7 @@ import KeelTesting
 import TOMLKit
 import Testing
 
-@Suite("Source index on random and broken documents")
+@Suite("Source index on random and broken documents", .ownThreads)
 struct SourceIndexPropertyTests {
     @Test("every key path TOMLKit reads from a random valid document has a position, and the text there fits")
     func randomDocuments() throws {

@@ -1,8 +1,9 @@
 import KeelConfig
+import KeelTesting
 import TOMLKit
 import Testing
 
-@Suite("Source index")
+@Suite("Source index", .ownThreads)
 struct SourceIndexTests {
     @Test("plain keys: the key's first character and the value's")
     func plainKeys() throws {

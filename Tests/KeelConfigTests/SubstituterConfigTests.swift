@@ -1,7 +1,8 @@
 import KeelConfig
+import KeelTesting
 import Testing
 
-@Suite("[host] substituters and trusted_public_keys")
+@Suite("[host] substituters and trusted_public_keys", .ownThreads)
 struct SubstituterConfigTests {
     @Test("Valid caches and keys are kept in order; both default to none")
     func valid() throws {

@@ -5,7 +5,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("Copying and restoring trees into canonical form on several threads")
+@Suite("Copying and restoring trees into canonical form on several threads", .ownThreads)
 struct CanonicalCopyTests {
     /// A tree wider than the writer pool holds at once: hundreds of directories with a file
     /// each, files too big for a batch, empty files and directories, symlinks, executables.

@@ -6,7 +6,7 @@ import KeelTesting
 import SystemPackage
 import Testing
 
-@Suite("Ignore files (.gitignore, .keelignore) filtering source trees")
+@Suite("Ignore files (.gitignore, .keelignore) filtering source trees", .ownThreads)
 struct IgnorePatternsTests {
     @Test("single patterns: last match wins, negation, directories only, anchoring, escapes and blanks")
     func singlePatterns() {

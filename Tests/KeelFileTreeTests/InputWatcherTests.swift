@@ -7,7 +7,7 @@ import Testing
 
 /// KeelLinux's `InputWatcher`: one epoll thread calling each descriptor's handler (the
 /// supervisor's agents share it for their output and exits).
-@Suite("The input watcher", .timeLimit(.minutes(5)))
+@Suite("The input watcher", .timeLimit(.minutes(5)), .ownThreads)
 struct InputWatcherTests {
     /// What one pipe's handler saw.
     final class Received: Sendable {

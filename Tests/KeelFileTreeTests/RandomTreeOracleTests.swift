@@ -4,7 +4,7 @@ import KeelFormats
 import KeelTesting
 import Testing
 
-@Suite("File trees against the real nix")
+@Suite("File trees against the real nix", .ownThreads)
 struct RandomTreeOracleTests {
     @Test("200 random trees: NAR bytes, hashes, store paths and restores equal nix's")
     func randomTreesMatchNix() async throws {

@@ -5,7 +5,7 @@ import KeelLinux
 import KeelTesting
 import Testing
 
-@Suite("Archiving and restoring trees")
+@Suite("Archiving and restoring trees", .ownThreads)
 struct TreeDumperTests {
     @Test("the spec's worked examples: a file and a tiny directory")
     func workedExamples() throws {

@@ -6,7 +6,7 @@ import KeelTesting
 import Synchronization
 import Testing
 
-@Suite("Hashing a tree beside its copy")
+@Suite("Hashing a tree beside its copy", .ownThreads)
 struct TreeHashProbeTests {
     /// A tree of `count` files of `size` bytes each (contents differ per file).
     func makeTree(_ path: String, files count: Int, size: Int) throws {

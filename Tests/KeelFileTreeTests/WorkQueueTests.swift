@@ -1,4 +1,5 @@
 import Dispatch
+import KeelTesting
 import Synchronization
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 /// KeelLinux's `WorkQueue`, `RecyclingPool` and ring buffer (KeelLinux has no test target of its
 /// own; these are the queues under the file writers, the syncer and the hashing pipeline).
-@Suite("The blocking work queue", .timeLimit(.minutes(5)))
+@Suite("The blocking work queue", .timeLimit(.minutes(5)), .ownThreads)
 struct WorkQueueTests {
     struct Failed: Error, Equatable {
         let item: Int

@@ -31,7 +31,7 @@ private struct CopyingVisitor: NARVisitor {
     }
 }
 
-@Suite("Binary caches and export streams against nix")
+@Suite("Binary caches and export streams against nix", .ownThreads)
 struct CacheOracleTests {
     static let expression = NixExpressions.closure
 

@@ -102,7 +102,7 @@ private struct NixDerivationGenerator {
     }
 }
 
-@Suite("Derivations against nix-instantiate")
+@Suite("Derivations against nix-instantiate", .ownThreads)
 struct DerivationOracleTests {
     @Test("generated derivations: ATerm round-trips and computed paths equal nix's")
     func generatedDerivations() throws {

@@ -1,7 +1,8 @@
 import KeelFormats
+import KeelTesting
 import Testing
 
-@Suite("Derivations")
+@Suite("Derivations", .ownThreads)
 struct DerivationTests {
     static let fixedText =
         #"Derive([("out","/nix/store/ilghkg8sqnh9275b62zcvsq9kpkym8yl-fixed","sha256","5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03")],[],[],"x86_64-linux","/bin/sh",["-c","echo hello > $out"],[("builder","/bin/sh"),("name","fixed"),("out","/nix/store/ilghkg8sqnh9275b62zcvsq9kpkym8yl-fixed"),("outputHash","5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"),("outputHashAlgo","sha256"),("outputHashMode","flat"),("system","x86_64-linux")])"#

@@ -1,7 +1,8 @@
 import KeelFormats
+import KeelTesting
 import Testing
 
-@Suite("Hash encodings")
+@Suite("Hash encodings", .ownThreads)
 struct HashTests {
     @Test(
         "Nix base32 matches the spec's vectors",

@@ -11,7 +11,7 @@ private func parse(_ bytes: [UInt8], limits: NARLimits = .standard) throws -> (h
 
 private let helloNAR = NARTokens.archive(["nix-archive-1", "(", "type", "regular", "contents", "hello\n", ")"])
 
-@Suite("NAR writer and reader")
+@Suite("NAR writer and reader", .ownThreads)
 struct NARTests {
     @Test("the writer produces the spec's 120-byte hello NAR")
     func writerHello() throws {

@@ -2,7 +2,7 @@ import KeelFormats
 import KeelTesting
 import Testing
 
-@Suite("narinfo and signatures")
+@Suite("narinfo and signatures", .ownThreads)
 struct NarInfoTests {
     static let secret = SpecVectors.secretKey
     static let publicKey = SpecVectors.publicKey

@@ -1,7 +1,8 @@
 import KeelFormats
+import KeelTesting
 import Testing
 
-@Suite("Store paths")
+@Suite("Store paths", .ownThreads)
 struct StorePathTests {
     let store = StorePathComputer(storeDirectory: .nix)
     let helloNAR = try! NixHash(parsing: "sha256:1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13")

@@ -1,8 +1,9 @@
 import Foundation
 import KeelFormats
+import KeelTesting
 import Testing
 
-@Suite("Structured attributes, their JSON and output placeholders")
+@Suite("Structured attributes, their JSON and output placeholders", .ownThreads)
 struct StructuredAttributesTests {
     /// `__json` as nix 2.8's evaluator wrote it for an expression with every kind of value (from
     /// `nix-instantiate`), with the store paths shortened.

@@ -4,7 +4,7 @@ import Testing
 
 /// `LayerPlanner.balancedGroups`: contiguous runs of the popularity order, within the budget,
 /// their largest as small as it can be.
-@Suite("Layer planner: balanced groups", .timeLimit(.minutes(5)))
+@Suite("Layer planner: balanced groups", .timeLimit(.minutes(5)), .ownThreads)
 struct BalancedLayerTests {
     @Test("fewer paths than the budget: one layer each, in order")
     func fewPaths() {

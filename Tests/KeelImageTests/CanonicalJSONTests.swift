@@ -2,7 +2,7 @@ import KeelImage
 import KeelTesting
 import Testing
 
-@Suite("Canonical JSON", .timeLimit(.minutes(5)))
+@Suite("Canonical JSON", .timeLimit(.minutes(5)), .ownThreads)
 struct CanonicalJSONTests {
     @Test("keys sorted by UTF-8 bytes, no whitespace, integers and literals")
     func layout() {

@@ -4,7 +4,7 @@ import Testing
 
 /// `keel image build` as users run it: the same bytes from two roots, agents' images that run
 /// as the supervisor would run them, and bad input refused with nothing written.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(5)), .ownThreads)
 struct ImageCommandTests {
     @Test func twoRootsBuildTheSameBytes() async throws {
         try await Blocking.run {

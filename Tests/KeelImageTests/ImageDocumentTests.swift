@@ -1,7 +1,8 @@
 import KeelImage
+import KeelTesting
 import Testing
 
-@Suite("Image documents: the spec's §5.3 fixture digests, descriptors and the docker-archive manifest")
+@Suite("Image documents: the spec's §5.3 fixture digests, descriptors and the docker-archive manifest", .ownThreads)
 struct ImageDocumentTests {
     static let created = "1970-01-01T00:00:01Z"
     static let layerDigests = [

@@ -7,7 +7,7 @@ import Testing
 /// The builder on a closure with references (made by hand in a scratch store directory): the
 /// popularity order and the layer cap, the layer cache, and layers that hold exactly their
 /// store paths.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(5)), .ownThreads)
 struct ImageLayeringTests {
     /// A closure of `count` paths: path i references i+1 and i+2 (a chain with shortcuts), so
     /// the last paths are the most popular.

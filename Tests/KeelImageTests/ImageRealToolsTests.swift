@@ -6,7 +6,7 @@ import Testing
 /// format and re-checks every blob, oci-image-tool validates the layout, umoci unpacks it
 /// (checking diff_ids) into a root file system whose store paths are the store's byte for
 /// byte, crun runs it, podman loads the archive with the config digest as its image ID.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(5)), .ownThreads)
 struct ImageRealToolsTests {
     @Test func storePathImagePassesTheToolsAndRunsWithCrun() async throws {
         try await Blocking.run {

@@ -1,7 +1,8 @@
 import KeelImage
+import KeelTesting
 import Testing
 
-@Suite("Image references (Docker's grammar, tags only)")
+@Suite("Image references (Docker's grammar, tags only)", .ownThreads)
 struct ImageReferenceTests {
     @Test(
         "valid references parse into name and tag",

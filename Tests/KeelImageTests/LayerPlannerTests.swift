@@ -3,7 +3,7 @@ import Testing
 
 @testable import KeelImage
 
-@Suite("Layer planner: nixpkgs' popularity contest and layer cap", .timeLimit(.minutes(5)))
+@Suite("Layer planner: nixpkgs' popularity contest and layer cap", .timeLimit(.minutes(5)), .ownThreads)
 struct LayerPlannerTests {
     /// `/nix/store/<32 characters of hash>-<name>`.
     static func path(_ name: String, hash: Character = "0", store: String = "/nix/store") -> String {

@@ -1,7 +1,8 @@
 import KeelLedger
+import KeelTesting
 import Testing
 
-@Suite("Entry encoding")
+@Suite("Entry encoding", .ownThreads)
 struct EntryEncodingTests {
     let entry = LedgerEntry(
         sequence: 7, time: -5, actor: "user:ада(1000)", kind: "agent.start", subject: "bot/1",

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// Real `keel` processes: concurrent writers, SIGKILL at random moments, proofs, the log.
-@Suite("Ledger commands as processes")
+@Suite("Ledger commands as processes", .ownThreads)
 struct LedgerProcessTests {
     private func jsonl(_ count: Int, prefix: String) -> [UInt8] {
         Array(

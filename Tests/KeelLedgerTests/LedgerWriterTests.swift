@@ -4,7 +4,7 @@ import KeelLedger
 import KeelTesting
 import Testing
 
-@Suite("Ledger writer: recovery, keys, batched commits")
+@Suite("Ledger writer: recovery, keys, batched commits", .ownThreads)
 struct LedgerWriterTests {
     private func verdict(_ fixture: LedgerFixture, key: SigningPublicKey? = nil) throws -> LedgerVerdict {
         let trusted =

@@ -62,7 +62,7 @@ private enum Reference {
     ]
 }
 
-@Suite("Merkle tree (RFC 9162)")
+@Suite("Merkle tree (RFC 9162)", .ownThreads)
 struct MerkleTests {
     let leaves = Reference.leafData.map(MerkleHash.leaf)
 

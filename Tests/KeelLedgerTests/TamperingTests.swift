@@ -6,7 +6,7 @@ import Testing
 
 /// Each kind of tampering, caught by `keel ledger verify` and by tools/verify-ledger.py alike,
 /// both naming the right sequence number.
-@Suite("Tampering is caught by both verifiers")
+@Suite("Tampering is caught by both verifiers", .ownThreads)
 struct TamperingTests {
     static let count = 24
 

@@ -8,7 +8,7 @@ import Testing
 /// `DebFetcher.fetchAll` with a stand-in for apt-get that writes `NAME_VERSION_amd64.deb`
 /// holding "NAME VERSION" for each target, logs each run's arguments, and fails a run that asks
 /// for a package named `gone` (as apt-get fails a whole run for one unknown version).
-@Suite("Deb fetcher")
+@Suite("Deb fetcher", .ownThreads)
 struct DebFetcherTests {
     private static let standIn = """
         #!/bin/sh

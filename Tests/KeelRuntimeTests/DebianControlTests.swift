@@ -1,7 +1,8 @@
 import KeelRuntime
+import KeelTesting
 import Testing
 
-@Suite("DebianControl reads deb822 paragraphs")
+@Suite("DebianControl reads deb822 paragraphs", .ownThreads)
 struct DebianControlTests {
     func parse(_ text: String) throws(RuntimeError) -> DebianControl {
         try DebianControl(parsing: Array(text.utf8), source: "test")

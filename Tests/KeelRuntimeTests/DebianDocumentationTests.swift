@@ -1,8 +1,9 @@
 import KeelRuntime
+import KeelTesting
 import Testing
 
 /// What runtimes leave out of each .deb: Debian's slim-image rules.
-@Suite struct DebianDocumentationTests {
+@Suite(.ownThreads) struct DebianDocumentationTests {
     @Test("manual pages, translations, docs (but copyright) are left out; programs and data stay")
     func rule() {
         func leftOut(_ path: String) -> Bool {

@@ -3,7 +3,7 @@ import KeelRuntime
 import KeelTesting
 import Testing
 
-@Suite("DebianControl on the host's apt lists")
+@Suite("DebianControl on the host's apt lists", .ownThreads)
 struct DebianHostListsTests {
     @Test("parses the host's largest Packages list: one paragraph per Package line")
     func realList() throws {

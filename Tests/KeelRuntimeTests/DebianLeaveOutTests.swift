@@ -1,9 +1,10 @@
 import KeelRuntime
+import KeelTesting
 import Testing
 
 /// What a runtime's `leave_out` keeps out of its .debs: the paths and what is inside them, in
 /// either spelling of merged /usr.
-@Suite struct DebianLeaveOutTests {
+@Suite(.ownThreads) struct DebianLeaveOutTests {
     private func components(_ path: String) -> [[UInt8]] { path.split(separator: "/").map { Array($0.utf8) } }
 
     @Test("a path and everything in it are left out, in either /usr spelling; neighbours and parents stay")

@@ -3,7 +3,7 @@ import KeelRuntime
 import KeelTesting
 import Testing
 
-@Suite("DebianPackageIndex loads apt lists")
+@Suite("DebianPackageIndex loads apt lists", .ownThreads)
 struct DebianPackageIndexTests {
     static func paragraph(_ name: String, _ version: String, architecture: String = "amd64", extra: String = "")
         -> String

@@ -1,7 +1,8 @@
 import KeelRuntime
+import KeelTesting
 import Testing
 
-@Suite("DebianRelation parses relationship fields")
+@Suite("DebianRelation parses relationship fields", .ownThreads)
 struct DebianRelationTests {
     func groups(_ field: String) throws(RuntimeError) -> [[String]] {
         try DebianRelation.parseGroups(field).map { $0.map(\.description) }

@@ -12,7 +12,7 @@ import Testing
 /// in only what Pre-Depends and Depends need (as Keel does). Where apt could differ (several
 /// providers of a virtual package, which apt orders by its own preferences; Conflicts it would
 /// solve by removing), these packages do not reach.
-@Suite("DebianResolver agrees with apt-get on the host's lists")
+@Suite("DebianResolver agrees with apt-get on the host's lists", .ownThreads)
 struct DebianResolverOracleTests {
     /// `name=version` of every package `apt-get -s install` would install for `requests`, by name.
     static func apt(_ requests: [String]) throws -> [String] {

@@ -1,7 +1,8 @@
 import KeelRuntime
+import KeelTesting
 import Testing
 
-@Suite("DebianResolver on hand-written lists")
+@Suite("DebianResolver on hand-written lists", .ownThreads)
 struct DebianResolverTests {
     /// One Packages paragraph; `fields` are extra `Name: value` lines.
     static func package(_ name: String, _ fields: String..., version: String = "1.0", architecture: String = "amd64")

@@ -3,7 +3,7 @@ import KeelRuntime
 import KeelTesting
 import Testing
 
-@Suite("DebianVersion parses and orders as dpkg does")
+@Suite("DebianVersion parses and orders as dpkg does", .ownThreads)
 struct DebianVersionTests {
     func version(_ text: String) throws -> DebianVersion { try DebianVersion(text) }
 

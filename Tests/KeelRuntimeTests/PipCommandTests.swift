@@ -6,7 +6,7 @@ import Testing
 
 /// The resolver and the fetcher driving a stand-in pip (a shell script) that records its
 /// arguments and leaves given files in `--dest`: no network.
-@Suite("Pip command")
+@Suite("Pip command", .ownThreads)
 struct PipCommandTests {
     let target = try! PipTarget(pythonVersion: "3.11", glibc: (2, 36), machine: "x86_64")
 

@@ -1,10 +1,11 @@
 import KeelLinux
+import KeelTesting
 import Testing
 
 @testable import KeelRuntime
 
 /// pip's log lines (as pip 23 writes them, timestamps included) turned into messages.
-@Suite("Pip failures")
+@Suite("Pip failures", .ownThreads)
 struct PipFailureTests {
     let target = try! PipTarget(pythonVersion: "3.11", glibc: (2, 36), machine: "x86_64")
 

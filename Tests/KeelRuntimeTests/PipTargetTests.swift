@@ -1,8 +1,9 @@
+import KeelTesting
 import Testing
 
 @testable import KeelRuntime
 
-@Suite("Pip target")
+@Suite("Pip target", .ownThreads)
 struct PipTargetTests {
     @Test("x86_64 with glibc 2.36: manylinux tags from 2.36 down to 2.5, legacy aliases after their glibc")
     func x86Tags() throws {

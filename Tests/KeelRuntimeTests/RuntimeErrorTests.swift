@@ -1,8 +1,9 @@
+import KeelTesting
 import Testing
 
 @testable import KeelRuntime
 
-@Suite("Runtime errors")
+@Suite("Runtime errors", .ownThreads)
 struct RuntimeErrorTests {
     @Test("an error reads as its message")
     func readsAsMessage() {

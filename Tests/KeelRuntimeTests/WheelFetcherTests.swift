@@ -6,7 +6,7 @@ import Testing
 
 /// Fetches of small real wheels from the package index, through the host's pip
 /// (`--no-cache-dir`: nothing is kept outside the test's directory).
-@Suite("Wheel fetcher", .timeLimit(.minutes(5)))
+@Suite("Wheel fetcher", .timeLimit(.minutes(5)), .ownThreads)
 struct WheelFetcherTests {
     let target = try! PipTarget(pythonVersion: "3.11", glibc: (2, 36), machine: "x86_64")
     let pip = PipCommand(options: ["--no-cache-dir"])

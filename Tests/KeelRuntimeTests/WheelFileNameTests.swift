@@ -1,8 +1,9 @@
+import KeelTesting
 import Testing
 
 @testable import KeelRuntime
 
-@Suite("Wheel file names")
+@Suite("Wheel file names", .ownThreads)
 struct WheelFileNameTests {
     @Test("a name with compressed tag sets parses")
     func compressedTags() throws {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import KeelRuntime
 
-@Suite("Wheel installer")
+@Suite("Wheel installer", .ownThreads)
 struct WheelInstallerTests {
     /// How a test reaches the interpreter: as it is, or through a path that makes scripts need
     /// the `/bin/sh` launcher form (a space; a path too long for a `#!` line).

@@ -5,7 +5,7 @@ import Testing
 @testable import KeelRuntime
 
 /// Real wheels from PyPI, installed by pip and by `WheelInstaller`, compared exactly.
-@Suite("Wheel installer against pip, with real wheels")
+@Suite("Wheel installer against pip, with real wheels", .ownThreads)
 struct WheelPipOracleTests {
     @Test("pure, console-script and compiled-extension wheels install as pip installs them")
     func realWheels() throws {

@@ -1,8 +1,9 @@
+import KeelTesting
 import Testing
 
 @testable import KeelRuntime
 
-@Suite("Wheel RECORD files")
+@Suite("Wheel RECORD files", .ownThreads)
 struct WheelRecordTests {
     @Test("quoted fields, doubled quotes and CR LF line ends are read as Python's csv writes them")
     func parsesQuotedFields() throws {

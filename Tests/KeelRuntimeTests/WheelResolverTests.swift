@@ -6,7 +6,7 @@ import Testing
 
 /// Resolution against the real package index, through the host's pip (`--no-cache-dir`: nothing
 /// is kept outside the test's directory). numpy's wheel (~16 MB) is downloaded once per run.
-@Suite("Wheel resolver", .timeLimit(.minutes(5)))
+@Suite("Wheel resolver", .timeLimit(.minutes(5)), .ownThreads)
 struct WheelResolverTests {
     let target = try! PipTarget(pythonVersion: "3.11", glibc: (2, 36), machine: "x86_64")
     let pip = PipCommand(options: ["--no-cache-dir"])

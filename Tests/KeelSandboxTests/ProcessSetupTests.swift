@@ -7,7 +7,7 @@ import Testing
 
 /// A process joins its cgroups, gets its limits and loses new privileges before it runs, on
 /// the host and in a sandbox alike.
-@Suite struct ProcessSetupTests {
+@Suite(.ownThreads) struct ProcessSetupTests {
     /// A fresh group under `keel/` in the first cgroup hierarchy with pids, memory or cpu;
     /// fails, saying so, where the machine has none.
     private func makeGroup() throws -> String {

@@ -61,7 +61,7 @@ private struct TestRoot: Sendable {
     }
 }
 
-@Suite("The sandbox")
+@Suite("The sandbox", .ownThreads)
 struct SandboxTests {
     @Test("runs as the build user, in /build, as host 'localhost', writing only where it may")
     func basics() throws {
@@ -106,8 +106,8 @@ struct SandboxTests {
         // A unique sleep duration marks the sandbox's background process on the host.
         let marker = "sleep \(UInt32.random(in: 1_000_000...9_999_999))"
         let (termination, output) = try root.run(
-            "busybox ls /proc | busybox grep -c '^[0-9]'; (busybox \(marker) &); "
-                + "until busybox ps | busybox grep -v grep | busybox grep -q '\(marker)'; do busybox sleep 0.05; done; "
+            "busybox ls /proc | busybox grep -c '^[0-9]'; busybox mkfifo /build/started; "
+                + "(busybox sh -c 'echo > /build/started; exec busybox \(marker)' &); read _ < /build/started; "
                 + "echo sleeper-running")
         #expect(termination == .exited(0), "\(output)")
         #expect(output.contains("sleeper-running"), "\(output)")

@@ -7,7 +7,7 @@ import KeelTesting
 import SystemPackage
 import Testing
 
-@Suite("Adding source trees less their ignored entries")
+@Suite("Adding source trees less their ignored entries", .ownThreads)
 struct AddFilteredTests {
     @Test("a filtered tree gets the path nix gives a copy with the ignored entries deleted, with canonical files")
     func matchesNixOnDeletedCopy() throws {

@@ -7,7 +7,7 @@ import KeelTesting
 import SystemPackage
 import Testing
 
-@Suite("Garbage collection, deletion and verification")
+@Suite("Garbage collection, deletion and verification", .ownThreads)
 struct CollectionTests {
     /// A store holding nix's closure of `top` (dep ← multi, multi-dev ← top), plus loose paths.
     func populated() throws -> (StoreFixture, [String: StorePath], [StorePath]) {
@@ -159,7 +159,7 @@ struct CollectionTests {
     }
 }
 
-@Suite("Optimising the store")
+@Suite("Optimising the store", .ownThreads)
 struct OptimiseTests {
     @Test("identical files become one inode; hashes, modes and times stay; gc drops unused links")
     func optimise() throws {

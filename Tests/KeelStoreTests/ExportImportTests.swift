@@ -6,7 +6,7 @@ import KeelTesting
 import SystemPackage
 import Testing
 
-@Suite("Export and import against nix")
+@Suite("Export and import against nix", .ownThreads)
 struct ExportImportTests {
     static let expression = NixExpressions.closure
 

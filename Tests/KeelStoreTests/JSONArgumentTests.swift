@@ -1,11 +1,12 @@
 import Foundation
+import KeelTesting
 import Testing
 
 @testable import KeelStore
 
 /// The JSON arrays of paths handed to SQLite's json_each: what a JSON parser reads back is what
 /// went in, whatever the bytes.
-@Suite struct JSONArgumentTests {
+@Suite(.ownThreads) struct JSONArgumentTests {
     @Test("quotes, backslashes, control characters and non-ASCII text come back as they went in")
     func roundTrip() throws {
         let strings = [

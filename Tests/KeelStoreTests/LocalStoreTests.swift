@@ -33,7 +33,7 @@ final class StoreFixture {
     }
 }
 
-@Suite("The local store")
+@Suite("The local store", .ownThreads)
 struct LocalStoreTests {
     @Test("added trees get nix's store paths, canonical files, and metadata; adding again is a no-op")
     func addMatchesNix() throws {

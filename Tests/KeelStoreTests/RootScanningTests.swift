@@ -5,7 +5,7 @@ import KeelStore
 import KeelTesting
 import Testing
 
-@Suite("GC roots are read failing closed")
+@Suite("GC roots are read failing closed", .ownThreads)
 struct RootScanningTests {
     /// The live file access, except that listing any directory named `unreadable` fails with
     /// `errno`.
@@ -58,7 +58,7 @@ struct RootScanningTests {
     }
 }
 
-@Suite("GC roots: links that fail to read, and relative links")
+@Suite("GC roots: links that fail to read, and relative links", .ownThreads)
 struct RootLinkTests {
     @Test("a root whose link cannot be read aborts the collection, naming it")
     func unreadableLink() throws {

@@ -51,7 +51,7 @@ struct NixNeighbour {
     }
 }
 
-@Suite("Keel touches only what it made in a store directory")
+@Suite("Keel touches only what it made in a store directory", .ownThreads)
 struct StoreOwnershipTests {
     @Test("keel refuses a Nix store directory it does not own, naming what to do, and touches nothing of Nix's")
     func refusesNixStore() throws {
@@ -165,7 +165,7 @@ struct StoreOwnershipTests {
     }
 }
 
-@Suite("Borrowed paths and interrupted collections")
+@Suite("Borrowed paths and interrupted collections", .ownThreads)
 struct BorrowedAndKilledTests {
     @Test("an add finds another tool's canonical copy of its path and registers it in place; gc drops only the row")
     func borrowedByAdd() throws {

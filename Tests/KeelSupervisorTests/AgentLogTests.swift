@@ -4,7 +4,7 @@ import KeelSupervisor
 import KeelTesting
 import Testing
 
-@Suite struct AgentLogTests {
+@Suite(.ownThreads) struct AgentLogTests {
     /// The file `name` of `directory` as text, or `nil` when missing.
     private func contents(_ directory: TemporaryDirectory, _ name: String) -> String? {
         (try? FileSystem.readWholeFile(directory.appending(name))).map { String(decoding: $0, as: UTF8.self) }

@@ -6,7 +6,7 @@ import KeelTesting
 import Synchronization
 import Testing
 
-@Suite struct AgentProcessTests {
+@Suite(.ownThreads) struct AgentProcessTests {
     private static let environment = ["PATH": "/usr/bin:/bin"]
 
     /// Starts `/bin/sh -c script` as an agent logging to `directory/log`.

@@ -1,7 +1,8 @@
 import KeelLinux
+import KeelTesting
 import Testing
 
-@Suite struct CgroupSupportTests {
+@Suite(.ownThreads) struct CgroupSupportTests {
     /// This machine's kind: v1 controllers, the daemon's memory group nested, and a cgroup2
     /// mount with nothing Keel uses.
     private static let hybridMounts = """

@@ -5,7 +5,7 @@ import KeelSupervisor
 import KeelTesting
 import Testing
 
-@Suite struct CgroupTests {
+@Suite(.ownThreads) struct CgroupTests {
     /// A host agent whose children ignore SIGTERM and whose grandchildren start sessions of their
     /// own and outlive their parents: the cgroup still holds them all, and `killAll` ends them.
     @Test func killAllEndsATreeThatLeftItsSessionThenTheGroupIsRemoved() async throws {

@@ -2,10 +2,11 @@ import AsyncHTTPClient
 import Foundation
 import KeelSupervisor
 import KeelSystem
+import KeelTesting
 import Testing
 
 /// An agent's declared `health` turned into a check and a probe.
-@Suite("HealthCheck")
+@Suite("HealthCheck", .ownThreads)
 struct HealthCheckTests {
     private func health(
         http: String? = nil, tcp: String? = nil, exec: [String]? = nil, timeoutMs: Int = 2000, intervalMs: Int = 1000

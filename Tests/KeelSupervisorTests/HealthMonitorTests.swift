@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// The monitor's rules on a manual clock, with scripted checks: no sleeping, no processes.
-@Suite("HealthMonitor")
+@Suite("HealthMonitor", .ownThreads)
 struct HealthMonitorTests {
     let interval = Duration.seconds(10)
 

@@ -6,7 +6,7 @@ import Testing
 
 /// Exec checks: real programs, their exit statuses and output, and their process groups killed
 /// at the time limit or when they end.
-@Suite("HealthProbe exec")
+@Suite("HealthProbe exec", .ownThreads)
 struct HealthProbeExecTests {
     /// Long enough never to be reached by a check that should end otherwise.
     let generous = Duration.seconds(20)

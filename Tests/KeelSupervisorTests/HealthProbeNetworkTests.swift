@@ -4,7 +4,7 @@ import KeelTesting
 import Testing
 
 /// HTTP and TCP checks against a real server on the loopback interface, in this process.
-@Suite("HealthProbe over the network")
+@Suite("HealthProbe over the network", .ownThreads)
 struct HealthProbeNetworkTests {
     /// Long enough never to be reached by a check that should end otherwise.
     let generous = Duration.seconds(20)

@@ -5,7 +5,7 @@ import KeelSupervisor
 import KeelTesting
 import Testing
 
-@Suite struct IsolationTests {
+@Suite(.ownThreads) struct IsolationTests {
     /// A strict agent sees its closure, its own state and nothing else of the host: not another
     /// agent's state, not a store path outside its closure, not /etc/shadow, no other process.
     @Test func aStrictAgentSeesOnlyItsOwnView() async throws {

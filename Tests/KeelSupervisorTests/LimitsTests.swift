@@ -6,7 +6,7 @@ import KeelTesting
 import Synchronization
 import Testing
 
-@Suite struct LimitsTests {
+@Suite(.ownThreads) struct LimitsTests {
     /// A strict agent that allocates past its memory limit is killed by the kernel, and the
     /// OOM watch reports it.
     @Test func theMemoryLimitHoldsAndItsOOMIsReported() async throws {
@@ -67,7 +67,7 @@ import Testing
     }
 }
 
-@Suite struct MemoryLimitCheckTests {
+@Suite(.ownThreads) struct MemoryLimitCheckTests {
     /// Without a memory cgroup, the resident size of the agent's tree is what a limit is held to.
     @Test func measuresTheResidentSizeOfTheAgentsTree() async throws {
         let directory = try TemporaryDirectory()

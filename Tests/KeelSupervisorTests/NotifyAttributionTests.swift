@@ -4,7 +4,7 @@ import KeelSupervisor
 import KeelTesting
 import Testing
 
-@Suite("NotifyAttribution")
+@Suite("NotifyAttribution", .ownThreads)
 struct NotifyAttributionTests {
     @Test("the parent pid is the field after the last ')', whatever the command name holds")
     func statLine() {

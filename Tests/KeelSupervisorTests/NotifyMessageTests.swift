@@ -1,7 +1,8 @@
 import KeelSupervisor
+import KeelTesting
 import Testing
 
-@Suite("NotifyMessage")
+@Suite("NotifyMessage", .ownThreads)
 struct NotifyMessageTests {
     private func parse(_ text: String) -> NotifyMessage? { NotifyMessage(datagram: Array(text.utf8)) }
 

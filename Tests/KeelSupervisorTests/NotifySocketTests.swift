@@ -80,7 +80,7 @@ private final class NotifyFixture: Sendable {
     }
 }
 
-@Suite("NotifySocket")
+@Suite("NotifySocket", .ownThreads)
 struct NotifySocketTests {
     @Test("a python sender's messages arrive with its pid; an attached fd is closed at once")
     func pythonSender() async throws {

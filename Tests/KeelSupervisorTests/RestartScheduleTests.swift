@@ -1,10 +1,11 @@
 import KeelSupervisor
+import KeelTesting
 import Testing
 
 @testable import KeelSystem
 
 /// Restart policies, exponential backoff and its reset, and the crash-loop window.
-@Suite struct RestartScheduleTests {
+@Suite(.ownThreads) struct RestartScheduleTests {
     private func schedule(_ policy: String, initial: Int64 = 100, maximum: Int64 = 1_000) -> RestartSchedule {
         RestartSchedule(.init(policy: policy, initialBackoffMs: initial, maxBackoffMs: maximum))
     }

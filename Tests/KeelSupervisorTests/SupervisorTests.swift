@@ -9,7 +9,7 @@ import Testing
 /// The supervisor with real processes: starts, exits and restarts with backoff on a manual
 /// clock, dependencies, activation that leaves unchanged agents alone, and stops that leave
 /// no process behind.
-@Suite struct SupervisorTests {
+@Suite(.ownThreads) struct SupervisorTests {
     static func agent(
         _ script: String, policy: String = "always", backoffMs: Int64 = 100, ready: String = "started",
         dependsOn: [String] = [], watchdogMs: Int64? = nil, readyTimeoutMs: Int64 = 60_000, env: [String: String] = [:]

@@ -1,9 +1,10 @@
+import KeelTesting
 import Testing
 
 @testable import KeelSystem
 
 /// What activating a generation stops, restarts and starts, and in which order.
-@Suite struct ActivationPlanTests {
+@Suite(.ownThreads) struct ActivationPlanTests {
     private func agent(_ command: String, dependsOn: [String] = []) -> SystemManifest.Agent {
         SystemManifest.Agent(
             command: [command], env: [:], packages: [], references: [], hostPaths: [:],

@@ -6,7 +6,7 @@ import Testing
 
 /// `GitRevision.head` against what `git rev-parse HEAD` says, for the ways a repository keeps
 /// its HEAD: a branch's loose ref, packed refs, a detached HEAD, a linked worktree, none at all.
-@Suite struct GitRevisionTests {
+@Suite(.ownThreads) struct GitRevisionTests {
     private let environment = [
         "GIT_AUTHOR_NAME": "keel", "GIT_AUTHOR_EMAIL": "keel@example.org", "GIT_COMMITTER_NAME": "keel",
         "GIT_COMMITTER_EMAIL": "keel@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent",

@@ -6,7 +6,7 @@ import Testing
 @testable import KeelSystem
 
 /// What `LockVerifier` takes from keel.toml and what it needs keel.lock for.
-@Suite struct LockVerifierTests {
+@Suite(.ownThreads) struct LockVerifierTests {
     private let hash = "sha256-Qn+Tyv2cwZvm7sA+WQycbN+faIperyH6jXI1HisV/QU="
     private let otherHash = "sha256-vPwaLT/MKaMY4e2dMeV3GPexZzGsYkpI0O9ewXc3JBE="
 

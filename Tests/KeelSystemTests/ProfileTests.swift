@@ -140,7 +140,7 @@ final class Reports: @unchecked Sendable {
     var allNumbers: [Int] { lock.withLock { numbers } }
 }
 
-@Suite("The system profile and its generations")
+@Suite("The system profile and its generations", .ownThreads)
 struct ProfileTests {
     @Test("create, switch, list, statuses: links, records and the profile link are what they should be")
     func lifecycle() throws {
@@ -509,7 +509,7 @@ struct ProfileTests {
     }
 }
 
-@Suite("Which generations retention deletes, and where a rollback goes")
+@Suite("Which generations retention deletes, and where a rollback goes", .ownThreads)
 struct GenerationChoiceTests {
     /// Generations 1...count, generation `current` current, created a day apart ending at
     /// `now`, with the given statuses (pending when not given).

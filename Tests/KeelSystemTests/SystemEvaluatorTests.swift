@@ -8,7 +8,7 @@ import Testing
 
 /// The store paths evaluation computes, checked against the real `nix-instantiate` for the same
 /// derivations and fetches, and the system path's independence from where keel.toml lives.
-@Suite struct SystemEvaluatorTests {
+@Suite(.ownThreads) struct SystemEvaluatorTests {
     /// Evaluates `toml` (written to `directory`/keel.toml) for `storeDirectory`.
     private func plan(
         _ toml: String, in directory: String, storeDirectory: String, inputs: LockedInputs = LockedInputs()

@@ -6,7 +6,7 @@ import Testing
 @testable import KeelSystem
 
 /// SafeSwitch's verdicts on a generation from the supervisor's events.
-@Suite struct ProbationTests {
+@Suite(.ownThreads) struct ProbationTests {
     private let settings = SystemManifest.SafeSwitch(
         probationMs: 30_000, crashLoopExits: 3, crashLoopWithinMs: 30_000, unhealthyChecks: 3, readyTimeoutMs: 60_000)
     private let start = ManualClock().now
