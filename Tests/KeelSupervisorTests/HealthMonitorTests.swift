@@ -143,9 +143,11 @@ struct HealthMonitorTests {
             harness.clock.advance(by: interval * 10)
             #expect(harness.check.checks == 1)
 
-            // Started again: from an unknown status, with a check at once.
-            harness.monitor.start()
+            // Started again: from an unknown status (held there by an initial delay on the manual
+            // clock; without one the first check may already have run), then checking.
+            harness.monitor.start(initialDelay: interval)
             #expect(harness.monitor.status == .unknown)
+            await harness.advance(to: interval * 11)
             #expect(await harness.next(2) == [.checked(.passed, consecutiveFailures: 0), .becameHealthy])
             harness.monitor.stop()
             #expect(harness.check.checks == 2)
