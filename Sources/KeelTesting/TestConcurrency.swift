@@ -38,7 +38,12 @@ public struct TestConcurrency: SuiteTrait, TestTrait, TestScoping {
     ) async throws {
         if Self.turnsHeld > 0 { return try await function() }
         await Self.turns.take()
-        defer { Self.turns.give() }
+        let running = RunningTests.started(
+            "\(test.sourceLocation.fileName):\(test.sourceLocation.line) \(test.displayName ?? test.name)")
+        defer {
+            RunningTests.ended(running)
+            Self.turns.give()
+        }
         try await Self.$turnsHeld.withValue(1) {
             try await withTaskExecutorPreference(TestThreadPool.shared) { try await function() }
         }
