@@ -54,6 +54,8 @@ struct DaemonCommand: ParsableCommand {
         ) {
             StandardErrorLine.write(
                 "keel: daemon running for \(layout.root) (API on \(paths.socket); limits: \(limits))")
+            // Start-up's code is not what an idle daemon runs: its pages go back to the page cache.
+            StartupCode.release()
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
