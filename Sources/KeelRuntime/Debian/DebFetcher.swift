@@ -24,21 +24,6 @@ public final class DebFetcher: Sendable {
     /// or the cache runs none).
     public var downloads: Int { downloadCount.load(ordering: .relaxed) }
 
-    /// Downloads the .deb `name` `version` for `architecture` into the empty directory
-    /// `directory` and returns its path, once its SHA-256 is `sha256` (hex).
-    ///
-    /// - Throws: `RuntimeError` naming the package when apt-get fails (its last lines quoted), or
-    ///   the file and both hashes when the download is not the pinned file (it is deleted).
-    public func fetch(name: String, version: String, architecture: String, sha256: String, into directory: String)
-        throws(RuntimeError) -> String
-    {
-        if let copy = try cachedCopy(of: sha256, into: directory) { return copy }
-        let path = try download(
-            name: name, version: version, architecture: architecture, sha256: sha256, into: directory)
-        if let cacheDirectory { keep(path, in: "\(cacheDirectory)/sha256-\(sha256)") }
-        return path
-    }
-
     /// The cached file of `sha256` linked (or copied) into `directory`, nil when the cache
     /// does not have it.
     ///
@@ -109,9 +94,9 @@ public final class DebFetcher: Sendable {
             }
         }
         for pin in missing where fetched[pin.sha256] == nil {
-            fetched[pin.sha256] = try fetch(
-                name: pin.name, version: pin.version, architecture: pin.architecture, sha256: pin.sha256,
-                into: try subdirectory(directory, pin))
+            let path = try download(pin, into: try subdirectory(directory, pin))
+            if let cacheDirectory { keep(path, in: "\(cacheDirectory)/sha256-\(pin.sha256)") }
+            fetched[pin.sha256] = path
         }
         return fetched
     }
@@ -160,10 +145,14 @@ public final class DebFetcher: Sendable {
         if rename(staging, cached) != 0 { try? manager.removeItem(atPath: staging) }
     }
 
-    private func download(name: String, version: String, architecture: String, sha256: String, into directory: String)
-        throws(RuntimeError) -> String
-    {
-        let target = Pin(name: name, version: version, architecture: architecture, sha256: sha256).aptTarget
+    /// Downloads `pin` alone with its own apt-get run into the empty directory `directory` and
+    /// returns its path, once its SHA-256 is the pinned one.
+    ///
+    /// - Throws: `RuntimeError` naming the package when apt-get fails (its last lines quoted), or
+    ///   the file and both hashes when the download is not the pinned file (it is deleted).
+    private func download(_ pin: Pin, into directory: String) throws(RuntimeError) -> String {
+        let target = pin.aptTarget
+        let sha256 = pin.sha256
         downloadCount.add(1, ordering: .relaxed)
         let outcome = try HostCommand(aptGet, aptArguments([target])).run(in: directory)
         guard outcome.succeeded else {

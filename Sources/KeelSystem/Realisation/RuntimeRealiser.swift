@@ -135,14 +135,11 @@ struct RuntimeRealiser: Sendable {
         let downloaded: String
         switch part.source {
         case .deb(let deb):
-            if let fetched = alreadyDownloaded[deb.sha256] {
-                downloaded = fetched
-                break
+            // `downloadDebs` fetched every .deb the store lacked.
+            guard let fetched = alreadyDownloaded[deb.sha256] else {
+                throw EvaluationError("\(deb.name) \(deb.version): its .deb was neither in the store nor fetched")
             }
-            progress("downloading \(deb.name) \(deb.version) with apt-get")
-            downloaded = try debFetcher.fetch(
-                name: deb.name, version: deb.version, architecture: deb.architecture, sha256: deb.sha256,
-                into: scratch)
+            downloaded = fetched
         case .wheel(let wheel):
             guard let version = plan.pythonVersion, let glibc = RuntimeLocker.glibcVersion(of: debs(of: plan)) else {
                 throw EvaluationError("runtime '\(plan.name)': no interpreter to fetch \(wheel.file) for")
