@@ -478,6 +478,9 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     pid_t pid = clone(child_main, stack + stack_size, flags, &args);
     int clone_errno = errno;
     if (shares_memory) pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+    // The child has just exec'd, and this thread, woken by that exec, would otherwise run the
+    // caller's bookkeeping ahead of it on the same CPU: let the new program start first.
+    if (shares_memory && pid > 0) sched_yield();
     if (sync_pipe[0] >= 0) close(sync_pipe[0]);
     close(error_pipe[1]);
     if (pid < 0) {

@@ -15,20 +15,23 @@ extension FileSystem {
             try SystemCall.retrying("open", path: path) { open(name, O_RDONLY | O_CLOEXEC) }
         }
         defer { _ = Glibc.close(fd) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            var failure: SystemError?
-            let count = chunk.withUnsafeMutableBytes { buffer in
-                do throws(SystemError) { return try SystemCall.read(fd, into: buffer) } catch {
-                    failure = error
-                    return 0
+        // The buffer is temporary (on the stack when there is room: most files read whole are
+        // small /proc entries and configs) and never zero-filled.
+        let chunkSize = limit < 64 * 1024 ? max(1, limit + 1) : 64 * 1024
+        return try withUnsafeTemporaryAllocation(byteCount: chunkSize, alignment: 16) {
+            chunk throws(SystemError) -> [UInt8] in
+            var contents: [UInt8] = []
+            while true {
+                let count: Int
+                do throws(SystemError) {
+                    count = try SystemCall.read(fd, into: chunk)
+                } catch {
+                    throw SystemError(call: "read", path: path, errno: error.errno)
                 }
+                if count == 0 { return contents }
+                guard contents.count + count <= limit else { throw SystemError(call: "read", path: path, errno: EFBIG) }
+                contents.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
             }
-            if let failure { throw SystemError(call: "read", path: path, errno: failure.errno) }
-            if count == 0 { return contents }
-            guard contents.count + count <= limit else { throw SystemError(call: "read", path: path, errno: EFBIG) }
-            contents.append(contentsOf: chunk[..<count])
         }
     }
 }

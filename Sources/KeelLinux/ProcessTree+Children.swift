@@ -1,22 +1,15 @@
 import Glibc
 
 extension ProcessTree {
-    /// The pids of this process's children (of all its threads), from
-    /// `/proc/self/task/*/children`: the agents it started and whatever was reparented to it as
-    /// a subreaper. Nil when the kernel does not provide the files (CONFIG_PROC_CHILDREN).
-    public static func childrenOfSelf() -> [Int32]? {
-        guard let directory = try? FileSystem.openDirectory(Array("/proc/self/task".utf8)) else { return nil }
-        let threads = (try? DirectoryListing.read(directory)) ?? []
-        FileSystem.close(directory)
-        var children: [Int32] = []
-        for thread in threads where thread.kind == .directory && thread.name.first != UInt8(ascii: ".") {
-            let path = "/proc/self/task/" + FileSystem.display(thread.name) + "/children"
-            guard let bytes = try? FileSystem.readWholeFile(path, limit: 1 << 20) else { return nil }
-            children += bytes.split(separator: UInt8(ascii: " ")).compactMap {
-                Int32(String(decoding: $0, as: UTF8.self))
-            }
-        }
-        return children
+    /// The pids of the children of this process's main thread, from
+    /// `/proc/self/task/PID/children`: whatever was reparented to this process as a subreaper
+    /// (the kernel hands orphans to the first live thread of the reaper, the main thread while
+    /// it lives), and the processes the main thread started. Processes other threads started
+    /// are not listed. Nil when the kernel does not provide the file (CONFIG_PROC_CHILDREN).
+    public static func childrenOfMainThread() -> [Int32]? {
+        let path = "/proc/self/task/\(getpid())/children"
+        guard let bytes = try? FileSystem.readWholeFile(path, limit: 1 << 20) else { return nil }
+        return bytes.split(separator: UInt8(ascii: " ")).compactMap { Int32(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Whether process group `group` has any process left (`kill(-group, 0)`).

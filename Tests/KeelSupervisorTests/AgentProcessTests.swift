@@ -143,6 +143,8 @@ import Testing
         let escapee = try #require(announced.first { $0.word == "escapee" }?.process)
         #expect(escapee.session == escapee.pid)
         #expect(escapee.parent == ProcessTree.ownPID)
+        // Orphans go to the reaper's main thread, which the supervisor's quick look reads.
+        #expect(ProcessTree.childrenOfMainThread()?.contains(escapee.pid) == true)
         #expect(
             Set(try agent.descendants().map(\.pid)) == Set(announced.filter { $0.word != "main" }.map(\.process.pid)))
         try await agent.stop(timeout: .milliseconds(200))

@@ -239,7 +239,7 @@ extension Supervisor {
     /// Two cheap looks instead of a scan of /proc at every exit, which competed with restarts.
     func treeMayRemain(after process: AgentProcess) -> Bool {
         if ProcessTree.groupHasMembers(process.pid) { return true }
-        guard let children = ProcessTree.childrenOfSelf() else { return true }
+        guard let children = ProcessTree.childrenOfMainThread() else { return true }
         let agents = Set(records.values.compactMap { $0.process?.termination == nil ? $0.process?.pid : nil })
         return children.contains { !agents.contains($0) }
     }
