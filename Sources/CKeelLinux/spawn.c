@@ -39,6 +39,10 @@ struct child_args {
     int sync_read;   // the parent closes its end once the id maps are written (-1: shared memory)
     int error_write; // CLOEXEC: EOF at exec, else (errno, message)
     int *source_fds; // room for one O_PATH descriptor per mount (see `early_identity`)
+    // The process's nice value (its main thread's), which the child takes: the calling thread
+    // may have another (libdispatch gives its QoS threads their own, -2 for user-initiated).
+    int process_nice;
+    int knows_process_nice;
 };
 
 _Static_assert(sizeof(struct ckeel_mount) == 2 * sizeof(char *) + sizeof(int) + 4, "ckeel_mount layout");
@@ -216,6 +220,10 @@ static int child_main(void *raw) {
             }
         }
         reset_signal_handlers();
+    }
+    // Best effort: raising one's priority back needs CAP_SYS_NICE, and a program runs either way.
+    if (args->knows_process_nice && getpriority(PRIO_PROCESS, 0) != args->process_nice) {
+        (void)setpriority(PRIO_PROCESS, 0, args->process_nice);
     }
     if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(err, "prctl(PR_SET_PDEATHSIG)");
     if (spec->new_session && setsid() < 0) fail(err, "setsid");
@@ -452,7 +460,11 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
         snprintf(error, error_size, "allocating the spawn's descriptor table");
         return ENOMEM;
     }
-    struct child_args args = {spec, shares_memory, shares_memory ? -1 : sync_pipe[0], error_pipe[1], source_fds};
+    errno = 0;
+    int process_nice = getpriority(PRIO_PROCESS, getpid());
+    int knows_process_nice = !(process_nice == -1 && errno != 0);
+    struct child_args args = {
+        spec, shares_memory, shares_memory ? -1 : sync_pipe[0], error_pipe[1], source_fds, process_nice, knows_process_nice};
     size_t stack_size = 256 * 1024;
     char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {

@@ -44,6 +44,32 @@ import Testing
         return (try process.wait(), text)
     }
 
+    /// libdispatch gives its QoS threads nice values of their own (-2 for user-initiated): a
+    /// process started from such a thread must not inherit it.
+    @Test func aHostProcessTakesTheProcesssNiceValueNotItsSpawningThreads() async throws {
+        let processNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(getpid()))
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pipe = Pipe()
+        let started: Result<SandboxedProcess, any Error> = await withCheckedContinuation { continuation in
+            DetachedThread.start {
+                // This thread only: a higher nice value, which needs no privilege.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, processNice + 3)
+                continuation.resume(
+                    returning: Result {
+                        try Sandbox.spawnOnHost(
+                            executable: "/bin/cat", arguments: ["/proc/self/stat"], environment: [:],
+                            workingDirectory: directory.path, standardOutput: pipe.fileHandleForWriting.fileDescriptor)
+                    })
+            }
+        }
+        let (termination, text) = try output(of: try started.get(), pipe)
+        #expect(termination == .exited(0))
+        // Fields after the command's closing parenthesis: state is 3rd, nice is 19th.
+        let fields = text.split(separator: ")").last.map { $0.split(separator: " ") } ?? []
+        #expect(fields.count > 17 && fields[16] == "\(processNice)", "\(text)")
+    }
+
     @Test func aHostProcessStartsInsideItsCgroupWithItsLimits() throws {
         let group = try makeGroup()
         defer { removeGroup(group) }
