@@ -62,15 +62,17 @@ struct BuildBehaviourTests {
         defer { fixture.remove() }
         // A unique sleep duration marks the builder's background process on the host.
         let marker = "sleep \(UInt32.random(in: 1_000_000...9_999_999))"
-        let chatty = try fixture.instantiate(
+        // It then waits to read from the fifo, which it holds open itself (so no end of file) and
+        // nobody writes to: only the timeout ends it.
+        let waiting = try fixture.instantiate(
             derivationExpression(
-                "chatty",
-                "mkfifo started; (sh -c 'echo > started; exec \(marker)' &); read _ < started; echo sleeper-started; while true; do echo tick; sleep 0.1; done"
+                "waiting",
+                "mkfifo started; (sh -c 'echo > started; exec \(marker)' &); read _ < started; echo sleeper-started; echo tick; exec 3<>started; read _ <&3"
             ))
-        let timedOut = try fixture.keelBuild(chatty, ["--timeout", "1"])
+        let timedOut = try fixture.keelBuild(waiting, ["--timeout", "1"])
         #expect(timedOut.status == 1)
         #expect(timedOut.errorOutput.contains("timed out after 1"), "\(timedOut.errorOutput)")
-        #expect(try fixture.keel(["log", chatty[0]]).output.hasPrefix("sleeper-started\ntick\n"))
+        #expect(try fixture.keel(["log", waiting[0]]).output.hasPrefix("sleeper-started\ntick\n"))
         #expect(try ProcessRunner.run("pgrep", ["-f", marker]).status == 1, "a builder process was left behind")
         let quiet = try fixture.instantiate(derivationExpression("quiet", "echo one line; sleep 300"))
         let silent = try fixture.keelBuild(quiet, ["--max-silent-time", "1"])
