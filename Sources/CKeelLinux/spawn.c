@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -41,9 +42,11 @@ struct child_args {
     int *source_fds; // room for one O_PATH descriptor per mount (see `early_identity`)
     // The process's nice value (its main thread's), which the child takes: the calling thread
     // may have another (libdispatch gives its QoS threads their own, -2 for user-initiated).
+    // UNKNOWN_NICE when it could not be read.
     int process_nice;
-    int knows_process_nice;
 };
+
+#define UNKNOWN_NICE INT_MIN
 
 _Static_assert(sizeof(struct ckeel_mount) == 2 * sizeof(char *) + sizeof(int) + 4, "ckeel_mount layout");
 
@@ -222,9 +225,7 @@ static int child_main(void *raw) {
         reset_signal_handlers();
     }
     // Best effort: raising one's priority back needs CAP_SYS_NICE, and a program runs either way.
-    if (args->knows_process_nice && getpriority(PRIO_PROCESS, 0) != args->process_nice) {
-        (void)setpriority(PRIO_PROCESS, 0, args->process_nice);
-    }
+    if (args->process_nice != UNKNOWN_NICE) (void)setpriority(PRIO_PROCESS, 0, args->process_nice);
     if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(err, "prctl(PR_SET_PDEATHSIG)");
     if (spec->new_session && setsid() < 0) fail(err, "setsid");
 
@@ -462,9 +463,9 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     }
     errno = 0;
     int process_nice = getpriority(PRIO_PROCESS, getpid());
-    int knows_process_nice = !(process_nice == -1 && errno != 0);
+    if (process_nice == -1 && errno != 0) process_nice = UNKNOWN_NICE;
     struct child_args args = {
-        spec, shares_memory, shares_memory ? -1 : sync_pipe[0], error_pipe[1], source_fds, process_nice, knows_process_nice};
+        spec, shares_memory, shares_memory ? -1 : sync_pipe[0], error_pipe[1], source_fds, process_nice};
     size_t stack_size = 256 * 1024;
     char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {

@@ -7,7 +7,7 @@ extension ProcessTree {
     /// it lives), and the processes the main thread started. Processes other threads started
     /// are not listed. Nil when the kernel does not provide the file (CONFIG_PROC_CHILDREN).
     public static func childrenOfMainThread() -> [Int32]? {
-        let path = "/proc/self/task/\(getpid())/children"
+        let path = "/proc/self/task/\(ownPID)/children"
         guard let bytes = try? FileSystem.readWholeFile(path, limit: 1 << 20) else { return nil }
         return bytes.split(separator: UInt8(ascii: " ")).compactMap { Int32(String(decoding: $0, as: UTF8.self)) }
     }
