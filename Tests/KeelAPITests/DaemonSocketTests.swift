@@ -47,14 +47,14 @@ struct DaemonSocketTests {
         #expect(!missing)
         try FileSystem.makeDirectories(paths.runDirectory, permissions: 0o700)
         try makeStaleSocket(paths.socket)
+        // The request's error first: if `isRunning` ever says true here, this says what it saw.
         let stale = try await DaemonClient.with(paths: paths) { client in
-            let running = await client.isRunning()
             let error = await #expect(throws: DaemonClientError.self) { try await client.status() }
-            return (running, error)
+            return (error, await client.isRunning())
         }
-        #expect(!stale.0)
-        #expect(stale.1 == .notRunning(socket: paths.socket))
-        #expect(stale.1?.description == "no keel daemon is running (start one with `keel daemon`)")
+        #expect(stale.0 == .notRunning(socket: paths.socket))
+        #expect(stale.0?.description == "no keel daemon is running (start one with `keel daemon`)")
+        #expect(!stale.1)
         let harness = try await APIHarness.start(paths: paths)
         let running = try await harness.withClient { await $0.isRunning() }
         #expect(running)

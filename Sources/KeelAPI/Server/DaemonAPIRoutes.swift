@@ -53,7 +53,7 @@ enum DaemonAPIRoutes {
         let limit = try RequestInput.integer(query, "limit", in: 1...maximumCount)
         if try RequestInput.flag(query, "follow") {
             guard limit == nil else { throw .badRequest("'limit' does not apply with follow=1") }
-            return EventStreamResponse.make(await operations.events(after: after))
+            return EventStreamResponse.make(await operations.events(after: after), for: request)
         }
         let count = limit ?? defaultCount
         guard let after else { return JSONResponse.make(await operations.recentEvents(limit: count)) }
