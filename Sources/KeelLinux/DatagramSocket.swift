@@ -34,7 +34,7 @@ public struct DatagramSocket: Sendable {
             throw SystemError(call: "bind", path: path, errno: bytes.isEmpty ? ENOENT : ENAMETOOLONG)
         }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        try removeStaleSocket(path, address: address)
+        try removeStaleSocket(path)
         let fd = try SystemCall.retrying("socket", path: path) {
             socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
@@ -104,21 +104,11 @@ public struct DatagramSocket: Sendable {
     /// Unlinks `path` when it is a socket nobody has bound any more (a connect is refused); a
     /// missing path is not an error, and a socket that is still bound — another process's — is
     /// refused with `EADDRINUSE` rather than taken from it.
-    private static func removeStaleSocket(_ path: String, address: sockaddr_un) throws(SystemError) {
+    private static func removeStaleSocket(_ path: String) throws(SystemError) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFSOCK else { return }
-        let probe = try SystemCall.retrying("socket", path: path) {
-            socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        }
-        defer { Glibc.close(probe) }
-        var address = address
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected != 0, errno == ECONNREFUSED else {
+        guard UnixSocketProbe.probe(path, type: Int32(SOCK_DGRAM.rawValue)) == .refused else {
             throw SystemError(call: "bind", path: path, errno: EADDRINUSE)
         }
         _ = try SystemCall.retrying("unlink", path: path) { unlink(path) }

@@ -43,21 +43,18 @@ struct DaemonSocketTests {
         let directory = try TemporaryDirectory(prefix: "keel-api")
         defer { directory.remove() }
         let paths = DaemonPaths(root: directory.appending("root"))
-        let missing = try await DaemonClient.with(paths: paths) { await $0.isRunning() }
-        #expect(!missing)
+        #expect(!DaemonClient.isRunning(paths: paths))
         try FileSystem.makeDirectories(paths.runDirectory, permissions: 0o700)
         try makeStaleSocket(paths.socket)
-        // The request's error first: if `isRunning` ever says true here, this says what it saw.
-        let stale = try await DaemonClient.with(paths: paths) { client in
-            let error = await #expect(throws: DaemonClientError.self) { try await client.status() }
-            return (error, await client.isRunning())
+        #expect(!DaemonClient.isRunning(paths: paths))
+        let error = try await DaemonClient.with(paths: paths) { client in
+            await #expect(throws: DaemonClientError.self) { try await client.status() }
         }
-        #expect(stale.0 == .notRunning(socket: paths.socket))
-        #expect(stale.0?.description == "no keel daemon is running (start one with `keel daemon`)")
-        #expect(!stale.1)
+        #expect(error == .notRunning(socket: paths.socket))
+        #expect(error?.description == "no keel daemon is running (start one with `keel daemon`)")
         let harness = try await APIHarness.start(paths: paths)
-        let running = try await harness.withClient { await $0.isRunning() }
-        #expect(running)
+        #expect(DaemonClient.isRunning(paths: paths))
+        try await harness.stop()
     }
 
     /// A stream socket bound at `path`, then closed: the file stays, and connecting is refused.

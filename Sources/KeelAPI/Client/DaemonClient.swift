@@ -52,19 +52,15 @@ public final class DaemonClient: Sendable {
         try? await http.shutdown()
     }
 
-    /// Whether something holds the socket: false only when the socket does not exist or
-    /// connecting is refused (a stale socket); true when a daemon answers (an error status
-    /// included) and when the connection fails otherwise (permission denied, no answer in time).
-    public func isRunning() async -> Bool {
-        do {
-            _ = try await status()
-            return true
-        } catch .notRunning {
-            return false
-        } catch {
-            // Something holds the socket and accepted the connection, even if it did not answer
-            // in time (a loaded machine) or answered oddly: it is not free to take.
-            return true
+    /// Whether something holds the daemon's socket under `paths`: false only when the socket
+    /// file does not exist or nothing listens on it (a stale file left by a daemon that died);
+    /// true when something accepts connections there, and when connecting fails otherwise
+    /// (permission denied): then it is not free to take either. The kernel answers at once;
+    /// no request is made, so a loaded machine cannot make a stale socket look alive.
+    public static func isRunning(paths: DaemonPaths) -> Bool {
+        switch UnixSocketProbe.probe(paths.socket, type: Int32(SOCK_STREAM.rawValue)) {
+        case .absent, .refused: false
+        case .listening, .failed: true
         }
     }
 

@@ -23,10 +23,7 @@ public enum DaemonSocket {
         } catch {
             throw DaemonAPIServerError("cannot prepare \(paths.runDirectory): \(error)")
         }
-        let client = DaemonClient(paths: paths, requestTimeout: .seconds(10))
-        let running = await client.isRunning()
-        await client.shutdown()
-        if running {
+        if DaemonClient.isRunning(paths: paths) {
             throw DaemonAPIServerError("another keel daemon is running (it holds \(paths.socket))")
         }
     }
