@@ -19,7 +19,9 @@ deletes).
     `nix copy --to ssh://root@127.0.0.1 TOP` (nix-store --serve on the far side, NIX_SSHOPTS for
     the port), each into an empty store on the far side.
 
-Usage: bench/cache.py KEEL_BINARY WORK_DIR RUNS XZ_RUNS
+Usage: bench/cache.py KEEL_BINARY WORK_DIR RUNS XZ_RUNS [PARTS]
+PARTS (default "push substitute ssh") picks the cases; substitute needs push (its caches).
+XZ_RUNS=0 leaves out the xz cases.
 """
 import os
 import socket
@@ -32,6 +34,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_image_closure  # noqa: E402
 
 KEEL, WORK, RUNS, XZ_RUNS = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+PARTS = (sys.argv[5] if len(sys.argv) > 5 else "push substitute ssh").split()
+if not set(PARTS) <= {"push", "substitute", "ssh"} or ("substitute" in PARTS and "push" not in PARTS):
+    sys.exit("bench: PARTS is some of push, substitute, ssh (substitute needs push)")
 KEEL_ROOT = os.path.join(WORK, "keel")
 NIX_ROOT = os.path.join(WORK, "nix")
 CLOSURE_BYTES = 500 << 20
@@ -171,7 +176,10 @@ def main():
     os.makedirs(caches)
     rows = []
 
-    for compression, runs in (("xz", XZ_RUNS), ("none", RUNS)):
+    compressions = ("xz", "none") if XZ_RUNS > 0 else ("none",)
+    for compression, runs in (("xz", XZ_RUNS), ("none", RUNS)) if "push" in PARTS else ():
+        if runs == 0:
+            continue
         print(f"== (1) push, {compression} ({runs} runs each, alternating)", flush=True)
         keel_times, nix_times = [], []
         for i in range(runs):
@@ -188,7 +196,7 @@ def main():
 
     nginx, http_port = start_nginx(caches)
     try:
-        for compression in ("xz", "none"):
+        for compression in compressions if "substitute" in PARTS else ():
             print(f"== (2) substitute over loopback HTTP from nginx, {compression} ({RUNS} runs each)",
                   flush=True)
             keel_times, nix_times = [], []
@@ -210,37 +218,38 @@ def main():
         nginx.terminate()
         nginx.wait()
 
-    sshd, ssh_port, ssh_options = start_sshd()
-    try:
-        print(f"== (3) copy over loopback ssh ({RUNS} runs each)", flush=True)
-        keel_times, nix_times = [], []
-        for i in range(RUNS):
-            fresh = f"{WORK}/ssh-keel-{i}"
-            os.makedirs(fresh)
-            far_keel = wrapper(f"far-keel-{i}", f'exec unshare -m --propagation private sh -c '
-                               f'\'mount --bind "$0" "$1" && shift && exec "$@"\' {fresh} {KEEL_ROOT} '
-                               f'{KEEL} "$@"\n')
-            env = dict(os.environ, KEEL_SSHOPTS=ssh_options)
-            keel_times.append(timed([KEEL, "copy", "--to", f"ssh://root@127.0.0.1:{ssh_port}", keel_top,
-                                     "--root", KEEL_ROOT, "--remote-keel", far_keel,
-                                     "--remote-root", KEEL_ROOT], env=env))
-            fresh = f"{WORK}/ssh-nix-{i}"
-            nix_env(fresh)
-            far_env = " ".join(f"{k}={v}" for k, v in nix_env(NIX_ROOT).items()
-                               if k.startswith("NIX_") or k in ("HOME", "XDG_CACHE_HOME"))
-            far_nix = wrapper(f"far-nix-{i}", f'exec env {far_env} unshare -m --propagation private '
-                              f'sh -c \'mount --bind "$0" "$1" && shift && exec "$@"\' {fresh} {NIX_ROOT} '
-                              'nix-store "$@"\n')
-            env = dict(nix_env(NIX_ROOT), NIX_SSHOPTS=ssh_options)
-            nix_times.append(timed(["nix", "copy", "--to",
-                                    f"ssh://root@127.0.0.1?remote-program={far_nix}", nix_top], env=env))
-        print(f"   keel {' '.join(f'{t:.2f}' for t in keel_times)} s, "
-              f"nix {' '.join(f'{t:.2f}' for t in nix_times)} s", flush=True)
-        rows.append(("(3) copy to another store over ssh", statistics.median(keel_times),
-                     statistics.median(nix_times), 0.5))
-    finally:
-        sshd.terminate()
-        sshd.wait()
+    if "ssh" in PARTS:
+        sshd, ssh_port, ssh_options = start_sshd()
+        try:
+            print(f"== (3) copy over loopback ssh ({RUNS} runs each)", flush=True)
+            keel_times, nix_times = [], []
+            for i in range(RUNS):
+                fresh = f"{WORK}/ssh-keel-{i}"
+                os.makedirs(fresh)
+                far_keel = wrapper(f"far-keel-{i}", f'exec unshare -m --propagation private sh -c '
+                                   f'\'mount --bind "$0" "$1" && shift && exec "$@"\' {fresh} {KEEL_ROOT} '
+                                   f'{KEEL} "$@"\n')
+                env = dict(os.environ, KEEL_SSHOPTS=ssh_options)
+                keel_times.append(timed([KEEL, "copy", "--to", f"ssh://root@127.0.0.1:{ssh_port}", keel_top,
+                                         "--root", KEEL_ROOT, "--remote-keel", far_keel,
+                                         "--remote-root", KEEL_ROOT], env=env))
+                fresh = f"{WORK}/ssh-nix-{i}"
+                nix_env(fresh)
+                far_env = " ".join(f"{k}={v}" for k, v in nix_env(NIX_ROOT).items()
+                                   if k.startswith("NIX_") or k in ("HOME", "XDG_CACHE_HOME"))
+                far_nix = wrapper(f"far-nix-{i}", f'exec env {far_env} unshare -m --propagation private '
+                                  f'sh -c \'mount --bind "$0" "$1" && shift && exec "$@"\' {fresh} {NIX_ROOT} '
+                                  'nix-store "$@"\n')
+                env = dict(nix_env(NIX_ROOT), NIX_SSHOPTS=ssh_options)
+                nix_times.append(timed(["nix", "copy", "--to",
+                                        f"ssh://root@127.0.0.1?remote-program={far_nix}", nix_top], env=env))
+            print(f"   keel {' '.join(f'{t:.2f}' for t in keel_times)} s, "
+                  f"nix {' '.join(f'{t:.2f}' for t in nix_times)} s", flush=True)
+            rows.append(("(3) copy to another store over ssh", statistics.median(keel_times),
+                         statistics.median(nix_times), 0.5))
+        finally:
+            sshd.terminate()
+            sshd.wait()
 
     print(f"\n== binary caches, 500 paths ~{CLOSURE_BYTES >> 20} MiB: medians")
     print(f"{'':<42} {'keel':>9} {'nix 2.8':>9} {'ratio':>6}  target")

@@ -7,7 +7,8 @@
 #       HTTP: `keel copy --from http://` against `nix copy --from http://`; target <= 0.5.
 #   (3) copy the closure to an empty store on "another host" through a loopback sshd: `keel copy
 #       --to ssh://` against `nix copy --to ssh://`; target <= 0.5.
-# Medians over RUNS (default 3; XZ_RUNS, default 1, for the slow xz pushes). Needs root (each
+# Medians over RUNS (default 3; XZ_RUNS, default 1, for the slow xz pushes; 0 skips xz). PARTS
+# (default "push substitute ssh") runs some of the cases; substitute needs push. Needs root (each
 # empty destination is a fresh directory bind-mounted over the source store's path in a private
 # mount namespace, so both tools copy between stores with the same store directory), nix-bin,
 # nginx-light and openssh-server (installed when missing), and ~6 GB free.
@@ -44,4 +45,4 @@ if [ -e "$WORK" ]; then
   sleep 60
 fi
 trap 'rm -rf "$WORK"' EXIT
-python3 bench/cache.py "$KEEL" "$WORK" "$RUNS" "$XZ_RUNS"
+python3 bench/cache.py "$KEEL" "$WORK" "$RUNS" "$XZ_RUNS" "${PARTS:-push substitute ssh}"
