@@ -38,6 +38,8 @@ public struct TreeRestorer: NARVisitor {
     private var pool: FileWriterPool?
     /// Makes big files durable as soon as they are written (canonical mode only).
     private var syncer: BackgroundSyncer?
+    /// The session whose pool and syncer this restorer uses, if it shares them.
+    private var session: RestoreSession?
     /// Small-file bytes restored since the last early flush.
     private var unflushedBytes = 0
     /// In canonical mode, after this many bytes of small files the file system is flushed in
@@ -70,6 +72,7 @@ public struct TreeRestorer: NARVisitor {
         temporaryName = Array(".\(name).keel-restore-\(getpid())".utf8)
         ownsParent = true
         canonical = false
+        session = nil
         do {
             parent = try FileSystem.openDirectory(Array(parentPath.utf8))
         } catch {
@@ -94,6 +97,17 @@ public struct TreeRestorer: NARVisitor {
         parent = directory
         ownsParent = false
         self.canonical = canonical
+        session = nil
+    }
+
+    /// Prepares to create a canonical store tree as `name` inside `directory`, like
+    /// `init(creating:in:label:canonical:)`, with `session`'s writers and syncer: `commit()`
+    /// does not wait for them, `session.finish()` does, for every tree of the session.
+    public init(creating name: [UInt8], in directory: FileDescriptor, label: String, session: RestoreSession) {
+        self.init(creating: name, in: directory, label: label, canonical: true)
+        self.session = session
+        pool = session.pool
+        syncer = session.syncer
     }
 
     private func path(_ name: [UInt8]?) -> String {
@@ -140,8 +154,12 @@ public struct TreeRestorer: NARVisitor {
             if pool == nil { pool = FileWriterPool(canonical: canonical) }
             let contents = try pool!.addFile(
                 named: name, in: directories[directories.count - 1], permissions: permissions, size: Int(size))
-            unflushedBytes += Int(size)
-            if canonical, unflushedBytes >= Self.earlyFlushBytes { flushEarly() }
+            if let session {
+                session.queued(Int(size))
+            } else {
+                unflushedBytes += Int(size)
+                if canonical, unflushedBytes >= Self.earlyFlushBytes { flushEarly() }
+            }
             file = .pooled(contents: contents, filled: 0)
             names.append(name)
             return
@@ -230,11 +248,13 @@ public struct TreeRestorer: NARVisitor {
         }
     }
 
-    /// Removes whatever was created.
+    /// Removes whatever was created. A restorer of a session finishes the session first (no
+    /// writer may still be filling the tree): the session takes no more trees afterwards.
     public mutating func abandon() {
         guard !ended else { return }
         ended = true
         try? finishWriting()
+        try? session?.finish()
         if created { try? FileSystem.removeTree(temporaryName, in: parent) }
         if ownsParent { FileSystem.close(parent) }
     }
@@ -252,11 +272,12 @@ public struct TreeRestorer: NARVisitor {
         while let directory = directories.popLast() {
             do { try directory.release() } catch { failure = failure ?? error }
         }
-        if let pool {
+        // A session's writers and syncer are waited for by its `finish()`.
+        if let pool, session == nil {
             do { try pool.drain() } catch { failure = failure ?? error }
         }
         pool = nil
-        if let syncer {
+        if let syncer, session == nil {
             do { try syncer.finish() } catch { failure = failure ?? error }
         }
         syncer = nil

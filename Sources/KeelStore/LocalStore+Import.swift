@@ -30,8 +30,11 @@ extension LocalStore {
         var staged: [StagedPath] = []
         var locks: [PathLock] = []
         defer { for lock in locks { lock.release() } }
+        // One set of writer threads for the whole stream; nothing waits for them before its end.
+        let session = RestoreSession(canonicalIn: directory)
         func discard() {
-            for item in staged where !item.alreadyValid { try? FileSystem.removeTree(item.temporary, in: directory) }
+            try? session.finish()
+            for item in staged { try? FileSystem.removeTree(item.temporary, in: directory) }
         }
         do {
             var reader = ExportReader(source: source, storeDirectory: layout.storeDirectory)
@@ -39,8 +42,7 @@ extension LocalStore {
             while true {
                 let (stagingLock, temporary) = try Self.lockStaging("import-\(getpid())-\(index)", in: directory)
                 index += 1
-                var restorer = TreeRestorer(
-                    creating: temporary, in: directory, label: "(import)", canonical: true)
+                var restorer = TreeRestorer(creating: temporary, in: directory, label: "(import)", session: session)
                 let exported: ExportedPath?
                 do {
                     exported = try reader.next(visitor: &restorer)
@@ -58,11 +60,13 @@ extension LocalStore {
                 let lock = try PathLock(baseName: path.baseName, in: directory)
                 locks.append(lock)
                 let valid = try isValid(path) || staged.contains { $0.path == path }
-                if valid { try? FileSystem.removeTree(temporary, in: directory) }
                 staged.append(StagedPath(temporary: temporary, exported: exported, path: path, alreadyValid: valid))
                 locks.append(stagingLock)
             }
             try checkReferences(staged)
+            do { try session.finish() } catch { throw StoreError(.fileSystem, "\(error); nothing was imported") }
+            // Trees of paths valid already (or twice in the stream) are not needed.
+            for item in staged where item.alreadyValid { try? FileSystem.removeTree(item.temporary, in: directory) }
         } catch let error as StoreError {
             discard()
             throw error
