@@ -61,6 +61,33 @@ struct ExportImportTests {
         #expect(try fixture.strayEntries().isEmpty)
     }
 
+    @Test("random trees of many small files, exported, deleted and imported again, come back whole")
+    func manyTreesRoundTrip() throws {
+        let seed = testSeed()
+        let fixture = try StoreFixture()
+        var generator = RandomTree(seed: seed)
+        var paths: [StorePath] = []
+        for index in 0..<24 {
+            let tree = fixture.temporary.appending("t\(index)")
+            try generator.make(at: tree)
+            paths.append(try fixture.store.add(tree))
+        }
+        let hashes = try paths.map { try fixture.store.info($0).narHash }
+        let stream = try export(fixture, paths.map(fixture.store.fullPath))
+        _ = try fixture.store.delete(paths)
+        #expect(try paths.allSatisfy { try !fixture.store.isValid($0) }, "seed \(seed)")
+        // The files of one path and the next share the restore's writer batches.
+        let imported = try fixture.store.importPaths(from: ArrayByteSource(stream))
+        #expect(Set(imported) == Set(paths), "seed \(seed)")
+        #expect(try paths.map { try fixture.store.info($0).narHash } == hashes, "seed \(seed)")
+        for path in paths {
+            let (hash, _) = try TreeDumper.hash(path: fixture.store.fullPath(path))
+            #expect(hash == (try fixture.store.info(path).narHash), "seed \(seed): \(path.baseName)")
+            try LocalStoreTests().expectCanonical(fixture.store.fullPath(path))
+        }
+        #expect(try fixture.strayEntries().isEmpty, "seed \(seed)")
+    }
+
     /// Runs `keel store export` and returns its stdout.
     func export(_ fixture: StoreFixture, _ paths: [String]) throws -> [UInt8] {
         let keel = try KeelBinary.run(["store", "export", "--root", fixture.store.layout.root] + paths)
