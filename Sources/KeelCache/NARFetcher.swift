@@ -20,11 +20,15 @@ struct NARFetcher {
                 fault: PathFault(
                     code: .badInput, reason: "cannot substitute '\(full)' from cache \(planned.cache.url): \(reason)"))
         }
+        // An uncompressed NAR file is the NAR (staging refuses bytes after its end). When the
+        // narinfo gives it the NAR's hash, the NarHash check made while staging covers the file
+        // too, so its bytes are hashed once.
+        let fileIsNAR = info.compression == .none && info.narInfo.fileHash == info.narInfo.narHash
         var nar: DecompressedNAR?
         do {
             let file = HashingByteSource(
-                try planned.cache.openNAR(info), algorithm: info.narInfo.fileHash?.algorithm ?? .sha256,
-                onBytes: onBytes)
+                try planned.cache.openNAR(info),
+                algorithm: fileIsNAR ? nil : info.narInfo.fileHash?.algorithm ?? .sha256, onBytes: onBytes)
             let decompressed = try DecompressedNAR(file, compression: info.compression)
             nar = decompressed
             guard
@@ -36,9 +40,9 @@ struct NARFetcher {
                 if let fileSize = info.narInfo.fileSize, fileSize != file.count {
                     throw fault("its NAR file has \(file.count) bytes, not the \(fileSize) of the narinfo's FileSize")
                 }
-                if let fileHash = info.narInfo.fileHash, fileHash != file.finalize() {
+                if let fileHash = info.narInfo.fileHash, let hash = file.finalize(), fileHash != hash {
                     throw fault(
-                        "its NAR file hashes to \(file.finalize().prefixed(.nixBase32)), not the narinfo's FileHash \(fileHash.prefixed(.nixBase32))"
+                        "its NAR file hashes to \(hash.prefixed(.nixBase32)), not the narinfo's FileHash \(fileHash.prefixed(.nixBase32))"
                     )
                 }
             } catch {

@@ -8,6 +8,7 @@ import Testing
 enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case narHash
     case fileHash
+    case fileHashOfUncompressed
     case references
     case signature
     case untrustedKey
@@ -22,7 +23,7 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
     /// The compression the cache is written with.
     var compression: String {
         switch self {
-        case .flippedByte: "none"
+        case .flippedByte, .fileHashOfUncompressed: "none"
         case .notZstd: "zstd"
         default: "xz"
         }
@@ -40,7 +41,7 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
     var expectedWords: String {
         switch self {
         case .narHash, .flippedByte: "hashes to"
-        case .fileHash: "not the narinfo's FileHash"
+        case .fileHash, .fileHashOfUncompressed: "not the narinfo's FileHash"
         case .references, .signature, .untrustedKey: "no signature by a trusted key"
         case .truncated: "truncated"
         case .notXz: "not an xz stream"
@@ -59,8 +60,9 @@ enum SubstitutionTampering: String, CaseIterable, Sendable, CustomTestStringConv
                 $0.narHash = StreamingHasher.hash(.sha256, Array("something else".utf8))
             }
             return dep
-        case .fileHash:
-            // FileHash is not signed: only the check of the downloaded file catches it.
+        case .fileHash, .fileHashOfUncompressed:
+            // FileHash is not signed: only the check of the downloaded file catches it (of an
+            // uncompressed NAR too, whose file is otherwise checked by its NarHash alone).
             try fixture.editNarInfo(of: dep, in: cache, resign: false) {
                 $0.fileHash = StreamingHasher.hash(.sha256, Array("another file".utf8))
             }
