@@ -89,25 +89,10 @@ extension LocalStore {
             discard()
             throw error
         }
-        let moved = fresh.filter { !borrowed.contains($0.path) }
-        var unplaced = Set(moved.map { fullPath($0.path) })
-        do {
-            try FileSystem.syncFileSystem(directory)
-            try recordPending(
-                try moved.map { item throws(StoreError) in (item.path, try identity(of: item.temporary, in: directory))
-                })
-            for item in moved {
-                try FileSystem.renameNoReplace(
-                    item.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
-                unplaced.remove(fullPath(item.path))
-            }
-            try FileSystem.sync(directory)
-        } catch {
+        let moved = fresh.filter { !borrowed.contains($0.path) }.map { (path: $0.path, temporary: $0.temporary) }
+        do { try placeRestored(moved, in: directory, what: "imported paths") } catch {
             discard()
-            // Rows of trees that never reached their names would name whatever comes there later.
-            try? forgetPending(Array(unplaced))
-            if let error = error as? StoreError { throw error }
-            throw StoreError(.fileSystem, "cannot move imported paths into place", cause: UnderlyingError(error))
+            throw error
         }
         let directoryPaths = layout.storeDirectory
         try register(

@@ -163,24 +163,7 @@ public final class SubstitutionStaging: Sendable {
         let moved = fresh.filter { !borrowed.contains($0.path) }.compactMap { item in
             staged[item.path].map { (path: item.path, temporary: $0.temporary) }
         }
-        var unplaced = Set(moved.map { store.fullPath($0.path) })
-        do {
-            try FileSystem.syncFileSystem(directory)
-            try store.recordPending(
-                try moved.map { item throws(StoreError) in
-                    (item.path, try store.identity(of: item.temporary, in: directory))
-                })
-            for item in moved {
-                try FileSystem.renameNoReplace(
-                    item.temporary, in: directory, to: Array(item.path.baseName.utf8), in: directory)
-                unplaced.remove(store.fullPath(item.path))
-            }
-            try FileSystem.sync(directory)
-        } catch {
-            try? store.forgetPending(Array(unplaced))
-            if let error = error as? StoreError { throw error }
-            throw StoreError(.fileSystem, "cannot move substituted paths into place", cause: UnderlyingError(error))
-        }
+        try store.placeRestored(moved, in: directory, what: "substituted paths")
         try store.register(
             fresh.map { item in
                 NewPath(
