@@ -35,16 +35,11 @@ public struct TreeRestorer: NARVisitor {
     private var file: OpenFile?
     private var names: [[UInt8]] = []
     private var created = false
-    private var pool: FileWriterPool?
-    /// Makes big files durable as soon as they are written (canonical mode only).
-    private var syncer: BackgroundSyncer?
-    /// The session whose pool and syncer this restorer uses, if it shares them.
+    /// The writers, syncer and early flushes: the restorer's own, made at the first file that
+    /// needs them, or a session shared with other restorers.
     private var session: RestoreSession?
-    /// Small-file bytes restored since the last early flush.
-    private var unflushedBytes = 0
-    /// In canonical mode, after this many bytes of small files the file system is flushed in
-    /// the background, so the caller's final flush has only the rest to wait for.
-    static var earlyFlushBytes: Int { 8 << 20 }
+    /// Whether `session` is shared (then `commit()` does not wait for it).
+    private let sharesSession: Bool
     /// Set once `commit()` or `abandon()` has released everything.
     private var ended = false
 
@@ -72,7 +67,7 @@ public struct TreeRestorer: NARVisitor {
         temporaryName = Array(".\(name).keel-restore-\(getpid())".utf8)
         ownsParent = true
         canonical = false
-        session = nil
+        sharesSession = false
         do {
             parent = try FileSystem.openDirectory(Array(parentPath.utf8))
         } catch {
@@ -97,17 +92,29 @@ public struct TreeRestorer: NARVisitor {
         parent = directory
         ownsParent = false
         self.canonical = canonical
-        session = nil
+        sharesSession = false
     }
 
     /// Prepares to create a canonical store tree as `name` inside `directory`, like
     /// `init(creating:in:label:canonical:)`, with `session`'s writers and syncer: `commit()`
     /// does not wait for them, `session.finish()` does, for every tree of the session.
     public init(creating name: [UInt8], in directory: FileDescriptor, label: String, session: RestoreSession) {
-        self.init(creating: name, in: directory, label: label, canonical: true)
+        destination = label
+        destinationName = name
+        temporaryName = name
+        parent = directory
+        ownsParent = false
+        canonical = true
         self.session = session
-        pool = session.pool
-        syncer = session.syncer
+        sharesSession = true
+    }
+
+    /// The session, made now if the restorer has none yet.
+    private mutating func background() -> RestoreSession {
+        if let session { return session }
+        let made = RestoreSession(canonical: canonical, directory: parent)
+        session = made
+        return made
     }
 
     private func path(_ name: [UInt8]?) -> String {
@@ -151,15 +158,8 @@ public struct TreeRestorer: NARVisitor {
         let permissions: UInt32 =
             canonical ? (executable ? 0o555 : 0o444) : (executable ? 0o755 : 0o644)
         if let name, size <= UInt64(FileWriterPool.maxFileSize) {
-            if pool == nil { pool = FileWriterPool(canonical: canonical) }
-            let contents = try pool!.addFile(
+            let contents = try background().addFile(
                 named: name, in: directories[directories.count - 1], permissions: permissions, size: Int(size))
-            if let session {
-                session.queued(Int(size))
-            } else {
-                unflushedBytes += Int(size)
-                if canonical, unflushedBytes >= Self.earlyFlushBytes { flushEarly() }
-            }
             file = .pooled(contents: contents, filled: 0)
             names.append(name)
             return
@@ -204,21 +204,12 @@ public struct TreeRestorer: NARVisitor {
                 FileSystem.close(fd)
                 throw FileTreeError(path: path(nil), problem: .system(error))
             }
-            if syncer == nil { syncer = BackgroundSyncer() }
-            syncer!.add(fd, label: path(nil))
+            background().makeDurable(fd, label: path(nil))
         case .pooled(let contents, let filled):
             guard filled == contents.count else { throw FileTreeError(path: path(nil), problem: .changedWhileReading) }
         case nil:
             break
         }
-    }
-
-    /// Starts a background `syncfs` of the destination's file system.
-    private mutating func flushEarly() {
-        unflushedBytes = 0
-        guard let fd = try? FileSystem.openDirectory(Array(".".utf8), in: parent) else { return }
-        if syncer == nil { syncer = BackgroundSyncer() }
-        syncer!.flushFileSystem(fd, label: destination)
     }
 
     /// Creates a symlink (never followed).
@@ -272,15 +263,11 @@ public struct TreeRestorer: NARVisitor {
         while let directory = directories.popLast() {
             do { try directory.release() } catch { failure = failure ?? error }
         }
-        // A session's writers and syncer are waited for by its `finish()`.
-        if let pool, session == nil {
-            do { try pool.drain() } catch { failure = failure ?? error }
+        // A shared session is waited for by its owner's `finish()`.
+        if !sharesSession {
+            do { try session?.finish() } catch { failure = failure ?? error }
+            session = nil
         }
-        pool = nil
-        if let syncer, session == nil {
-            do { try syncer.finish() } catch { failure = failure ?? error }
-        }
-        syncer = nil
         if let failure { throw failure }
     }
 }
