@@ -34,10 +34,10 @@ public struct DaemonAPIServer: Service {
     /// Claims the socket (`DaemonSocket.claim`), then serves until graceful shutdown or
     /// cancellation.
     ///
-    /// - Throws: `DaemonAPIServerError` when another daemon answers on the socket or the
+    /// - Throws: `DaemonAPIServerError` when something listens on the socket or the
     ///   socket cannot be prepared; what binding throws.
     public func run() async throws {
-        try await DaemonSocket.claim(paths)
+        try DaemonSocket.claim(paths)
         let logs = AgentLogReader(paths: paths)
         defer { logs.finish() }
         let socket = Mutex<UInt64?>(nil)

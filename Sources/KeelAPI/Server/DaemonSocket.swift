@@ -8,13 +8,13 @@ import KeelLinux
 /// it to their notify sockets; nobody else may list it), the check that no other daemon answers
 /// on it, its mode (0600), and its removal when the server stops.
 public enum DaemonSocket {
-    /// Makes `ROOT/run` (mode 0711, also when it existed) and makes sure no daemon answers on
-    /// `ROOT/run/keel.sock`. A stale socket file (connecting is refused) is left for the server,
-    /// which replaces it when it binds.
+    /// Makes `ROOT/run` (mode 0711, also when it existed) and makes sure nothing listens on
+    /// `ROOT/run/keel.sock` (`DaemonClient.isRunning(paths:)`). A stale socket file (connecting
+    /// is refused) is left for the server, which replaces it when it binds.
     ///
-    /// - Throws: `DaemonAPIServerError` when another daemon answers, when the socket cannot be
+    /// - Throws: `DaemonAPIServerError` when something listens there or the socket cannot be
     ///   probed, or when the directory cannot be made private.
-    public static func claim(_ paths: DaemonPaths) async throws(DaemonAPIServerError) {
+    public static func claim(_ paths: DaemonPaths) throws(DaemonAPIServerError) {
         do throws(SystemError) {
             try FileSystem.makeDirectories(paths.runDirectory, permissions: 0o711)
             let directory = try FileSystem.openDirectory(Array(paths.runDirectory.utf8))
