@@ -159,14 +159,17 @@ struct HealthMonitorTests {
             let clock = ManualClock()
             let (started, startedContinuation) = AsyncStream<Void>.makeStream()
             let (ended, endedContinuation) = AsyncStream<Bool>.makeStream()
+            // Nothing is ever sent on it: waiting for its next element ends only by cancellation.
+            let (silence, silenceContinuation) = AsyncStream<Void>.makeStream()
             let events = Mutex<[HealthEvent]>([])
             let monitor = HealthMonitor(
                 interval: interval, failureThreshold: 1, clock: clock,
                 check: {
                     startedContinuation.yield()
-                    // A check that lasts until it is cancelled: a sleep on a clock nobody moves.
-                    let cancelled = (try? await clock.sleep(until: .at(.seconds(1000)))) == nil
-                    endedContinuation.yield(cancelled)
+                    // A check that lasts until it is cancelled.
+                    var waiting = silence.makeAsyncIterator()
+                    _ = await waiting.next()
+                    endedContinuation.yield(Task.isCancelled)
                     return .failed("cancelled")
                 }, handler: { event in events.withLock { $0.append(event) } })
             monitor.start()
@@ -177,6 +180,7 @@ struct HealthMonitorTests {
             #expect(await endedEvents.next() == true)
             #expect(clock.sleepers.isEmpty)
             #expect(events.withLock { $0 }.isEmpty)
+            silenceContinuation.finish()
         }
     }
 
