@@ -12,8 +12,9 @@ public enum DaemonSocket {
     /// `ROOT/run/keel.sock` (`DaemonClient.isRunning(paths:)`). A stale socket file (connecting
     /// is refused) is left for the server, which replaces it when it binds.
     ///
-    /// - Throws: `DaemonAPIServerError` when something listens there or the socket cannot be
-    ///   probed, or when the directory cannot be made private.
+    /// - Throws: `DaemonAPIServerError` when something listens there (a socket that cannot be
+    ///   probed, permission denied for one, counts as held), or when the directory cannot be
+    ///   made private.
     public static func claim(_ paths: DaemonPaths) throws(DaemonAPIServerError) {
         do throws(SystemError) {
             try FileSystem.makeDirectories(paths.runDirectory, permissions: 0o711)
