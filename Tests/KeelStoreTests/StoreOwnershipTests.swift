@@ -6,8 +6,8 @@ import KeelTesting
 import Testing
 
 /// A private nix store holding one added tree and one instantiated `.drv`, and a fresh keel root
-/// beside it.
-struct NixNeighbour {
+/// beside it; all of it is removed when the neighbour goes.
+final class NixNeighbour {
     let temporary: TemporaryDirectory
     let nix: NixOracle
     let nixPath: String
@@ -31,6 +31,8 @@ struct NixNeighbour {
         drvPath = try nix.output("nix-instantiate", [expression])
         keelRoot = temporary.appending("keel")
     }
+
+    deinit { temporary.remove() }
 
     /// Keel's command line on this neighbour's store directory.
     func keel(_ arguments: [String], input: [UInt8] = []) throws -> ProcessResult {
