@@ -29,22 +29,36 @@ public enum LeftoverAgents {
                 let environment = ProcessTree.environment(of: entry.pid),
                 environment.contains("KEEL_AGENT=\(name)")
             else { continue }
-            let members = ((try? ProcessTree.snapshot()) ?? []).filter {
-                $0.pid != entry.pid && ($0.session == entry.pid || $0.processGroup == entry.pid)
-            }
-            let pidfd = try? ProcessTree.openPidfd(entry.pid)
-            try? ProcessTree.signalGroup(entry.pid, ProcessControl.killSignal)
-            _ = try? ProcessControl.signal(entry.pid, ProcessControl.killSignal)
-            for member in members { _ = try? ProcessControl.signal(member.pid, ProcessControl.killSignal) }
-            if let pidfd = pidfd ?? nil {
-                _ = try? Polling.waitForInput([pidfd])
-                FileSystem.close(pidfd)
-            }
+            let others = endSession(of: entry.pid)
             ended.append(
                 Ended(
                     name: name, pid: entry.pid,
-                    how: "pid file and start time matched; killed with its session (\(members.count) more processes)"))
+                    how: "pid file and start time matched; killed with its session (\(others) more processes)"))
         }
         return ended
+    }
+
+    /// Kills `leader`, its process group and its session, and waits until every one of them has
+    /// exited: a successor started afterwards never shares the host with any of them. A member
+    /// forked while the others are being killed is found in the next round. Returns how many
+    /// processes besides the leader were ended.
+    static func endSession(of leader: Int32) -> Int {
+        var others: Set<Int32> = []
+        for _ in 0..<8 {
+            let members = ((try? ProcessTree.snapshot()) ?? []).filter {
+                !$0.isZombie && ($0.pid == leader || $0.session == leader || $0.processGroup == leader)
+            }
+            if members.isEmpty { break }
+            // Opened before the signals, so that each wait is on the process that was signalled.
+            let pidfds = members.compactMap { try? ProcessTree.openPidfd($0.pid) }
+            try? ProcessTree.signalGroup(leader, ProcessControl.killSignal)
+            for member in members { _ = try? ProcessControl.signal(member.pid, ProcessControl.killSignal) }
+            for pidfd in pidfds {
+                _ = try? Polling.waitForInput([pidfd])
+                FileSystem.close(pidfd)
+            }
+            others.formUnion(members.map(\.pid).filter { $0 != leader })
+        }
+        return others.count
     }
 }
