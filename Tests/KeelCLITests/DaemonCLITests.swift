@@ -156,11 +156,15 @@ import Testing
             name = "adopt"
 
             [agents.solo]
-            command = ["\(keel)", "test-agent", "--name", "solo", "--fork", "12"]
+            command = ["\(keel)", "test-agent", "--name", "solo", "--fork", "12", "--ready-after", "0"]
+            ready = "notify"
             """)
         #expect(try host.keel(["switch", "-f", host.configFile] + host.storeArguments).status == 0)
         var daemon: BackgroundKeel? = try BackgroundKeel(["daemon"] + host.storeArguments)
         #expect(daemon?.waitForStandardError(containing: "daemon running", seconds: 60) == true)
+        // Ready once it has forked its grandchildren and said so: killed earlier, the daemon
+        // would take the agent's stdout with it, and the agent's next line would end it (SIGPIPE).
+        #expect(await Self.waitForEvent(root: host.root) { $0.kind == "agent.ready" && $0.subject == "solo" } != nil)
         let before = try #require(try await Self.status(root: host.root).agents.first?.pid)
         kill(try await Self.status(root: host.root).pid, SIGKILL)
         _ = daemon?.finish()
@@ -180,7 +184,9 @@ import Testing
         let strays = processes.filter { $0.session != now }
         #expect(strays.isEmpty, "processes outside the new agent's session: \(strays)")
         let events = try await DaemonClient.with(paths: DaemonPaths(root: host.root)) { try await $0.events() }
-        #expect(events.contains { $0.kind == "agent.leftover-ended" && $0.details["pid"] == String(before) })
+        #expect(
+            events.contains { $0.kind == "agent.leftover-ended" && $0.details["pid"] == String(before) },
+            "\(events.map { "\($0.kind) \($0.subject) \($0.details)" })")
         kill(try await Self.status(root: host.root).pid, SIGTERM)
         #expect(successor.finish().status == 0)
         #expect(Self.agentProcesses("solo", root: host.root).isEmpty)

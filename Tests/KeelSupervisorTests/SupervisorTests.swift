@@ -43,7 +43,10 @@ import Testing
         let recorder = SupervisorEventRecorder()
         let supervisor = Supervisor(
             paths: SupervisorPaths(root: root.path), clock: ContinuousClock(), sink: recorder.sink)
-        await supervisor.activate(Self.manifest(["web": Self.agent("echo hello; echo $KEEL_AGENT; exec sleep 1000")]))
+        // Ready once it has printed (the notification follows its output), so that the stop
+        // below cannot come before the shell has run its first command.
+        let script = "echo hello; echo $KEEL_AGENT; systemd-notify --ready; exec sleep 1000"
+        await supervisor.activate(Self.manifest(["web": Self.agent(script, ready: "notify")]))
         #expect(await recorder.wait(for: "agent.ready", "web"))
         let snapshot = try #require(await supervisor.snapshot(of: "web"))
         #expect(snapshot.phase == .running)
