@@ -68,6 +68,14 @@ import Testing
 
     static func isAlive(_ pid: Int32) -> Bool { ProcessTree.entry(of: pid).map { !$0.isZombie } ?? false }
 
+    /// The names of process `pid`'s threads (`/proc/PID/task/*/comm`).
+    static func threadNames(of pid: Int32) -> [String] {
+        let tasks = "/proc/\(pid)/task"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []).compactMap {
+            try? String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8)
+        }
+    }
+
     /// The live processes whose environment says they are (or descend from) agent `name` of
     /// `root`.
     static func agentProcesses(_ name: String, root: String) -> [ProcessEntry] {
@@ -133,9 +141,16 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.errorOutput.contains("failed its probation"))
 
+        // Timers, health checks, switches and a rollback later, the daemon has no thread of
+        // libdispatch's worker pool (named after its queues' QoS): its monitor, which such a
+        // thread starts, would wake the daemon every second for the rest of its life.
+        let daemonPID = try await Self.status(root: host.root).pid
+        let threads = Self.threadNames(of: daemonPID)
+        #expect(!threads.isEmpty && !threads.contains { $0.contains("qos") }, "\(threads)")
+
         // SIGTERM stops every agent, then the daemon exits 0.
         let webPID = try #require(after.agents.first { $0.name == "web" }?.pid)
-        kill(try await Self.status(root: host.root).pid, SIGTERM)
+        kill(daemonPID, SIGTERM)
         let ended = daemon.finish()
         #expect(ended.status == 0, "\(ended.errorOutput)")
         #expect(!Self.isAlive(steadyPID) && !Self.isAlive(webPID))

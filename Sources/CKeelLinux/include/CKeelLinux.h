@@ -26,6 +26,7 @@ extern const unsigned int CKEEL_RENAME_NOREPLACE;
 extern const unsigned int CKEEL_RENAME_EXCHANGE;
 
 #include "CKeelCompression.h"
+#include "CKeelConcurrencyHooks.h"
 #include "CKeelEpoll.h"
 #include "CKeelIdentity.h"
 #include "CKeelLz4.h"

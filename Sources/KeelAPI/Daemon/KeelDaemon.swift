@@ -15,9 +15,9 @@ public actor KeelDaemon: DaemonOperations {
     public let paths: DaemonPaths
     let layout: StoreLayout
     let profile: Profile
-    let supervisor: Supervisor<ContinuousClock>
+    let supervisor: Supervisor<EventLoopClock>
     let journal: EventJournal
-    let clock = ContinuousClock()
+    let clock = EventLoopClock()
     let startedAtMs: Int64
     let limitsSupport: String
     /// The generation whose agents run.
@@ -48,7 +48,7 @@ public actor KeelDaemon: DaemonOperations {
         let (stream, continuation) = AsyncStream.makeStream(of: SupervisorEvent.self)
         supervisorEvents = stream
         supervisor = Supervisor(
-            paths: SupervisorPaths(root: layout.root), clock: ContinuousClock(), closure: Self.closure(in: layout)
+            paths: SupervisorPaths(root: layout.root), clock: EventLoopClock(), closure: Self.closure(in: layout)
         ) { event in
             journal.record(event.kind, subject: event.subject, details: event.details)
             continuation.yield(event)

@@ -15,19 +15,23 @@ public struct DaemonAPIServer: Service {
     private let paths: DaemonPaths
     private let logger: Logger
     private let onListening: @Sendable () async -> Void
+    private let afterRequests: QuietPeriod?
 
     /// A server for `operations` under `paths`.
     ///
     /// - Parameters:
     ///   - logger: where the server logs (by default, warnings and worse on stderr).
+    ///   - afterRequests: noted at the end of every request (the daemon gives back the code
+    ///     pages a request brought in once requests stop).
     ///   - onListening: called once the socket accepts connections and has mode 0600.
     public init(
         operations: any DaemonOperations, paths: DaemonPaths, logger: Logger? = nil,
-        onListening: @escaping @Sendable () async -> Void = {}
+        afterRequests: QuietPeriod? = nil, onListening: @escaping @Sendable () async -> Void = {}
     ) {
         self.operations = operations
         self.paths = paths
         self.logger = logger ?? Self.defaultLogger()
+        self.afterRequests = afterRequests
         self.onListening = onListening
     }
 
@@ -44,6 +48,7 @@ public struct DaemonAPIServer: Service {
         let paths = paths
         let logger = logger
         let onListening = onListening
+        let afterRequests = afterRequests
         let responder = DaemonAPIRoutes.router(operations: operations, logs: logs).buildResponder()
         // HummingbirdCore's server rather than `Application`, whose date-header cache wakes the
         // process every second: an idle daemon must not wake at all.
@@ -57,6 +62,7 @@ public struct DaemonAPIServer: Service {
                 } catch {
                     response = Response(status: .internalServerError)
                 }
+                defer { afterRequests?.note() }
                 try await responseWriter.write(response: response.head, body: response.body)
             },
             configuration: ServerConfiguration(address: .unixDomainSocket(path: paths.socket)),

@@ -38,6 +38,12 @@ struct DaemonCommand: ParsableCommand {
     /// Runs the daemon for `layout` until SIGTERM or SIGINT (also reached without the argument
     /// parser, from `KeelMain`, for the plain `keel daemon [--root DIR] [--store-dir DIR]`).
     static func run(layout: StoreLayout) throws {
+        // Before any task or thread: Swift concurrency's jobs run on NIO's event loops, as do
+        // the daemon's timers (`EventLoopClock`), and SIGTERM and SIGINT are taken by a thread
+        // that waits for them rather than by a libdispatch signal source. Nothing then reaches
+        // libdispatch's worker pool, whose monitor would wake the daemon once a second.
+        _ = EventLoopGlobalExecutor.install()
+        SignalMask.block(SignalMask.stopSignals)
         let limits = CgroupSupport.detect().description
         let daemon: KeelDaemon
         do { daemon = try KeelDaemon(layout: layout, limitsSupport: limits) } catch { throw CLIError(error.message) }
@@ -45,7 +51,10 @@ struct DaemonCommand: ParsableCommand {
         let (listening, announce) = AsyncStream.makeStream(of: Void.self)
         var logger = Logger(label: "keel.daemon")
         logger.logLevel = .warning
-        let server = DaemonAPIServer(operations: daemon, paths: paths, logger: logger) {
+        // The code pages an API call brings back (several MB: see StartupCode) go back once
+        // calls have stopped for a while.
+        let afterRequests = QuietPeriod(.seconds(10)) { StartupCode.release() }
+        let server = DaemonAPIServer(operations: daemon, paths: paths, logger: logger, afterRequests: afterRequests) {
             announce.yield()
             announce.finish()
         }
@@ -63,7 +72,14 @@ struct DaemonCommand: ParsableCommand {
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                logger: logger))
+        let stopper = Thread {
+            while true {
+                _ = SignalMask.wait(for: SignalMask.stopSignals)
+                Task { await group.triggerGracefulShutdown() }
+            }
+        }
+        stopper.start()
         do {
             try AsyncBridge.wait { try await group.run() }
         } catch let error as APIError {
