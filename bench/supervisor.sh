@@ -11,7 +11,9 @@
 #       timeout, so ~1 s per restart is its design. keel: restart policy always, no backoff.
 #       target: keel's median no worse than the best peer's, p99 <= 10 ms
 #   (2) 100 sleeping services under each: the supervisor's own processes' RSS and PSS, then
-#       their CPU and wake-ups (context switches) over DURATION (default 60) s idle
+#       their CPU and wake-ups (context switches) over DURATION (default 60) s idle. Idle starts
+#       12 s after the services run and, for keel, its generation has passed probation (keel
+#       gives back the code pages the bench's status calls brought in 10 s after the last one)
 #       target: keel daemon RSS <= 20 MiB, CPU <= 0.5 % of a core, 0 wake-ups
 #   (3) SafeSwitch: from `keel switch` to a generation whose agent exits at once until the
 #       previous generation's agent passes its health check again (`keel events -f --json`),

@@ -87,7 +87,7 @@ class KeelHost:
             raise BenchError(f"keel status --json failed: {err.strip()[-500:]}")
         return json.loads(out)
 
-    def wait_status(self, predicate, what, timeout=60):
+    def wait_status(self, predicate, what, timeout=60, interval=0.05):
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
@@ -96,7 +96,7 @@ class KeelHost:
             last = self.status()
             if predicate(last):
                 return last
-            time.sleep(0.05)
+            time.sleep(interval)
         raise BenchError(f"keel daemon: {what} not reached within {timeout} s; last status: "
                          f"{json.dumps(last)[:1500]}")
 

@@ -194,6 +194,10 @@ def keel_sleepers(work, mark):
     started = host.start_daemon()
     host.wait_status(lambda s: sum(1 for a in agents_of(s) if a.get("state") == "running") == SLEEPING_AGENTS,
                      f"{SLEEPING_AGENTS} agents running")
+    # Idle means after the generation's probation (default 30 s): its verdict is work, not a
+    # wake-up. Asked once a second, since every API call brings some of the daemon's code back.
+    host.wait_status(lambda s: (s.get("probation") or {}).get("state") not in (None, "probation"),
+                     "the generation past its probation", timeout=90, interval=1)
     return started, host.stop_daemon
 
 
@@ -219,7 +223,9 @@ def memory_and_idle_cpu():
                     raise BenchError(f"{label}: only {count_sleepers(started.pid)} of {SLEEPING_AGENTS} services "
                                      f"started within 60 s")
                 time.sleep(0.2)
-        time.sleep(3)  # let start-up settle
+        # Let start-up settle, and keel daemon give back the code pages its last API call (the
+        # bench's status polls) brought in: it does so 10 s after the last one.
+        time.sleep(12)
         before = {}
         for label, _, started, _, _ in trees:
             pids = supervision_processes(started.pid)
