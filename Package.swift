@@ -279,6 +279,7 @@ let package = Package(
                 "KeelAPI", "KeelWatch", "KeelSupervisor", "KeelSystem", "KeelLinux", "KeelTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -1,20 +1,43 @@
 import KeelAPI
 import KeelTesting
+import NIOCore
+import NIOEmbedded
+import Synchronization
 import Testing
 
-/// `EventLoopClock`: the daemon's sleeps, on NIO's event loops.
+/// `EventLoopClock`: the daemon's sleeps, timed by an event loop (here one whose time the test
+/// moves, so nothing waits for real time).
 @Suite(.ownThreads) struct EventLoopClockTests {
-    @Test func aSleepEndsAtItsDeadlineAndNotBefore() async throws {
-        let clock = EventLoopClock()
-        let deadline = clock.now.advanced(by: .milliseconds(20))
-        try await clock.sleep(until: deadline)
-        #expect(clock.now >= deadline)
-        // A deadline already past returns at once.
-        try await clock.sleep(until: deadline)
+    /// Set once a sleep has returned.
+    final class Ended: Sendable {
+        let value = Mutex(false)
+    }
+
+    @Test func aSleepEndsOnceItsLoopReachesTheDeadlineAndNotBefore() async throws {
+        let loop = NIOAsyncTestingEventLoop()
+        let clock = EventLoopClock(loop: loop)
+        let ended = Ended()
+        let sleeper = Task {
+            try await clock.sleep(until: clock.now.advanced(by: .seconds(3600)))
+            ended.value.withLock { $0 = true }
+        }
+        // The loop's time moves a minute at a time until the sleep returns: not before an hour
+        // has passed on it (and soon after, however late the sleep started).
+        var minutes = 0
+        while !ended.value.withLock({ $0 }), minutes < 240 {
+            await loop.advanceTime(by: .minutes(1))
+            minutes += 1
+        }
+        try await sleeper.value
+        #expect(minutes >= 60 && minutes < 240, "returned after \(minutes) minutes of the loop's time")
+        // A deadline already past returns at once, without the loop.
+        try await clock.sleep(until: clock.now)
+        await loop.shutdownGracefully()
     }
 
     @Test func aCancelledSleepThrowsCancellationErrorWithoutWaitingForItsDeadline() async {
-        let clock = EventLoopClock()
+        let loop = NIOAsyncTestingEventLoop()
+        let clock = EventLoopClock(loop: loop)
         let (started, start) = AsyncStream.makeStream(of: Void.self)
         let sleeper = Task {
             start.yield()
@@ -23,5 +46,6 @@ import Testing
         for await _ in started { break }
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
+        await loop.shutdownGracefully()
     }
 }

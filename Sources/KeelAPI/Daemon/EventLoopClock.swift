@@ -13,8 +13,14 @@ public struct EventLoopClock: Clock, Sendable {
     /// `ContinuousClock`'s instants: the two clocks read the same time.
     public typealias Instant = ContinuousClock.Instant
 
-    /// A clock; every instance reads the same time.
-    public init() {}
+    /// Where sleeps are timed: a loop of NIO's singleton group when nil.
+    private let loop: (any EventLoop)?
+
+    /// A clock whose sleeps are timed by `loop` (by default, a loop of NIO's singleton group);
+    /// every instance reads the same time.
+    public init(loop: (any EventLoop)? = nil) {
+        self.loop = loop
+    }
 
     /// Now, as `ContinuousClock` reads it.
     public var now: Instant { ContinuousClock.now }
@@ -22,18 +28,14 @@ public struct EventLoopClock: Clock, Sendable {
     /// `ContinuousClock`'s resolution.
     public var minimumResolution: Duration { ContinuousClock().minimumResolution }
 
-    /// Sleeps until `deadline` on an event loop of NIO's singleton group.
+    /// Sleeps until `deadline`, timed by its event loop.
     ///
     /// - Throws: `CancellationError` when the task is cancelled first.
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         try Task.checkCancellation()
         let delay = now.duration(to: deadline)
         guard delay > .zero else { return }
-        let (seconds, attoseconds) = delay.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let sum = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        let nanoseconds = overflow || sum.overflow ? Int64.max : sum.partialValue
-        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds)) {}
+        let timer = (loop ?? MultiThreadedEventLoopGroup.singleton.any()).scheduleTask(in: TimeAmount(delay)) {}
         do {
             try await withTaskCancellationHandler {
                 try await timer.futureResult.get()

@@ -9,19 +9,21 @@ import Synchronization
 public final class QuietPeriod: Sendable {
     private let length: TimeAmount
     private let action: @Sendable () -> Void
+    private let loop: (any EventLoop)?
     private let pending = Mutex<Scheduled<Void>?>(nil)
 
-    /// Runs `action` once `length` has passed without a `note()`.
-    public init(_ length: Duration, action: @escaping @Sendable () -> Void) {
-        let (seconds, attoseconds) = length.components
-        self.length = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    /// Runs `action` once `length` has passed without a `note()`, timed by `loop` (by default, a
+    /// loop of NIO's singleton group).
+    public init(_ length: Duration, loop: (any EventLoop)? = nil, action: @escaping @Sendable () -> Void) {
+        self.length = TimeAmount(length)
+        self.loop = loop
         self.action = action
     }
 
     /// Something happened: the action waits for `length` from now.
     public func note() {
         let action = action
-        let next = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: length) {
+        let next = (loop ?? MultiThreadedEventLoopGroup.singleton.any()).scheduleTask(in: length) {
             DetachedThread.start { action() }
         }
         let earlier = pending.withLock { pending in
