@@ -33,4 +33,14 @@ public enum SignalMask {
 
     /// SIGINT (Ctrl-C) and SIGTERM, the signals that ask keel to stop.
     public static let stopSignals: [Int32] = [SIGINT, SIGTERM]
+
+    /// Blocks the stop signals in the calling thread and the threads it starts afterwards, and
+    /// calls `handler` with each one that arrives, on a thread of its own that waits for them.
+    /// Call it before starting other threads, so that none of them takes a signal instead.
+    public static func onStopSignal(_ handler: @escaping @Sendable (Int32) -> Void) {
+        block(stopSignals)
+        DetachedThread.start {
+            while true { handler(wait(for: stopSignals)) }
+        }
+    }
 }

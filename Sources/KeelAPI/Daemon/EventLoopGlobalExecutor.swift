@@ -15,8 +15,9 @@ public enum EventLoopGlobalExecutor {
     /// main thread, before any task starts.
     public static func install() -> Bool {
         GlobalExecutorHook.install { job, _ in
-            // `any()` is the current loop when called on one of the group's loops: no hop.
-            MultiThreadedEventLoopGroup.singleton.any().executor.enqueue(ExecutorJob(job))
+            // `any()` is the current loop when called on one of the group's loops (no hop), and
+            // a loop's own `enqueue` takes the job without a closure or an executor box.
+            MultiThreadedEventLoopGroup.singleton.any().enqueue(ExecutorJob(job))
         }
     }
 }

@@ -92,12 +92,9 @@ struct BuildCommand: ParsableCommand {
         defer { caches?.substituter.close() }
         let scheduler = BuildScheduler(
             store: local, settings: settings, events: BuildProgress.events(store: local, printLogs: printBuildLogs))
-        SignalMask.block(SignalMask.stopSignals)
-        let watcher = Thread { [cancellation = scheduler.cancellation] in
-            let signal = SignalMask.wait(for: SignalMask.stopSignals)
+        SignalMask.onStopSignal { [cancellation = scheduler.cancellation] signal in
             cancellation.cancel(signal == SIGINT ? .interrupted : .terminated)
         }
-        watcher.start()
         let results: [BuildScheduler.Result]
         do { results = try scheduler.build(paths, check: check) } catch {
             throw CLIError(error.message, status: error.stopReason?.isSignal == true ? .interrupted : .failure)

@@ -17,14 +17,8 @@ final class DemoInterruption: Sendable {
     /// Blocks SIGINT and SIGTERM in this thread and those it starts, and waits for them on a
     /// thread of its own.
     static func install() -> DemoInterruption {
-        SignalMask.block(SignalMask.stopSignals)
         let interruption = DemoInterruption()
-        DetachedThread.start {
-            while true {
-                _ = SignalMask.wait(for: SignalMask.stopSignals)
-                interruption.interrupt()
-            }
-        }
+        SignalMask.onStopSignal { _ in interruption.interrupt() }
         return interruption
     }
 

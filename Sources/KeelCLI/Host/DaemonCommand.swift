@@ -73,13 +73,7 @@ struct DaemonCommand: ParsableCommand {
                     .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 logger: logger))
-        let stopper = Thread {
-            while true {
-                _ = SignalMask.wait(for: SignalMask.stopSignals)
-                Task { await group.triggerGracefulShutdown() }
-            }
-        }
-        stopper.start()
+        SignalMask.onStopSignal { _ in Task { await group.triggerGracefulShutdown() } }
         do {
             try AsyncBridge.wait { try await group.run() }
         } catch let error as APIError {

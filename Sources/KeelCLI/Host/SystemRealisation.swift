@@ -24,12 +24,9 @@ struct SystemRealisation {
         let events =
             terminal || printBuildLogs ? BuildProgress.events(store: local, printLogs: printBuildLogs) : .ignored
         let scheduler = BuildScheduler(store: local, settings: settings, events: events)
-        SignalMask.block(SignalMask.stopSignals)
-        let watcher = Thread { [cancellation = scheduler.cancellation] in
-            let signal = SignalMask.wait(for: SignalMask.stopSignals)
+        SignalMask.onStopSignal { [cancellation = scheduler.cancellation] signal in
             cancellation.cancel(signal == SIGINT ? .interrupted : .terminated)
         }
-        watcher.start()
         let realiser = SystemRealiser(store: local, scheduler: scheduler, substitution: substitution) { line in
             if terminal { StandardErrorLine.write("keel: " + line) }
         }

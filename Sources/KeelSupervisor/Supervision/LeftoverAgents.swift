@@ -29,7 +29,7 @@ public enum LeftoverAgents {
                 let environment = ProcessTree.environment(of: entry.pid),
                 environment.contains("KEEL_AGENT=\(name)")
             else { continue }
-            let others = endSession(of: entry.pid)
+            let others = endSession(of: entry)
             ended.append(
                 Ended(
                     name: name, pid: entry.pid,
@@ -38,26 +38,32 @@ public enum LeftoverAgents {
         return ended
     }
 
-    /// Kills `leader`, its process group and its session, and waits until every one of them has
-    /// exited: a successor started afterwards never shares the host with any of them. A member
-    /// forked while the others are being killed is found in the next round. Returns how many
-    /// processes besides the leader were ended.
-    static func endSession(of leader: Int32) -> Int {
+    /// Kills `leader` (the agent of a pid file, proven by its start time), its process group and
+    /// its session, and waits until every one of them has exited: a successor started afterwards
+    /// never shares the host with any of them. A member forked while the others are being killed
+    /// is found in the next round. The leader's pid names its group and session only while one
+    /// of their members lives; a process that took that number afterwards (another start time)
+    /// means none is left, and nothing more is touched. Returns how many processes besides the
+    /// leader were ended.
+    static func endSession(of leader: AgentPidFile.Entry) -> Int {
+        let id = leader.pid
         var others: Set<Int32> = []
         for _ in 0..<8 {
-            let members = ((try? ProcessTree.snapshot()) ?? []).filter {
-                !$0.isZombie && ($0.pid == leader || $0.session == leader || $0.processGroup == leader)
+            let snapshot = (try? ProcessTree.snapshot()) ?? []
+            if snapshot.contains(where: { $0.pid == id && $0.startTime != leader.startTime }) { break }
+            let members = snapshot.filter {
+                !$0.isZombie && ($0.pid == id || $0.session == id || $0.processGroup == id)
             }
             if members.isEmpty { break }
             // Opened before the signals, so that each wait is on the process that was signalled.
             let pidfds = members.compactMap { try? ProcessTree.openPidfd($0.pid) }
-            try? ProcessTree.signalGroup(leader, ProcessControl.killSignal)
+            try? ProcessTree.signalGroup(id, ProcessControl.killSignal)
             for member in members { _ = try? ProcessControl.signal(member.pid, ProcessControl.killSignal) }
             for pidfd in pidfds {
                 _ = try? Polling.waitForInput([pidfd])
                 FileSystem.close(pidfd)
             }
-            others.formUnion(members.map(\.pid).filter { $0 != leader })
+            others.formUnion(members.map(\.pid).filter { $0 != id })
         }
         return others.count
     }
