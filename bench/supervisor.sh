@@ -2,8 +2,9 @@
 # `keel daemon` against supervisord (PyPI), runit, s6 and daemontools (Debian), in one run:
 #   (1) restart latency: from a child's exit to its successor's start, median and p99 over RESTARTS
 #       (default 500) restarts under each supervisor, one supervisor after another (PARALLEL=1: side
-#       by side, staggered; quicker, noisier). The child is `keel test-agent stamp FILE` for all
-#       (it appends `start NS` as it starts and `exit NS` just before it exits, CLOCK_MONOTONIC).
+#       by side, staggered; quicker, noisier). The child is `keel test-agent stamp FILE` for all, one
+#       copy of it on the run's tmpfs that every supervisor executes (it appends `start NS` as it
+#       starts and `exit NS` just before it exits, CLOCK_MONOTONIC).
 #       Every supervisor runs the same ./run (bench/supervisor/peers.py, life_script): stamp, stay
 #       up LIFETIME (default 1.1) s, exec the stamp again; a life over 1 s keeps runit's,
 #       daemontools' and s6's 1-second pauses out, and s6 is told the service is ready on its

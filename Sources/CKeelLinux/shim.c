@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/fs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,4 +28,13 @@ int ckeel_pipe_cloexec(int fds[2]) {
 
 int ckeel_pidfd_send_signal(int pidfd, int signal) {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
+}
+
+int ckeel_thread_schedule_batch(void) {
+    struct sched_param param = {0};
+    return sched_setscheduler(0, SCHED_BATCH, &param);
+}
+
+int ckeel_thread_is_batch(void) {
+    return sched_getscheduler(0) == SCHED_BATCH;
 }

@@ -1,6 +1,7 @@
 // All the work between fork and exec: namespaces, mounts, pivot_root, identity, descriptors.
-// Nothing here allocates or takes a libc lock after clone() in the child; errors go back through a pipe as
-// (errno, message) and the child exits.
+// Nothing here allocates or takes a libc lock after clone() in the child; errors go back as (errno,
+// message), through a pipe or, for a child sharing the parent's memory, in `child_args`, and the
+// child exits.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +39,12 @@ struct child_args {
     // handler before it unblocks signals: a handler run in it would run on the parent's memory.
     int shares_memory;
     int sync_read;   // the parent closes its end once the id maps are written (-1: shared memory)
-    int error_write; // CLOEXEC: EOF at exec, else (errno, message)
+    int error_write; // CLOEXEC: EOF at exec, else (errno, message); -1: shared memory, `failed` instead
+    // A child sharing the parent's memory reports a failure here; the parent reads it once the
+    // child has exec'd or exited (CLONE_VFORK).
+    int failed;
+    int failed_errno;
+    char failed_step[256];
     int *source_fds; // room for one O_PATH descriptor per mount (see `early_identity`)
     // The process's nice value (its main thread's), which the child takes: the calling thread
     // may have another (libdispatch gives its QoS threads their own, -2 for user-initiated).
@@ -50,11 +56,20 @@ struct child_args {
 
 _Static_assert(sizeof(struct ckeel_mount) == 2 * sizeof(char *) + sizeof(int) + 4, "ckeel_mount layout");
 
-static void fail(int fd, const char *step) {
+static void fail(struct child_args *report, const char *step) {
     int saved = errno;
+    size_t length = strlen(step);
+    if (report->error_write < 0) {
+        if (length >= sizeof report->failed_step) length = sizeof report->failed_step - 1;
+        memcpy(report->failed_step, step, length);
+        report->failed_step[length] = '\0';
+        report->failed_errno = saved;
+        report->failed = 1;
+        _exit(127);
+    }
+    int fd = report->error_write;
     char buffer[512];
     memcpy(buffer, &saved, sizeof saved);
-    size_t length = strlen(step);
     if (length > sizeof buffer - sizeof saved) length = sizeof buffer - sizeof saved;
     memcpy(buffer + sizeof saved, step, length);
     ssize_t ignored = write(fd, buffer, sizeof saved + length);
@@ -206,10 +221,10 @@ static void reset_signal_handlers(void) {
 static int child_main(void *raw) {
     struct child_args *args = raw;
     const struct ckeel_spawn_spec *spec = args->spec;
-    int err = args->error_write;
+    struct child_args *report = args;
     char path[4096];
 
-    int keep[5] = {args->sync_read, err, spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
+    int keep[5] = {args->sync_read, args->error_write, spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
     sort_small(keep, 5);
     close_all_but(keep, 5);
 
@@ -218,16 +233,16 @@ static int child_main(void *raw) {
         for (size_t i = 0; i < spec->cgroup_proc_count; i++) {
             if (join_self_to_cgroup(spec->cgroup_procs[i]) != 0) {
                 char step[4096];
-                if (join(step, sizeof step, "joining the cgroup ", spec->cgroup_procs[i]) != 0) fail(err, "joining a cgroup");
-                fail(err, step);
+                if (join(step, sizeof step, "joining the cgroup ", spec->cgroup_procs[i]) != 0) fail(report, "joining a cgroup");
+                fail(report, step);
             }
         }
         reset_signal_handlers();
     }
     // Best effort: raising one's priority back needs CAP_SYS_NICE, and a program runs either way.
     if (args->process_nice != UNKNOWN_NICE) (void)setpriority(PRIO_PROCESS, 0, args->process_nice);
-    if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(err, "prctl(PR_SET_PDEATHSIG)");
-    if (spec->new_session && setsid() < 0) fail(err, "setsid");
+    if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(report, "prctl(PR_SET_PDEATHSIG)");
+    if (spec->new_session && setsid() < 0) fail(report, "setsid");
 
     if (!args->shares_memory) {
         // Wait until the parent has written the user namespace's id maps and joined the child
@@ -235,14 +250,14 @@ static int child_main(void *raw) {
         char byte;
         ssize_t got;
         do { got = read(args->sync_read, &byte, 1); } while (got < 0 && errno == EINTR);
-        if (got != 1) { errno = got == 0 ? ECANCELED : errno; fail(err, "waiting for the id maps"); }
+        if (got != 1) { errno = got == 0 ? ECANCELED : errno; fail(report, "waiting for the id maps"); }
         close(args->sync_read);
     }
 
     if (spec->isolate) {
-        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) != 0) fail(err, "sethostname");
-        if (spec->private_network && loopback_up() != 0) fail(err, "bringing up the loopback interface");
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(err, "making mounts private");
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) != 0) fail(report, "sethostname");
+        if (spec->private_network && loopback_up() != 0) fail(report, "bringing up the loopback interface");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(report, "making mounts private");
     }
     // Root inside mapped to another host id: the child's own host uid (the caller's) is not
     // mapped in its user namespace, so it cannot create files in a file system mounted there
@@ -255,7 +270,7 @@ static int child_main(void *raw) {
     if (early_identity) {
         for (size_t i = 0; i < spec->mount_count; i++) {
             args->source_fds[i] = open(spec->mounts[i].source, O_PATH | O_CLOEXEC);
-            if (args->source_fds[i] < 0) fail(err, spec->mounts[i].source);
+            if (args->source_fds[i] < 0) fail(report, spec->mounts[i].source);
         }
     }
     if (spec->root) {
@@ -264,126 +279,126 @@ static int child_main(void *raw) {
             // identity below may write it.
             const char *options = early_identity ? "mode=0755,uid=0,gid=0" : "mode=0755";
             if (mount("tmpfs", spec->root, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
-                fail(err, "mounting the new root");
+                fail(report, "mounting the new root");
             if (early_identity) {
-                if (chdir(spec->root) != 0) fail(err, "chdir to the new root");
+                if (chdir(spec->root) != 0) fail(report, "chdir to the new root");
                 if (syscall(SYS_setresgid, spec->inside_gid, spec->inside_gid, spec->inside_gid) != 0)
-                    fail(err, "setresgid");
+                    fail(report, "setresgid");
                 if (syscall(SYS_setresuid, spec->inside_uid, spec->inside_uid, spec->inside_uid) != 0)
-                    fail(err, "setresuid");
+                    fail(report, "setresuid");
                 root = ".";
             }
             for (size_t i = 0; i < spec->file_count; i++) {
                 const struct ckeel_file *file = &spec->files[i];
-                if (join(path, sizeof path, root, file->path) != 0) fail(err, file->path);
+                if (join(path, sizeof path, root, file->path) != 0) fail(report, file->path);
                 char *slash = strrchr(path, '/');
                 *slash = '\0';
-                if (make_directories(path, 0755) != 0) fail(err, file->path);
+                if (make_directories(path, 0755) != 0) fail(report, file->path);
                 *slash = '/';
                 int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-                if (fd < 0) fail(err, file->path);
+                if (fd < 0) fail(report, file->path);
                 size_t done = 0;
                 while (done < file->length) {
                     ssize_t written = write(fd, file->contents + done, file->length - done);
                     if (written < 0 && errno == EINTR) continue;
-                    if (written <= 0) fail(err, file->path);
+                    if (written <= 0) fail(report, file->path);
                     done += (size_t)written;
                 }
                 close(fd);
             }
         } else if (mount(spec->root, spec->root, NULL, MS_BIND | MS_REC, NULL) != 0) {
-            fail(err, "binding the new root");
+            fail(report, "binding the new root");
         }
         if (spec->standard_mounts) {
             if (spec->share_pid_namespace) {
                 if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
                     || mount("/proc", path, NULL, MS_BIND | MS_REC, NULL) != 0)
-                    fail(err, "binding /proc");
+                    fail(report, "binding /proc");
             } else if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
                 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
-                fail(err, "mounting /proc");
+                fail(report, "mounting /proc");
             // /tmp is a directory of the new root (private to it, as Nix's is), not a tmpfs: a
             // store directory under /tmp must stay on the host's disk, where the outputs go.
             if (join(path, sizeof path, root, "/tmp") || make_directories(path, 0755) || chmod(path, 01777) != 0)
-                fail(err, "making /tmp");
+                fail(report, "making /tmp");
             if (join(path, sizeof path, root, "/dev") || make_directories(path, 0755)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0)
-                fail(err, "mounting /dev");
+                fail(report, "mounting /dev");
             static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
             for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
                 char source[64], target[4096];
-                if (join(source, sizeof source, "/dev/", devices[i]) != 0) fail(err, devices[i]);
-                if (join(target, sizeof target, root, source) != 0) fail(err, source);
-                if (access(source, F_OK) == 0 && bind_path(source, target, 0) != 0) fail(err, source);
+                if (join(source, sizeof source, "/dev/", devices[i]) != 0) fail(report, devices[i]);
+                if (join(target, sizeof target, root, source) != 0) fail(report, source);
+                if (access(source, F_OK) == 0 && bind_path(source, target, 0) != 0) fail(report, source);
             }
             static const char *const links[][2] = {
                 {"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
                 {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"}};
             for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
                 if (join(path, sizeof path, root, links[i][1]) || symlink(links[i][0], path) != 0)
-                    fail(err, links[i][1]);
+                    fail(report, links[i][1]);
             }
             if (join(path, sizeof path, root, "/dev/shm") || make_directories(path, 01777)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
-                fail(err, "mounting /dev/shm");
+                fail(report, "mounting /dev/shm");
         }
         for (size_t i = 0; i < spec->mount_count; i++) {
             const struct ckeel_mount *m = &spec->mounts[i];
-            if (join(path, sizeof path, root, m->target) != 0) { errno = ENAMETOOLONG; fail(err, m->target); }
+            if (join(path, sizeof path, root, m->target) != 0) { errno = ENAMETOOLONG; fail(report, m->target); }
             const char *source = m->source;
             char source_path[32];
             if (early_identity) {
                 fd_path(source_path, args->source_fds[i]);
                 source = source_path;
             }
-            if (bind_path(source, path, m->read_only) != 0) fail(err, m->source);
+            if (bind_path(source, path, m->read_only) != 0) fail(report, m->source);
             if (early_identity) close(args->source_fds[i]);
         }
         // pivot_root(".", "."): the old root is stacked under the new one and detached at once,
         // with no mount point directory (which sandboxes sharing a root would race on).
-        if (chdir(root) != 0) fail(err, "chdir to the new root");
-        if (syscall(SYS_pivot_root, ".", ".") != 0) fail(err, "pivot_root");
-        if (umount2(".", MNT_DETACH) != 0) fail(err, "detaching the old root");
-        if (chdir("/") != 0) fail(err, "chdir /");
+        if (chdir(root) != 0) fail(report, "chdir to the new root");
+        if (syscall(SYS_pivot_root, ".", ".") != 0) fail(report, "pivot_root");
+        if (umount2(".", MNT_DETACH) != 0) fail(report, "detaching the old root");
+        if (chdir("/") != 0) fail(report, "chdir /");
     }
     if (spec->isolate) {
         // Raw system calls: glibc's wrappers would try to change the credentials of every thread
         // the parent had (setxid broadcast) and wait forever for threads this child lacks.
-        if (syscall(SYS_setgroups, 0, NULL) != 0 && errno != EPERM) fail(err, "setgroups");
+        if (syscall(SYS_setgroups, 0, NULL) != 0 && errno != EPERM) fail(report, "setgroups");
         gid_t gid = spec->inside_gid;
         uid_t uid = spec->inside_uid;
-        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(err, "setresgid");
-        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(err, "setresuid");
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(err, "prctl(PR_SET_NO_NEW_PRIVS)");
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(report, "setresgid");
+        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(report, "setresuid");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(report, "prctl(PR_SET_NO_NEW_PRIVS)");
     }
     if (!spec->isolate && spec->switch_identity) {
         // Raw system calls, as above: no setxid broadcast to threads this child lacks.
-        if (syscall(SYS_setgroups, spec->identity_group_count, spec->identity_groups) != 0) fail(err, "setgroups");
+        if (syscall(SYS_setgroups, spec->identity_group_count, spec->identity_groups) != 0) fail(report, "setgroups");
         gid_t gid = spec->identity_gid;
         uid_t uid = spec->identity_uid;
-        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(err, "setresgid");
-        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(err, "setresuid");
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(report, "setresgid");
+        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(report, "setresuid");
     }
     for (size_t i = 0; i < spec->rlimit_count; i++) {
         struct rlimit limit = {(rlim_t)spec->rlimits[i].soft, (rlim_t)spec->rlimits[i].hard};
         if (setrlimit((__rlimit_resource_t)spec->rlimits[i].resource, &limit) != 0)
-            fail(err, spec->rlimits[i].resource == RLIMIT_NOFILE ? "setting RLIMIT_NOFILE" : "setting a resource limit");
+            fail(report, spec->rlimits[i].resource == RLIMIT_NOFILE ? "setting RLIMIT_NOFILE" : "setting a resource limit");
     }
-    if (spec->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(err, "prctl(PR_SET_NO_NEW_PRIVS)");
-    if (spec->working_directory && chdir(spec->working_directory) != 0) fail(err, spec->working_directory);
+    if (spec->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(report, "prctl(PR_SET_NO_NEW_PRIVS)");
+    if (spec->working_directory && chdir(spec->working_directory) != 0) fail(report, spec->working_directory);
 
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     int fds[3] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
     // Move the sources above 2 first so a later dup2 cannot clobber an earlier source.
     for (int i = 0; i < 3; i++) {
         int source = fds[i] >= 0 ? fds[i] : null_fd;
-        if (source < 0) { errno = ENOENT; fail(err, "opening /dev/null"); }
+        if (source < 0) { errno = ENOENT; fail(report, "opening /dev/null"); }
         int high = fcntl(source, F_DUPFD_CLOEXEC, 3);
-        if (high < 0) fail(err, "duplicating a standard descriptor");
+        if (high < 0) fail(report, "duplicating a standard descriptor");
         fds[i] = high;
     }
     for (int i = 0; i < 3; i++) {
-        if (dup2(fds[i], i) < 0) fail(err, "dup2");
+        if (dup2(fds[i], i) < 0) fail(report, "dup2");
     }
     // Everything else closes at exec (the error pipe included, which tells the parent exec worked).
     if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
@@ -393,7 +408,7 @@ static int child_main(void *raw) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execve(spec->path, spec->argv, spec->envp);
-    fail(err, spec->path);
+    fail(report, spec->path);
     return 127;
 }
 
@@ -442,14 +457,20 @@ static void close_pair(int pipe_fds[2]) {
     if (pipe_fds[1] >= 0) close(pipe_fds[1]);
 }
 
+// The stack of a child that shares the parent's memory: it runs while the parent waits (CLONE_VFORK),
+// so it lives in the parent's own frame, whose pages stay mapped from one spawn to the next.
+#define SHARED_CHILD_STACK_SIZE (128 * 1024)
+// The stack of a child with memory of its own (it runs beside the parent), mapped for each spawn.
+#define CHILD_STACK_SIZE (256 * 1024)
+
 int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_out, char *error, size_t error_size) {
-    // A host child (no namespaces, no new root) shares the parent's memory until exec, and
-    // needs no sync pipe.
+    // A host child (no namespaces, no new root) shares the parent's memory until exec: it needs no
+    // sync pipe, no error pipe (it reports in `args`) and no stack of its own.
     int shares_memory = !spec->isolate && !spec->root;
-    int sync_pipe[2] = {-1, -1}, error_pipe[2];
+    int sync_pipe[2] = {-1, -1}, error_pipe[2] = {-1, -1};
     if (error_size) error[0] = '\0';
     if (!shares_memory && pipe2(sync_pipe, O_CLOEXEC) != 0) { snprintf(error, error_size, "pipe"); return errno; }
-    if (pipe2(error_pipe, O_CLOEXEC) != 0) {
+    if (!shares_memory && pipe2(error_pipe, O_CLOEXEC) != 0) {
         int saved = errno;
         close_pair(sync_pipe);
         snprintf(error, error_size, "pipe");
@@ -457,7 +478,7 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     }
     int *source_fds = calloc(spec->mount_count + 1, sizeof(int));
     if (!source_fds) {
-        close_pair(sync_pipe); close(error_pipe[0]); close(error_pipe[1]);
+        close_pair(sync_pipe); close_pair(error_pipe);
         snprintf(error, error_size, "allocating the spawn's descriptor table");
         return ENOMEM;
     }
@@ -465,15 +486,21 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     int process_nice = getpriority(PRIO_PROCESS, getpid());
     if (process_nice == -1 && errno != 0) process_nice = UNKNOWN_NICE;
     struct child_args args = {
-        spec, shares_memory, shares_memory ? -1 : sync_pipe[0], error_pipe[1], source_fds, process_nice};
-    size_t stack_size = 256 * 1024;
-    char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) {
-        int saved = errno;
-        close_pair(sync_pipe); close(error_pipe[0]); close(error_pipe[1]);
-        free(source_fds);
-        snprintf(error, error_size, "mmap of the child's stack");
-        return saved;
+        .spec = spec, .shares_memory = shares_memory, .sync_read = sync_pipe[0], .error_write = error_pipe[1],
+        .source_fds = source_fds, .process_nice = process_nice};
+    _Alignas(64) char shared_stack[SHARED_CHILD_STACK_SIZE];
+    char *stack = shared_stack;
+    size_t stack_size = SHARED_CHILD_STACK_SIZE;
+    if (!shares_memory) {
+        stack_size = CHILD_STACK_SIZE;
+        stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED) {
+            int saved = errno;
+            close_pair(sync_pipe); close_pair(error_pipe);
+            free(source_fds);
+            snprintf(error, error_size, "mmap of the child's stack");
+            return saved;
+        }
     }
     int flags = SIGCHLD;
     if (spec->isolate) {
@@ -493,14 +520,14 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     if (shares_memory) pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
     // The child has just exec'd, and this thread, woken by that exec, would otherwise run the
     // caller's bookkeeping ahead of it on the same CPU: let the new program start first.
-    if (shares_memory && pid > 0) sched_yield();
+    if (shares_memory && pid > 0 && !args.failed) sched_yield();
     if (sync_pipe[0] >= 0) close(sync_pipe[0]);
-    close(error_pipe[1]);
+    if (error_pipe[1] >= 0) close(error_pipe[1]);
     if (pid < 0) {
-        munmap(stack, stack_size);
+        if (!shares_memory) munmap(stack, stack_size);
         free(source_fds);
         if (sync_pipe[1] >= 0) close(sync_pipe[1]);
-        close(error_pipe[0]);
+        if (error_pipe[0] >= 0) close(error_pipe[0]);
         snprintf(error, error_size, "clone");
         return clone_errno;
     }
@@ -530,16 +557,21 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     }
     if (sync_pipe[1] >= 0) close(sync_pipe[1]);
     char buffer[512];
-    ssize_t got;
-    do { got = read(error_pipe[0], buffer, sizeof buffer); } while (got < 0 && errno == EINTR);
-    close(error_pipe[0]);
-    munmap(stack, stack_size); // the child has exec'd or exited: its copy of the stack is its own
+    ssize_t got = 0;
+    if (error_pipe[0] >= 0) {
+        do { got = read(error_pipe[0], buffer, sizeof buffer); } while (got < 0 && errno == EINTR);
+        close(error_pipe[0]);
+    }
+    if (!shares_memory) munmap(stack, stack_size); // the child has exec'd or exited: its copy is its own
     free(source_fds);
-    if (map_step || got > 0) {
+    if (map_step || got > 0 || args.failed) {
         int child_errno = map_errno;
         const char *step = map_step;
         char message[512];
-        if (!map_step) {
+        if (args.failed) {
+            child_errno = args.failed_errno;
+            step = args.failed_step;
+        } else if (!map_step) {
             memcpy(&child_errno, buffer, sizeof child_errno);
             size_t length = (size_t)got - sizeof child_errno;
             memcpy(message, buffer + sizeof child_errno, length);

@@ -24,10 +24,13 @@ public final class InputWatcher: Sendable {
     /// for its reads (valid during the call only).
     public typealias Handler = @Sendable (_ token: Token, _ scratch: UnsafeMutableRawBufferPointer) -> Void
 
-    /// The process's watcher, started on first use.
+    /// The process's watcher, started on first use. Its thread yields on wake-up
+    /// (`ThreadScheduling.yieldOnWakeUp`): a process that ends closes its output (waking the
+    /// watcher) before it is reported ended; preempting it there would delay that report.
+    /// Instead the end of the output and the exit arrive together, in that order.
     public static let shared: InputWatcher = {
         do throws(SystemError) {
-            return try InputWatcher()
+            return try InputWatcher(yieldingOnWakeUp: true)
         } catch {
             fatalError("cannot start the input watcher: \(error)")
         }
@@ -44,12 +47,19 @@ public final class InputWatcher: Sendable {
 
     /// A watcher with its own epoll instance and thread.
     ///
-    /// - Parameter scratchSize: the size of the buffer handlers read into.
+    /// - Parameters:
+    ///   - scratchSize: the size of the buffer handlers read into.
+    ///   - yieldingOnWakeUp: whether its thread is in the batch scheduling class, so that what
+    ///     wakes it is not preempted by it (where the kernel refuses, it is scheduled as any
+    ///     thread).
     /// - Throws: `SystemError` naming `epoll_create1`.
-    public init(scratchSize: Int = 64 * 1024) throws(SystemError) {
+    public init(scratchSize: Int = 64 * 1024, yieldingOnWakeUp: Bool = false) throws(SystemError) {
         epoll = try SystemCall.retrying("epoll_create1") { ckeel_epoll_create() }
         self.scratchSize = scratchSize
-        DetachedThread.start(stackSize: 256 * 1024) { [self] in loop() }
+        DetachedThread.start(stackSize: 256 * 1024) { [self] in
+            if yieldingOnWakeUp { try? ThreadScheduling.yieldOnWakeUp() }
+            loop()
+        }
     }
 
     /// Calls `handler` on the watcher's thread whenever `descriptor` is readable, at its end or

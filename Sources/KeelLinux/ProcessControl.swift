@@ -39,6 +39,21 @@ public enum ProcessControl {
         return .signaled(status & 0x7f)
     }
 
+    /// How child `pid` ended, read without reaping it (`waitid(2)` with `WNOWAIT | WNOHANG`): it
+    /// stays a zombie, its pid and process group taken, until `wait(_:)` reaps it. Nil while it
+    /// runs, or when it is not a child of this process waiting to be reaped.
+    public static func endedWithoutReaping(_ pid: Int32) -> Termination? {
+        var info = siginfo_t()
+        let result = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT | WNOHANG)
+        guard result == 0, info._sifields._sigchld.si_pid == pid else { return nil }
+        let status = info._sifields._sigchld.si_status
+        switch Int(info.si_code) {
+        case Int(CLD_EXITED): return .exited(status)
+        case Int(CLD_KILLED), Int(CLD_DUMPED): return .signaled(status)
+        default: return nil
+        }
+    }
+
     /// `waitid(2)` with `WNOWAIT`: blocks until child `pid` ends but leaves it a zombie, so its
     /// pid cannot be reused until `wait(_:)` reaps it.
     public static func waitForExit(_ pid: Int32) throws(SystemError) {

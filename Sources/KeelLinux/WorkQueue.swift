@@ -38,13 +38,19 @@ public final class WorkQueue<Item: Sendable, Failure: Error>: Sendable {
     ///   - perform: does one item's work; a failure it throws is kept if it is the first.
     ///   - discard: lets go of an item taken after a failure or after `abandon()`, instead of
     ///     `perform`.
+    ///   - yieldingOnWakeUp: whether the workers are in the batch scheduling class
+    ///     (`ThreadScheduling.yieldOnWakeUp`), for bookkeeping that must not preempt the host's
+    ///     other work; where the kernel refuses, they are scheduled as any thread.
     public init(
-        threads: Int = 1, perform: @escaping @Sendable (Item) throws(Failure) -> Void,
+        threads: Int = 1, yieldingOnWakeUp: Bool = false, perform: @escaping @Sendable (Item) throws(Failure) -> Void,
         discard: @escaping @Sendable (Item) -> Void = { _ in }
     ) {
         self.threads = max(1, threads)
         for _ in 0..<self.threads {
-            DetachedThread.start { self.serve(perform: perform, discard: discard) }
+            DetachedThread.start {
+                if yieldingOnWakeUp { try? ThreadScheduling.yieldOnWakeUp() }
+                self.serve(perform: perform, discard: discard)
+            }
         }
     }
 

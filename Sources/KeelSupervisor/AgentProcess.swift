@@ -80,13 +80,16 @@ public final class AgentProcess: Sendable {
     ///   - launch: on the host (the default, with nothing set up) or in a sandbox, and the
     ///     cgroups, rlimits and privileges it starts with (`AgentLaunch`). In a sandbox the
     ///     working directory is a path inside it and is not created here.
-    ///   - onExit: called once, on the watcher's thread, when the agent has ended and been
-    ///     reaped (its descendants may live on until `stop`).
+    ///   - preparedDirectory: whether the working directory was made by an earlier start (it is
+    ///     not made again; if it is gone, the start fails).
+    ///   - onExit: called once, on the watcher's thread, when the agent has ended, just before
+    ///     it is reaped (its descendants may live on until `stop`).
     /// - Throws: `SupervisorError` naming the agent and the step that failed (the working
     ///   directory, the program when it cannot be executed...).
     public static func start(
         name: String, arguments: [String], environment: [String: String], workingDirectory: String,
-        log: AgentLog, launch: AgentLaunch = .plainHost, onExit: @escaping @Sendable (Termination) -> Void = { _ in }
+        log: AgentLog, launch: AgentLaunch = .plainHost, preparedDirectory: Bool = false,
+        onExit: @escaping @Sendable (Termination) -> Void = { _ in }
     ) throws(SupervisorError) -> AgentProcess {
         guard let executable = arguments.first else { throw SupervisorError("agent \(name): no program to run") }
         if let failure = subreaperFailure {
@@ -95,7 +98,7 @@ public final class AgentProcess: Sendable {
         let pipe: PipeEnds
         let inode: UInt64
         do throws(SystemError) {
-            if case .host = launch { try FileSystem.makeDirectories(workingDirectory) }
+            if case .host = launch, !preparedDirectory { try FileSystem.makeDirectories(workingDirectory) }
             pipe = try PipeEnds()
             do throws(SystemError) {
                 inode = try FileSystem.status(of: FileDescriptor(rawValue: pipe.reading)).inode
@@ -290,16 +293,25 @@ public final class AgentProcess: Sendable {
         }
     }
 
-    /// Reaps the ended agent and reports how it ended. Had something else in this process reaped
-    /// it (a `waitpid(-1)`), its status is lost: it is reported as exit status 255.
+    /// Reports how the ended agent ended, and reaps it. `onExit` comes first, with the status read
+    /// without reaping (the zombie keeps the pid and the group taken), so a restart it starts does
+    /// not wait for the reap; `waitForExit()` returns once it is reaped. Had something else in this
+    /// process reaped it (a `waitpid(-1)`), its status is lost: it is reported as exit status 255.
     private func reportExit() {
+        let ended = ProcessControl.endedWithoutReaping(pid)
+        if let ended {
+            // Marked ended first: from here the group is never signalled by its number (`signal`).
+            state.withLock { $0.termination = ended }
+            onExit(ended)
+        }
         let (termination, waiters) = state.withLock { state in
-            let termination = (try? process.wait()) ?? .exited(255)
+            let reaped = (try? process.wait()) ?? .exited(255)
+            let termination = ended ?? reaped
             state.termination = termination
             defer { state.exitWaiters = [] }
             return (termination, state.exitWaiters)
         }
         for waiter in waiters { waiter.resume(returning: termination) }
-        onExit(termination)
+        if ended == nil { onExit(termination) }
     }
 }

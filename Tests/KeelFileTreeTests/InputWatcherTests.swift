@@ -105,4 +105,23 @@ struct InputWatcherTests {
         FileSystem.close(FileDescriptor(rawValue: silenced.reading))
         FileSystem.close(FileDescriptor(rawValue: silenced.writing))
     }
+
+    @Test("the shared watcher's handlers run in the batch scheduling class (its wake-ups never preempt)")
+    func sharedWatcherYields() async throws {
+        let watcher = InputWatcher.shared
+        let pipe = try PipeEnds()
+        let reading = FileDescriptor(rawValue: pipe.reading)
+        let (seen, report) = AsyncStream.makeStream(of: Bool.self)
+        let guardian = Watchdog.start { report.finish() }
+        defer { guardian.cancel() }
+        _ = try watcher.watch(reading) { token, _ in
+            watcher.stopWatching(token, descriptor: reading)
+            report.yield(ThreadScheduling.yieldsOnWakeUp)
+            report.finish()
+        }
+        FileSystem.close(FileDescriptor(rawValue: pipe.writing))
+        var iterator = seen.makeAsyncIterator()
+        #expect(await iterator.next() == true)
+        FileSystem.close(reading)
+    }
 }

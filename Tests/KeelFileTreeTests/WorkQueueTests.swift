@@ -22,6 +22,21 @@ struct WorkQueueTests {
         #expect(performed.withLock { $0 } == Array(0..<10_000))
     }
 
+    @Test("workers yielding on wake-up run in the batch class; others as the thread that made them")
+    func yieldingWorkers() {
+        let batch = Mutex<[Bool]>([])
+        let yielding = WorkQueue<Int, Never>(threads: 2, yieldingOnWakeUp: true) { _ in
+            batch.withLock { $0.append(ThreadScheduling.yieldsOnWakeUp) }
+        }
+        let plain = WorkQueue<Int, Never> { _ in batch.withLock { $0.append(ThreadScheduling.yieldsOnWakeUp) } }
+        for item in 0..<4 { yielding.submit(item) }
+        yielding.finish()
+        plain.submit(0)
+        plain.finish()
+        #expect(batch.withLock { $0 } == [true, true, true, true, false])
+        #expect(!ThreadScheduling.yieldsOnWakeUp)
+    }
+
     @Test("finishing wakes idle workers: a queue that never got an item finishes", arguments: [1, 4])
     func closeWakesIdleWorkers(threads: Int) {
         let performed = Atomic<Int>(0)

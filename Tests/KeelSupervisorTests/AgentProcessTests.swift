@@ -76,6 +76,26 @@ import Testing
         #expect(agent.logFailure == nil)
     }
 
+    @Test func itsLogHasAllItWroteWhenItsExitIsReported() async throws {
+        // The output's end reaches the watcher before the exit does: the log is complete when the
+        // exit is reported (onExit runs on the watcher's thread).
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let logged = Mutex<[String]>([])
+        let logFile = directory.appending("log-test") + "/current"
+        let agent = try start(
+            "i=0; while [ $i -lt 3000 ]; do echo \"line $i\"; i=$((i + 1)); done; exit 4", in: directory,
+            onExit: { _ in
+                let bytes = (try? FileSystem.readWholeFile(logFile)) ?? []
+                logged.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) }
+            })
+        #expect(await agent.waitForExit() == .exited(4))
+        let expected = (0..<3000).map { "line \($0)\n" }.joined()
+        #expect(logged.withLock { $0 } == [expected])
+        await agent.waitForOutputEnd()
+        #expect(logText(agent) == expected)
+    }
+
     @Test func reportsTheSignalThatEndedIt() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -106,6 +126,7 @@ import Testing
                 workingDirectory: directory.path, log: log)
         } throws: { error in
             "\(error)".contains("agent ghost") && "\(error)".contains(directory.appending("missing"))
+                && "\(error)".contains("No such file or directory")
         }
     }
 

@@ -271,6 +271,29 @@ import Testing
         #expect(log == "gen 1: \ngen 1: mark\ngen 2: \n")
     }
 
+    @Test func aRestartPreparesTheAgentAnewWhenItsDirectoryWasRemoved() async throws {
+        // Restarts reuse the last start's plan (directories made, program found); one whose
+        // working directory went away meanwhile makes it again instead of failing.
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let clock = ManualClock()
+        let recorder = SupervisorEventRecorder()
+        let supervisor = Supervisor(paths: SupervisorPaths(root: root.path), clock: clock, sink: recorder.sink)
+        await supervisor.activate(Self.manifest(["job": Self.agent("echo \"in $(pwd)\"; exit 1", backoffMs: 100)]))
+        #expect(await recorder.wait(for: "agent.restart", "job"))
+        let state = root.path + "/state/job"
+        try FileManager.default.removeItem(atPath: state)
+        #expect(await Self.sleeper(on: clock, after: .milliseconds(100)))
+        clock.advance(by: .milliseconds(100))
+        #expect(await recorder.wait(for: "agent.restart", "job", count: 2))
+        #expect(recorder.count("agent.start", "job") == 2)
+        #expect(recorder.count("agent.start-failed", "job") == 0)
+        await supervisor.stopAll()
+        #expect(FileManager.default.fileExists(atPath: state))
+        let log = try String(contentsOfFile: root.path + "/logs/job/current", encoding: .utf8)
+        #expect(log == "in \(state)\nin \(state)\n")
+    }
+
     /// Waits until a timer sleeps until `delay` from the clock's now; false after a 30 s
     /// watchdog.
     static func sleeper(on clock: ManualClock, after delay: Duration) async -> Bool {

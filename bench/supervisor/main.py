@@ -59,12 +59,12 @@ def latencies_ms(lives, count):
 
 # (1) restart latency ------------------------------------------------------------------------------
 
-def keel_latency_entry(work, mark):
-    """keel daemon restarting the same life script, shipped in a src package with a copy of CHILD."""
+def keel_latency_entry(work, mark, child):
+    """keel daemon restarting the same life script, shipped in a src package; the script runs `child`,
+    the one copy of CHILD every supervisor runs."""
     host = KeelHost(KEEL, work, mark)
     stamps = os.path.join(work, "stamps")
-    host.agent_package("agent", {"keel": (CHILD, True),
-                                 "run": (life_script('"${0%/*}/keel"', '"$1"', LIFETIME), False)})
+    host.agent_package("agent", {"run": (life_script(child, '"$1"', LIFETIME), False)})
     note = ""
 
     def config(backoff):
@@ -105,9 +105,15 @@ def chosen_peers():
 
 def restart_latency():
     base = os.path.join(WORK, "latency")
+    # One copy of the child on the run's tmpfs, executed by every supervisor: how fast a program
+    # starts depends on where its file is (on this kernel, a fresh copy on ext4 is mapped in large
+    # folios and starts ~0.4 ms sooner than one on tmpfs), and that must not differ between them.
+    child = os.path.join(base, "child", os.path.basename(CHILD))
+    os.makedirs(os.path.dirname(child))
+    shutil.copy2(CHILD, child)
     entries, notes = [], []
     if not PEERS_ONLY and "keel" in SUPERVISORS:
-        start, stamps, note = keel_latency_entry(os.path.join(base, "keel"), f"{TOKEN}-keel")
+        start, stamps, note = keel_latency_entry(os.path.join(base, "keel"), f"{TOKEN}-keel", child)
         entries.append(("keel daemon", "keel", start, stamps, os.path.join(base, "keel")))
         if note:
             notes.append(note)
@@ -116,7 +122,7 @@ def restart_latency():
         os.makedirs(work)
         stamps = os.path.join(work, "stamps")
         lifetime = LIFETIME if peer.long_life else 0
-        script = life_script(CHILD, stamps, lifetime, ready_fd=3 if isinstance(peer, S6) else None)
+        script = life_script(child, stamps, lifetime, ready_fd=3 if isinstance(peer, S6) else None)
         mark = f"{TOKEN}-{peer.name}"
         entries.append((f"{peer.name} {peer.version()}", peer.name,
                         lambda peer=peer, work=work, script=script, mark=mark: peer.latency(work, script, mark),

@@ -13,6 +13,13 @@ int ckeel_syncfs(int fd);
 /// copy_file_range(2) between the current offsets of two descriptors.
 long ckeel_copy_file_range(int fd_in, int fd_out, unsigned long length);
 
+/// sched_setscheduler(2) of the calling thread to SCHED_BATCH: its fair share of the CPU is kept,
+/// but its wake-ups never preempt a running thread. 0, or -1 with errno set.
+int ckeel_thread_schedule_batch(void);
+
+/// Whether the calling thread is in the SCHED_BATCH class (1) or not (0).
+int ckeel_thread_is_batch(void);
+
 /// pipe2(2) with O_CLOEXEC: both ends close at exec, so no child inherits them by accident.
 int ckeel_pipe_cloexec(int fds[2]);
 

@@ -46,7 +46,9 @@ public final class EventJournal: Sendable {
         actor = "keel-daemon:" + SystemLedger.actor
         let shared = shared
         let capacity = capacity
-        queue = WorkQueue(threads: 1) { _ in
+        // The ledger writer wakes at every event, often just as an agent (re)starts: in the batch
+        // class its wake-ups never push that agent off its CPU.
+        queue = WorkQueue(threads: 1, yieldingOnWakeUp: true) { _ in
             let batch = shared.state.withLock { state in
                 defer { state.pending = [] }
                 return state.pending

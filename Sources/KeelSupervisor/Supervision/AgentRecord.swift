@@ -42,6 +42,9 @@ final class AgentRecord<Instant: InstantProtocol> where Instant.Duration == Dura
     var appliedLimits: SystemManifest.Limits?
     /// The watch on its cgroup for OOM kills.
     var oomWatch: AgentOOMWatch?
+    /// How its last start ran (its plan and confinement), for its restarts after an exit: made
+    /// again at any other start, and when a restart with it fails.
+    var lastLaunch: (plan: AgentLaunchPlan, confinement: AgentConfinement)?
     /// Those waiting for the current stop to end.
     var stopWaiters: [CheckedContinuation<Void, Never>] = []
 

@@ -40,10 +40,10 @@ extension Supervisor {
 
     /// Starts `record` now if every agent it depends on is ready, else marks it waiting (it
     /// starts when the last of them gets ready).
-    func launchWhenReady(_ record: AgentRecord<C.Instant>) {
+    func launchWhenReady(_ record: AgentRecord<C.Instant>, restarting: Bool = false) {
         let pending = record.agent.dependsOn.filter { records[$0].map { !$0.ready } ?? false }
         if pending.isEmpty {
-            launch(record)
+            launch(record, restarting: restarting)
         } else {
             record.phase = .waiting
             emit("agent.waiting", record.name, ["for": .array(pending.sorted().map(NixJSON.string))])
@@ -61,7 +61,11 @@ extension Supervisor {
     /// Starts `record`'s process. `afterSpawn` runs once the process is spawned (or its start
     /// failed), before the start's own event: what led to the start is reported first, but does
     /// not delay it.
-    func launch(_ record: AgentRecord<C.Instant>, afterSpawn: () -> Void = {}) {
+    ///
+    /// - Parameter restarting: whether this start follows the exit of the same definition's
+    ///   process: its last plan and confinement are used again (its directories, cgroup and
+    ///   program are in place), and made anew only if the start fails with them.
+    func launch(_ record: AgentRecord<C.Instant>, restarting: Bool = false, afterSpawn: () -> Void = {}) {
         let name = record.name
         let agent = record.agent
         record.instance += 1
@@ -70,12 +74,17 @@ extension Supervisor {
         record.healthy = nil
         record.endReason = nil
         record.watchdogDeadline = nil
+        if !restarting { record.lastLaunch = nil }
         let launchPlan: AgentLaunchPlan
         let confinement: AgentConfinement
         do throws(SupervisorError) {
-            launchPlan = try AgentLaunchPlan(name: name, agent: agent, paths: paths, freshState: record.freshState)
-            record.freshState = false
-            confinement = try self.confinement(for: record, plan: launchPlan)
+            if let last = record.lastLaunch {
+                (launchPlan, confinement) = last
+            } else {
+                launchPlan = try AgentLaunchPlan(name: name, agent: agent, paths: paths, freshState: record.freshState)
+                record.freshState = false
+                confinement = try self.confinement(for: record, plan: launchPlan)
+            }
             if record.log == nil {
                 record.log = try AgentLog(directory: paths.logDirectory(name), maxSize: logMaxSize, keep: logFiles)
             }
@@ -104,16 +113,25 @@ extension Supervisor {
         do throws(SupervisorError) {
             process = try AgentProcess.start(
                 name: name, arguments: launchPlan.arguments, environment: environment,
-                workingDirectory: launchPlan.workingDirectory, log: log, launch: confinement.launch
+                workingDirectory: launchPlan.workingDirectory, log: log, launch: confinement.launch,
+                preparedDirectory: record.lastLaunch != nil
             ) { [weak self] termination in
                 guard let self else { return }
                 Task { await self.exited(name, instance: instance, termination) }
             }
         } catch {
+            if record.lastLaunch != nil {
+                // Something changed under it (its directory was removed...): prepare it anew.
+                record.lastLaunch = nil
+                record.instance -= 1
+                launch(record, restarting: true, afterSpawn: afterSpawn)
+                return
+            }
             afterSpawn()
             fail(record, error.description)
             return
         }
+        record.lastLaunch = (launchPlan, confinement)
         afterSpawn()
         record.process = process
         record.phase = .starting
@@ -190,7 +208,7 @@ extension Supervisor {
         let restartDelay = record.wanted && !wasStopping ? record.schedule.exited(exit, after: uptime) : nil
         if let restartDelay, restartDelay <= .zero {
             record.restarts += 1
-            launch(record) {
+            launch(record, restarting: true) {
                 self.emit("agent.exit", name, details)
                 self.emit("agent.restart", name, ["delay_ms": .integer(0)])
             }
@@ -250,7 +268,7 @@ extension Supervisor {
             return
         }
         record.timers["backoff"] = nil
-        launchWhenReady(record)
+        launchWhenReady(record, restarting: true)
     }
 
     /// Ends `record`'s process (TERM, then KILL after its stop timeout, for its whole tree) and
