@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `keel daemon` against supervisord (PyPI), runit, s6 and daemontools (Debian), in one run:
 #   (1) restart latency: from a child's exit to its successor's start, median and p99 over RESTARTS
-#       (default 500) restarts under each supervisor, one supervisor after another (PARALLEL=1: side
-#       by side, staggered; quicker, noisier). The child is `keel test-agent stamp FILE` for all, one
+#       (default 500) restarts under each supervisor; the supervisors take turns of ROUND (default
+#       50) restarts, each turn started afresh with one warm-up restart not counted, so the
+#       machine's drift over minutes is shared out (PARALLEL=1: side by side, staggered; quicker,
+#       noisier). The child is `keel test-agent stamp FILE` for all, one
 #       copy of it on the run's tmpfs that every supervisor executes (it appends `start NS` as it
 #       starts and `exit NS` just before it exits, CLOCK_MONOTONIC).
 #       Every supervisor runs the same ./run (bench/supervisor/peers.py, life_script): stamp, stay

@@ -13,6 +13,7 @@ RESTARTS = int(os.environ.get("RESTARTS", "500"))
 RUNS = int(os.environ.get("RUNS", "20"))
 DURATION = float(os.environ.get("DURATION", "60"))
 LIFETIME = float(os.environ.get("LIFETIME", "1.1"))
+ROUND = max(1, int(os.environ.get("ROUND", "50")))
 PARTS = [p.strip() for p in os.environ.get("PARTS", "latency,memory,safeswitch").split(",") if p.strip()]
 PEERS_ONLY = os.environ.get("PEERS_ONLY", "") not in ("", "0")
 PARALLEL = os.environ.get("PARALLEL", "") not in ("", "0")
@@ -103,6 +104,44 @@ def chosen_peers():
     return [peer for peer in all_peers(PEERS_DIR) if peer.name in SUPERVISORS]
 
 
+TURNS_TAKEN = {}
+
+
+def latency_turn(group, restarts):
+    """Starts the supervisors of `group` (side by side, staggered over one life), waits until each
+    has restarted its child `restarts` times after a first restart that warms it up (not counted),
+    stops them and ends what they left. Returns the latencies by label; each turn's stamps are moved
+    aside, so no gap between turns counts."""
+    lives_needed = restarts + 2
+    running, results = {}, {}
+    for index, (label, short, start, stamps, work) in enumerate(group):
+        if index:
+            # Side by side, staggered over one life, so their restarts rarely coincide.
+            time.sleep(LIFETIME / len(group))
+        started, stop = start()
+        running[label] = (started, stop, stamps, work, short, time.monotonic())
+    while running:
+        time.sleep(0.5)
+        for label in list(running):
+            started, stop, stamps, work, short, since = running[label]
+            lives = stamp_lives(stamps)
+            started.check_running()
+            timeout = lives_needed * (LIFETIME + 3.0) + 60
+            if len(lives) >= lives_needed or time.monotonic() - since > timeout:
+                stop()
+                killed = sweep(f"{TOKEN}-{short}", work)
+                del running[label]
+                if len(lives) < lives_needed:
+                    raise BenchError(f"{label}: only {len(lives)} of {lives_needed} lives within {timeout:.0f} s; "
+                                     f"its output: {started.log_tail()}")
+                results[label] = latencies_ms(lives, restarts + 1)[1:]
+                TURNS_TAKEN[label] = TURNS_TAKEN.get(label, 0) + 1
+                os.rename(stamps, f"{stamps}.{TURNS_TAKEN[label]}")
+                if killed:
+                    log(f"{label}: ended what its stop left running: {killed[:3]}")
+    return results
+
+
 def restart_latency():
     base = os.path.join(WORK, "latency")
     # One copy of the child on the run's tmpfs, executed by every supervisor: how fast a program
@@ -127,37 +166,24 @@ def restart_latency():
         entries.append((f"{peer.name} {peer.version()}", peer.name,
                         lambda peer=peer, work=work, script=script, mark=mark: peer.latency(work, script, mark),
                         stamps, work))
-    lives_needed = RESTARTS + 1
-    estimate = lives_needed * (LIFETIME + 0.1) * (1 if PARALLEL else len(entries)) / 60
+    turns = 1 if PARALLEL else math.ceil(RESTARTS / ROUND)
+    estimate = (RESTARTS + turns) * (LIFETIME + 0.1) * (1 if PARALLEL else len(entries)) / 60
+    how = "side by side" if PARALLEL else f"taking turns of {min(ROUND, RESTARTS)} restarts"
     log(f"restart latency: {RESTARTS} restarts of `{os.path.basename(CHILD)} test-agent stamp` under each of "
-        f"{len(entries)} supervisors, {'side by side' if PARALLEL else 'one after another'} (about {estimate:.0f} min)")
-    results = {}
-    groups = [entries] if PARALLEL else [[e] for e in entries]
-    for group in groups:
-        running = {}
-        for index, (label, short, start, stamps, work) in enumerate(group):
-            if index:
-                # Side by side, staggered over one life, so their restarts rarely coincide.
-                time.sleep(LIFETIME / len(group))
-            started, stop = start()
-            running[label] = (started, stop, stamps, work, short, time.monotonic())
-        while running:
-            time.sleep(0.5)
-            for label in list(running):
-                started, stop, stamps, work, short, since = running[label]
-                lives = stamp_lives(stamps)
-                started.check_running()
-                timeout = lives_needed * (LIFETIME + 3.0) + 60
-                if len(lives) >= lives_needed or time.monotonic() - since > timeout:
-                    stop()
-                    killed = sweep(f"{TOKEN}-{short}", work)
-                    del running[label]
-                    if len(lives) < lives_needed:
-                        raise BenchError(f"{label}: only {len(lives)} of {lives_needed} lives within {timeout:.0f} s; "
-                                         f"its output: {started.log_tail()}")
-                    results[label] = latencies_ms(lives, RESTARTS)
-                    leftover = f" (then ended what its stop left running: {killed[:3]})" if killed else ""
-                    log(f"{label}: done{leftover}")
+        f"{len(entries)} supervisors, {how} (about {estimate:.0f} min)")
+    results = {entry[0]: [] for entry in entries}
+    if PARALLEL:
+        results.update(latency_turn(entries, RESTARTS))
+    else:
+        # Turns rather than one supervisor after another: the machine's speed drifts over minutes,
+        # and each supervisor then sees the same mix of it.
+        while any(len(results[entry[0]]) < RESTARTS for entry in entries):
+            for entry in entries:
+                wanted = min(ROUND, RESTARTS - len(results[entry[0]]))
+                if wanted > 0:
+                    results[entry[0]] += latency_turn([entry], wanted)[entry[0]]
+        for entry in entries:
+            log(f"{entry[0]}: done")
     print(f"(1) restart latency, a child's exit to its successor's start ({RESTARTS} restarts each; every "
           f"supervisor runs the same ./run;\n    each life lasts {LIFETIME:g} s, supervisord's no longer than its "
           f"two stamps)")
