@@ -35,7 +35,8 @@ struct child_args {
     const struct ckeel_spawn_spec *spec;
     // Non-zero: the child shares the parent's memory until it execs (CLONE_VM | CLONE_VFORK, as
     // posix_spawn does), so the daemon's page tables are neither copied nor torn down at each
-    // start. Such a child joins its cgroups itself, has no sync pipe, and resets every signal
+    // start. Such a child joins its cgroups itself, has neither a sync pipe nor an error pipe
+    // (it reports in `failed`), runs on a stack in the parent's frame, and resets every signal
     // handler before it unblocks signals: a handler run in it would run on the parent's memory.
     int shares_memory;
     int sync_read;   // the parent closes its end once the id maps are written (-1: shared memory)
