@@ -74,7 +74,8 @@ struct BuildBehaviourTests {
         #expect(timedOut.errorOutput.contains("timed out after 1"), "\(timedOut.errorOutput)")
         #expect(try fixture.keel(["log", waiting[0]]).output.hasPrefix("sleeper-started\ntick\n"))
         #expect(try ProcessRunner.run("pgrep", ["-f", marker]).status == 1, "a builder process was left behind")
-        let quiet = try fixture.instantiate(derivationExpression("quiet", "echo one line; sleep 300"))
+        let quiet = try fixture.instantiate(
+            derivationExpression("quiet", "echo one line; mkfifo hold; exec 3<>hold; read _ <&3"))
         let silent = try fixture.keelBuild(quiet, ["--max-silent-time", "1"])
         #expect(silent.status == 1)
         #expect(silent.errorOutput.contains("printed nothing for 1"), "\(silent.errorOutput)")

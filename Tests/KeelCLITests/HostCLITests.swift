@@ -770,7 +770,9 @@ struct HostCLITests {
         }
         try configure("echo quick > $out")
         let first = try fixture.switchExpectingSuccess()
-        try configure("echo builder started; ${packages.tools}/bin/busybox sleep 600; echo slow > $out")
+        try configure(
+            "echo builder started; ${packages.tools}/bin/busybox mkfifo hold; exec 3<>hold; read _ <&3; echo slow > $out"
+        )
         let process = Process()
         process.executableURL = URL(fileURLWithPath: KeelBinary.path)
         process.arguments = ["switch", "-L", "-f", fixture.configFile] + fixture.storeArguments

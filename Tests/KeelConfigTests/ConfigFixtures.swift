@@ -94,7 +94,7 @@ struct ConfigFixture {
         state = "ephemeral"
 
         [agents.worker]
-        command = ["${packages.busybox}", "sh", "-c", "while true; do sleep 1; done"]
+        command = ["${packages.busybox}", "sh", "-c", "exec cat"]
         depends_on = ["web"]
         health = { tcp = "127.0.0.1:8080" }
         watchdog = "30s"
