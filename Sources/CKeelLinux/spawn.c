@@ -222,7 +222,6 @@ static void reset_signal_handlers(void) {
 static int child_main(void *raw) {
     struct child_args *args = raw;
     const struct ckeel_spawn_spec *spec = args->spec;
-    struct child_args *report = args;
     char path[4096];
 
     int keep[5] = {args->sync_read, args->error_write, spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
@@ -234,16 +233,16 @@ static int child_main(void *raw) {
         for (size_t i = 0; i < spec->cgroup_proc_count; i++) {
             if (join_self_to_cgroup(spec->cgroup_procs[i]) != 0) {
                 char step[4096];
-                if (join(step, sizeof step, "joining the cgroup ", spec->cgroup_procs[i]) != 0) fail(report, "joining a cgroup");
-                fail(report, step);
+                if (join(step, sizeof step, "joining the cgroup ", spec->cgroup_procs[i]) != 0) fail(args, "joining a cgroup");
+                fail(args, step);
             }
         }
         reset_signal_handlers();
     }
     // Best effort: raising one's priority back needs CAP_SYS_NICE, and a program runs either way.
     if (args->process_nice != UNKNOWN_NICE) (void)setpriority(PRIO_PROCESS, 0, args->process_nice);
-    if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(report, "prctl(PR_SET_PDEATHSIG)");
-    if (spec->new_session && setsid() < 0) fail(report, "setsid");
+    if (spec->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(args, "prctl(PR_SET_PDEATHSIG)");
+    if (spec->new_session && setsid() < 0) fail(args, "setsid");
 
     if (!args->shares_memory) {
         // Wait until the parent has written the user namespace's id maps and joined the child
@@ -251,14 +250,14 @@ static int child_main(void *raw) {
         char byte;
         ssize_t got;
         do { got = read(args->sync_read, &byte, 1); } while (got < 0 && errno == EINTR);
-        if (got != 1) { errno = got == 0 ? ECANCELED : errno; fail(report, "waiting for the id maps"); }
+        if (got != 1) { errno = got == 0 ? ECANCELED : errno; fail(args, "waiting for the id maps"); }
         close(args->sync_read);
     }
 
     if (spec->isolate) {
-        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) != 0) fail(report, "sethostname");
-        if (spec->private_network && loopback_up() != 0) fail(report, "bringing up the loopback interface");
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(report, "making mounts private");
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) != 0) fail(args, "sethostname");
+        if (spec->private_network && loopback_up() != 0) fail(args, "bringing up the loopback interface");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(args, "making mounts private");
     }
     // Root inside mapped to another host id: the child's own host uid (the caller's) is not
     // mapped in its user namespace, so it cannot create files in a file system mounted there
@@ -271,7 +270,7 @@ static int child_main(void *raw) {
     if (early_identity) {
         for (size_t i = 0; i < spec->mount_count; i++) {
             args->source_fds[i] = open(spec->mounts[i].source, O_PATH | O_CLOEXEC);
-            if (args->source_fds[i] < 0) fail(report, spec->mounts[i].source);
+            if (args->source_fds[i] < 0) fail(args, spec->mounts[i].source);
         }
     }
     if (spec->root) {
@@ -280,126 +279,126 @@ static int child_main(void *raw) {
             // identity below may write it.
             const char *options = early_identity ? "mode=0755,uid=0,gid=0" : "mode=0755";
             if (mount("tmpfs", spec->root, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
-                fail(report, "mounting the new root");
+                fail(args, "mounting the new root");
             if (early_identity) {
-                if (chdir(spec->root) != 0) fail(report, "chdir to the new root");
+                if (chdir(spec->root) != 0) fail(args, "chdir to the new root");
                 if (syscall(SYS_setresgid, spec->inside_gid, spec->inside_gid, spec->inside_gid) != 0)
-                    fail(report, "setresgid");
+                    fail(args, "setresgid");
                 if (syscall(SYS_setresuid, spec->inside_uid, spec->inside_uid, spec->inside_uid) != 0)
-                    fail(report, "setresuid");
+                    fail(args, "setresuid");
                 root = ".";
             }
             for (size_t i = 0; i < spec->file_count; i++) {
                 const struct ckeel_file *file = &spec->files[i];
-                if (join(path, sizeof path, root, file->path) != 0) fail(report, file->path);
+                if (join(path, sizeof path, root, file->path) != 0) fail(args, file->path);
                 char *slash = strrchr(path, '/');
                 *slash = '\0';
-                if (make_directories(path, 0755) != 0) fail(report, file->path);
+                if (make_directories(path, 0755) != 0) fail(args, file->path);
                 *slash = '/';
                 int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-                if (fd < 0) fail(report, file->path);
+                if (fd < 0) fail(args, file->path);
                 size_t done = 0;
                 while (done < file->length) {
                     ssize_t written = write(fd, file->contents + done, file->length - done);
                     if (written < 0 && errno == EINTR) continue;
-                    if (written <= 0) fail(report, file->path);
+                    if (written <= 0) fail(args, file->path);
                     done += (size_t)written;
                 }
                 close(fd);
             }
         } else if (mount(spec->root, spec->root, NULL, MS_BIND | MS_REC, NULL) != 0) {
-            fail(report, "binding the new root");
+            fail(args, "binding the new root");
         }
         if (spec->standard_mounts) {
             if (spec->share_pid_namespace) {
                 if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
                     || mount("/proc", path, NULL, MS_BIND | MS_REC, NULL) != 0)
-                    fail(report, "binding /proc");
+                    fail(args, "binding /proc");
             } else if (join(path, sizeof path, root, "/proc") || make_directories(path, 0555)
                 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
-                fail(report, "mounting /proc");
+                fail(args, "mounting /proc");
             // /tmp is a directory of the new root (private to it, as Nix's is), not a tmpfs: a
             // store directory under /tmp must stay on the host's disk, where the outputs go.
             if (join(path, sizeof path, root, "/tmp") || make_directories(path, 0755) || chmod(path, 01777) != 0)
-                fail(report, "making /tmp");
+                fail(args, "making /tmp");
             if (join(path, sizeof path, root, "/dev") || make_directories(path, 0755)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0)
-                fail(report, "mounting /dev");
+                fail(args, "mounting /dev");
             static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
             for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
                 char source[64], target[4096];
-                if (join(source, sizeof source, "/dev/", devices[i]) != 0) fail(report, devices[i]);
-                if (join(target, sizeof target, root, source) != 0) fail(report, source);
-                if (access(source, F_OK) == 0 && bind_path(source, target, 0) != 0) fail(report, source);
+                if (join(source, sizeof source, "/dev/", devices[i]) != 0) fail(args, devices[i]);
+                if (join(target, sizeof target, root, source) != 0) fail(args, source);
+                if (access(source, F_OK) == 0 && bind_path(source, target, 0) != 0) fail(args, source);
             }
             static const char *const links[][2] = {
                 {"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
                 {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"}};
             for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
                 if (join(path, sizeof path, root, links[i][1]) || symlink(links[i][0], path) != 0)
-                    fail(report, links[i][1]);
+                    fail(args, links[i][1]);
             }
             if (join(path, sizeof path, root, "/dev/shm") || make_directories(path, 01777)
                 || mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
-                fail(report, "mounting /dev/shm");
+                fail(args, "mounting /dev/shm");
         }
         for (size_t i = 0; i < spec->mount_count; i++) {
             const struct ckeel_mount *m = &spec->mounts[i];
-            if (join(path, sizeof path, root, m->target) != 0) { errno = ENAMETOOLONG; fail(report, m->target); }
+            if (join(path, sizeof path, root, m->target) != 0) { errno = ENAMETOOLONG; fail(args, m->target); }
             const char *source = m->source;
             char source_path[32];
             if (early_identity) {
                 fd_path(source_path, args->source_fds[i]);
                 source = source_path;
             }
-            if (bind_path(source, path, m->read_only) != 0) fail(report, m->source);
+            if (bind_path(source, path, m->read_only) != 0) fail(args, m->source);
             if (early_identity) close(args->source_fds[i]);
         }
         // pivot_root(".", "."): the old root is stacked under the new one and detached at once,
         // with no mount point directory (which sandboxes sharing a root would race on).
-        if (chdir(root) != 0) fail(report, "chdir to the new root");
-        if (syscall(SYS_pivot_root, ".", ".") != 0) fail(report, "pivot_root");
-        if (umount2(".", MNT_DETACH) != 0) fail(report, "detaching the old root");
-        if (chdir("/") != 0) fail(report, "chdir /");
+        if (chdir(root) != 0) fail(args, "chdir to the new root");
+        if (syscall(SYS_pivot_root, ".", ".") != 0) fail(args, "pivot_root");
+        if (umount2(".", MNT_DETACH) != 0) fail(args, "detaching the old root");
+        if (chdir("/") != 0) fail(args, "chdir /");
     }
     if (spec->isolate) {
         // Raw system calls: glibc's wrappers would try to change the credentials of every thread
         // the parent had (setxid broadcast) and wait forever for threads this child lacks.
-        if (syscall(SYS_setgroups, 0, NULL) != 0 && errno != EPERM) fail(report, "setgroups");
+        if (syscall(SYS_setgroups, 0, NULL) != 0 && errno != EPERM) fail(args, "setgroups");
         gid_t gid = spec->inside_gid;
         uid_t uid = spec->inside_uid;
-        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(report, "setresgid");
-        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(report, "setresuid");
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(report, "prctl(PR_SET_NO_NEW_PRIVS)");
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(args, "setresgid");
+        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(args, "setresuid");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(args, "prctl(PR_SET_NO_NEW_PRIVS)");
     }
     if (!spec->isolate && spec->switch_identity) {
         // Raw system calls, as above: no setxid broadcast to threads this child lacks.
-        if (syscall(SYS_setgroups, spec->identity_group_count, spec->identity_groups) != 0) fail(report, "setgroups");
+        if (syscall(SYS_setgroups, spec->identity_group_count, spec->identity_groups) != 0) fail(args, "setgroups");
         gid_t gid = spec->identity_gid;
         uid_t uid = spec->identity_uid;
-        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(report, "setresgid");
-        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(report, "setresuid");
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) fail(args, "setresgid");
+        if (syscall(SYS_setresuid, uid, uid, uid) != 0) fail(args, "setresuid");
     }
     for (size_t i = 0; i < spec->rlimit_count; i++) {
         struct rlimit limit = {(rlim_t)spec->rlimits[i].soft, (rlim_t)spec->rlimits[i].hard};
         if (setrlimit((__rlimit_resource_t)spec->rlimits[i].resource, &limit) != 0)
-            fail(report, spec->rlimits[i].resource == RLIMIT_NOFILE ? "setting RLIMIT_NOFILE" : "setting a resource limit");
+            fail(args, spec->rlimits[i].resource == RLIMIT_NOFILE ? "setting RLIMIT_NOFILE" : "setting a resource limit");
     }
-    if (spec->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(report, "prctl(PR_SET_NO_NEW_PRIVS)");
-    if (spec->working_directory && chdir(spec->working_directory) != 0) fail(report, spec->working_directory);
+    if (spec->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(args, "prctl(PR_SET_NO_NEW_PRIVS)");
+    if (spec->working_directory && chdir(spec->working_directory) != 0) fail(args, spec->working_directory);
 
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     int fds[3] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
     // Move the sources above 2 first so a later dup2 cannot clobber an earlier source.
     for (int i = 0; i < 3; i++) {
         int source = fds[i] >= 0 ? fds[i] : null_fd;
-        if (source < 0) { errno = ENOENT; fail(report, "opening /dev/null"); }
+        if (source < 0) { errno = ENOENT; fail(args, "opening /dev/null"); }
         int high = fcntl(source, F_DUPFD_CLOEXEC, 3);
-        if (high < 0) fail(report, "duplicating a standard descriptor");
+        if (high < 0) fail(args, "duplicating a standard descriptor");
         fds[i] = high;
     }
     for (int i = 0; i < 3; i++) {
-        if (dup2(fds[i], i) < 0) fail(report, "dup2");
+        if (dup2(fds[i], i) < 0) fail(args, "dup2");
     }
     // Everything else closes at exec (the error pipe included, which tells the parent exec worked).
     if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
@@ -409,7 +408,7 @@ static int child_main(void *raw) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execve(spec->path, spec->argv, spec->envp);
-    fail(report, spec->path);
+    fail(args, spec->path);
     return 127;
 }
 

@@ -1,6 +1,6 @@
 """bench/supervisor.sh's measurements; see the comment at the top of that script.
 usage: main.py KEEL CHILD PEERS_DIR"""
-import json, math, os, queue, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, uuid
+import glob, json, math, os, queue, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from keeld import KeelHost, agents_of, check_daemon, check_stamp_child  # noqa: E402
@@ -104,9 +104,6 @@ def chosen_peers():
     return [peer for peer in all_peers(PEERS_DIR) if peer.name in SUPERVISORS]
 
 
-TURNS_TAKEN = {}
-
-
 def latency_turn(group, restarts):
     """Starts the supervisors of `group` (side by side, staggered over one life), waits until each
     has restarted its child `restarts` times after a first restart that warms it up (not counted),
@@ -135,8 +132,7 @@ def latency_turn(group, restarts):
                     raise BenchError(f"{label}: only {len(lives)} of {lives_needed} lives within {timeout:.0f} s; "
                                      f"its output: {started.log_tail()}")
                 results[label] = latencies_ms(lives, restarts + 1)[1:]
-                TURNS_TAKEN[label] = TURNS_TAKEN.get(label, 0) + 1
-                os.rename(stamps, f"{stamps}.{TURNS_TAKEN[label]}")
+                os.rename(stamps, f"{stamps}.{len(glob.glob(stamps + '.*')) + 1}")
                 if killed:
                     log(f"{label}: ended what its stop left running: {killed[:3]}")
     return results

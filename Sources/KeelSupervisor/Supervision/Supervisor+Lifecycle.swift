@@ -122,9 +122,7 @@ extension Supervisor {
         } catch {
             if record.lastLaunch != nil {
                 // Something changed under it (its directory was removed...): prepare it anew.
-                record.lastLaunch = nil
-                record.instance -= 1
-                launch(record, restarting: true, afterSpawn: afterSpawn)
+                launch(record, afterSpawn: afterSpawn)
                 return
             }
             afterSpawn()
