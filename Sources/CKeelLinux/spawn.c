@@ -51,6 +51,9 @@ struct child_args {
     // may have another (libdispatch gives its QoS threads their own, -2 for user-initiated).
     // UNKNOWN_NICE when it could not be read.
     int process_nice;
+    // Non-zero: the parent made its thread SCHED_BATCH for the spawn (see `ckeel_spawn`), and the
+    // child, which inherited that, goes back to SCHED_OTHER before anything else.
+    int back_to_normal;
 };
 
 #define UNKNOWN_NICE INT_MIN
@@ -228,6 +231,10 @@ static int child_main(void *raw) {
     sort_small(keep, 5);
     close_all_but(keep, 5);
 
+    if (args->back_to_normal) {
+        struct sched_param normal = {0};
+        if (sched_setscheduler(0, SCHED_OTHER, &normal) != 0) fail(args, "sched_setscheduler(SCHED_OTHER)");
+    }
     if (args->shares_memory) {
         // Before anything of its own runs: everything it ever forks starts inside its cgroups.
         for (size_t i = 0; i < spec->cgroup_proc_count; i++) {
@@ -515,12 +522,19 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     sigset_t all, saved_mask;
     sigfillset(&all);
     if (shares_memory) pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
+    // The child wakes this thread halfway through its exec (when it lets go of the shared
+    // memory). Woken as SCHED_OTHER, the thread would preempt it on its CPU and run the caller's
+    // bookkeeping first, then wait for the exec to finish anyway (/proc/PID/stat waits for it):
+    // with autogroups, the child is in a new group of its own (setsid), and sched_yield cannot
+    // give way across groups. A SCHED_BATCH thread is never woken into preempting: the thread
+    // is batch for the spawn only, and the child goes back to SCHED_OTHER before its exec.
+    struct sched_param normal = {0};
+    args.back_to_normal = shares_memory && sched_getscheduler(0) == SCHED_OTHER
+        && sched_setscheduler(0, SCHED_BATCH, &normal) == 0;
     pid_t pid = clone(child_main, stack + stack_size, flags, &args);
     int clone_errno = errno;
+    if (args.back_to_normal) (void)sched_setscheduler(0, SCHED_OTHER, &normal);
     if (shares_memory) pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
-    // The child has just exec'd, and this thread, woken by that exec, would otherwise run the
-    // caller's bookkeeping ahead of it on the same CPU: let the new program start first.
-    if (shares_memory && pid > 0 && !args.failed) sched_yield();
     if (sync_pipe[0] >= 0) close(sync_pipe[0]);
     if (error_pipe[1] >= 0) close(error_pipe[1]);
     if (pid < 0) {

@@ -70,6 +70,25 @@ import Testing
         #expect(fields.count > 17 && fields[16] == "\(processNice)", "\(text)")
     }
 
+    /// The spawning thread is SCHED_BATCH while the child execs (so that it does not preempt
+    /// it when woken): the child runs in the normal class all the same, and so does the thread
+    /// afterwards.
+    @Test func aHostProcessRunsInTheNormalSchedulingClassAsDoesItsSpawningThreadAfterwards() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pipe = Pipe()
+        let process = try Sandbox.spawnOnHost(
+            executable: "/bin/cat", arguments: ["/proc/self/stat"], environment: [:],
+            workingDirectory: directory.path, standardOutput: pipe.fileHandleForWriting.fileDescriptor)
+        #expect(!ThreadScheduling.yieldsOnWakeUp)
+        let (termination, text) = try output(of: process, pipe)
+        #expect(termination == .exited(0))
+        // Fields after the command's closing parenthesis: state is 3rd, policy is 41st (0 is
+        // SCHED_OTHER, 3 SCHED_BATCH).
+        let fields = text.split(separator: ")").last.map { $0.split(separator: " ") } ?? []
+        #expect(fields.count > 38 && fields[38] == "0", "\(text)")
+    }
+
     @Test func aHostProcessStartsInsideItsCgroupWithItsLimits() throws {
         let group = try makeGroup()
         defer { removeGroup(group) }

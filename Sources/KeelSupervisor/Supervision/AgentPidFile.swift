@@ -1,9 +1,15 @@
 import KeelLinux
+import SystemPackage
 
 /// An agent's pid file, `ROOT/run/agents/NAME/pid`: its pid and start time (clock ticks since
 /// boot, from /proc), so a daemon started after a crash finds the agents of its previous life
 /// and never mistakes a reused pid for one of them.
-public enum AgentPidFile {
+///
+/// The daemon keeps the file open for the agent's whole life in it and records each start with
+/// one positioned write of a line of fixed length over the last: a reader (the next daemon,
+/// once this one has died) finds one whole line or the other. Nothing is synced: the file only
+/// has to outlive the daemon, not the machine, whose reboot ends the agents too.
+public final class AgentPidFile {
     /// One agent process found through its pid file.
     public struct Entry: Sendable, Equatable {
         /// Its pid.
@@ -12,28 +18,55 @@ public enum AgentPidFile {
         public let startTime: UInt64
     }
 
-    /// Writes `pid` and its start time, atomically (a temporary file renamed over it) but not
-    /// synced: it only has to outlive the daemon, not the machine, whose reboot ends the agents
-    /// too. A failure only loses the ability to find the agent after a crash of the daemon, so
-    /// it is not fatal.
-    static func write(pid: Int32, to path: String) {
+    /// How long every line is, its newline included: a pid (at most 7 digits) and a start time
+    /// (at most 20), padded with spaces.
+    static let lineLength = 32
+
+    private let path: String
+    private var descriptor: FileDescriptor?
+
+    /// The pid file at `path`; nothing is opened until the first `record`.
+    init(path: String) {
+        self.path = path
+    }
+
+    deinit {
+        if let descriptor { FileSystem.close(descriptor) }
+    }
+
+    /// Records `pid` and its start time. A failure only loses the ability to find the agent
+    /// after a crash of the daemon, so it is not fatal.
+    func record(pid: Int32) {
         guard let entry = ProcessTree.entry(of: pid) else { return }
-        let temporary = Array((path + ".tmp").utf8)
-        try? FileSystem.remove(temporary, in: FileSystem.currentDirectory, isDirectory: false)
+        var line = Array("\(pid) \(entry.startTime)".utf8)
+        guard line.count < Self.lineLength else { return }
+        line += [UInt8](repeating: UInt8(ascii: " "), count: Self.lineLength - 1 - line.count) + [UInt8(ascii: "\n")]
         do throws(SystemError) {
-            let fd = try FileSystem.createFile(temporary, in: FileSystem.currentDirectory, permissions: 0o640)
-            defer { FileSystem.close(fd) }
-            try FileSystem.write(fd, Array("\(pid) \(entry.startTime)\n".utf8), at: 0)
-            try FileSystem.rename(
-                temporary, in: FileSystem.currentDirectory, to: Array(path.utf8), in: FileSystem.currentDirectory)
+            try FileSystem.write(try openFile(), line, at: 0)
         } catch {
-            try? FileSystem.remove(temporary, in: FileSystem.currentDirectory, isDirectory: false)
+            close()
         }
     }
 
-    /// Removes the pid file (gone already is fine).
-    static func remove(_ path: String) {
+    /// Removes the file (gone already is fine) and closes it.
+    func remove() {
+        close()
         try? FileSystem.remove(Array(path.utf8), in: FileSystem.currentDirectory, isDirectory: false)
+    }
+
+    /// The open file, opened again when someone removed it meanwhile.
+    private func openFile() throws(SystemError) -> FileDescriptor {
+        if let descriptor, (try? FileSystem.status(of: descriptor).linkCount) ?? 0 > 0 { return descriptor }
+        close()
+        let opened = try FileSystem.openForRewriting(
+            Array(path.utf8), in: FileSystem.currentDirectory, permissions: 0o640)
+        descriptor = opened
+        return opened
+    }
+
+    private func close() {
+        if let descriptor { FileSystem.close(descriptor) }
+        descriptor = nil
     }
 
     /// The process the pid file at `path` names, if it still runs with the same start time.

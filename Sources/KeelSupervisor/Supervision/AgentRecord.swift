@@ -31,6 +31,8 @@ final class AgentRecord<Instant: InstantProtocol> where Instant.Duration == Dura
     var schedule: RestartSchedule
     var notifySocket: NotifySocket?
     var log: AgentLog?
+    /// Its pid file, open while it runs (see `AgentPidFile`).
+    var pidFile: AgentPidFile?
     /// Stops its health monitor, while one runs.
     var stopHealth: (@Sendable () -> Void)?
     var watchdogInterval: Duration?

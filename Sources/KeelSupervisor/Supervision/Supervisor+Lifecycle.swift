@@ -136,7 +136,9 @@ extension Supervisor {
         record.problem = nil
         record.startedAt = clock.now
         record.startedAtMs = Self.wallMilliseconds
-        AgentPidFile.write(pid: process.pid, to: paths.pidFile(name))
+        let pidFile = record.pidFile ?? AgentPidFile(path: paths.pidFile(name))
+        record.pidFile = pidFile
+        pidFile.record(pid: process.pid)
         var startDetails: [String: NixJSON] = [
             "pid": .integer(Int64(process.pid)), "restarts": .integer(Int64(record.restarts)),
             "isolation": .string(agent.isolation),
@@ -211,7 +213,7 @@ extension Supervisor {
                 self.emit("agent.restart", name, ["delay_ms": .integer(0)])
             }
         } else {
-            AgentPidFile.remove(paths.pidFile(name))
+            removePidFile(of: record)
             emit("agent.exit", name, details)
         }
         // Whatever of its tree is left (grandchildren that ignore SIGTERM...) is ended in the
@@ -247,6 +249,13 @@ extension Supervisor {
     func sweepCgroup(named name: String, instance: Int) {
         guard let record = records[name], record.instance == instance else { return }
         sweepCgroup(record, remove: record.phase == .stopped || record.phase == .failed)
+    }
+
+    /// Removes `record`'s pid file: its agent no longer runs (the file of a previous life of
+    /// the daemon too, which the record never opened).
+    func removePidFile(of record: AgentRecord<C.Instant>) {
+        (record.pidFile ?? AgentPidFile(path: paths.pidFile(record.name))).remove()
+        record.pidFile = nil
     }
 
     /// Whether anything of an ended agent's tree may be left: its process group still has
@@ -302,7 +311,7 @@ extension Supervisor {
         record.phase = .stopped
         record.process = nil
         record.ready = false
-        AgentPidFile.remove(paths.pidFile(record.name))
+        removePidFile(of: record)
         var details: [String: NixJSON] = ["reason": .string(reason)]
         if let failure {
             record.problem = failure.description
