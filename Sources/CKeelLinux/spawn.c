@@ -52,7 +52,7 @@ struct child_args {
     // UNKNOWN_NICE when it could not be read.
     int process_nice;
     // Non-zero: the parent made its thread SCHED_BATCH for the spawn (see `ckeel_spawn`), and the
-    // child, which inherited that, goes back to SCHED_OTHER before anything else.
+    // child, which inherited that, goes back to SCHED_OTHER once its descriptors are closed.
     int back_to_normal;
 };
 
@@ -231,9 +231,10 @@ static int child_main(void *raw) {
     sort_small(keep, 5);
     close_all_but(keep, 5);
 
+    // Best effort, as the nice value below: a program runs in either class.
     if (args->back_to_normal) {
         struct sched_param normal = {0};
-        if (sched_setscheduler(0, SCHED_OTHER, &normal) != 0) fail(args, "sched_setscheduler(SCHED_OTHER)");
+        (void)sched_setscheduler(0, SCHED_OTHER, &normal);
     }
     if (args->shares_memory) {
         // Before anything of its own runs: everything it ever forks starts inside its cgroups.
@@ -526,8 +527,9 @@ int ckeel_spawn(const struct ckeel_spawn_spec *spec, pid_t *pid_out, int *pidfd_
     // memory). Woken as SCHED_OTHER, the thread would preempt it on its CPU and run the caller's
     // bookkeeping first, then wait for the exec to finish anyway (/proc/PID/stat waits for it):
     // with autogroups, the child is in a new group of its own (setsid), and sched_yield cannot
-    // give way across groups. A SCHED_BATCH thread is never woken into preempting: the thread
-    // is batch for the spawn only, and the child goes back to SCHED_OTHER before its exec.
+    // give way across groups. A SCHED_BATCH thread is never woken into preempting: a thread in
+    // the normal class is batch for the spawn only (any other is left alone, and the child
+    // takes its class), and the child goes back to SCHED_OTHER before its exec.
     struct sched_param normal = {0};
     args.back_to_normal = shares_memory && sched_getscheduler(0) == SCHED_OTHER
         && sched_setscheduler(0, SCHED_BATCH, &normal) == 0;

@@ -19,18 +19,4 @@ extension FileSystem {
         }
         return FileDescriptor(rawValue: fd)
     }
-
-    /// Opens (creating it if missing, with `permissions`) a file for writing in place: neither
-    /// truncated nor appended to, for positioned writes over what it holds. Never follows a
-    /// final symlink.
-    public static func openForRewriting(_ name: [UInt8], in directory: FileDescriptor, permissions: UInt32 = 0o644)
-        throws(SystemError) -> FileDescriptor
-    {
-        let fd = try withCString(name) { path throws(SystemError) in
-            try SystemCall.retrying("openat", path: display(name)) {
-                openat(directory.rawValue, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions))
-            }
-        }
-        return FileDescriptor(rawValue: fd)
-    }
 }

@@ -62,4 +62,18 @@ import Testing
         pidFile.remove()
         #expect(bytes(path) == nil)
     }
+
+    /// A strict agent can create entries in its runtime directory: a fifo put where the pid file
+    /// goes must neither block the daemon writing it nor the next one reading it.
+    @Test func aFifoAtThePathBlocksNeitherWritingNorReading() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("pid")
+        #expect(mkfifo(path, 0o666) == 0)
+        #expect(AgentPidFile.live(at: path) == nil)
+        let pidFile = AgentPidFile(path: path)
+        pidFile.record(pid: getpid())
+        #expect(try FileSystem.status(of: Array(path.utf8)).kind == .regular)
+        #expect(AgentPidFile.live(at: path)?.pid == getpid())
+    }
 }

@@ -1,13 +1,17 @@
 import KeelLinux
 import SystemPackage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An agent's pid file, `ROOT/run/agents/NAME/pid`: its pid and start time (clock ticks since
 /// boot, from /proc), so a daemon started after a crash finds the agents of its previous life
 /// and never mistakes a reused pid for one of them.
 ///
-/// The daemon keeps the file open for the agent's whole life in it and records each start with
-/// one positioned write of a line of fixed length over the last: a reader (the next daemon,
-/// once this one has died) finds one whole line or the other. Nothing is synced: the file only
+/// The daemon keeps the file open from the agent's first start until it stops and records each
+/// start with one positioned write of a line of fixed length over the last: a reader once the
+/// daemon has died (the next daemon) finds one whole line or the other. Nothing is synced: the file only
 /// has to outlive the daemon, not the machine, whose reboot ends the agents too.
 public final class AgentPidFile {
     /// One agent process found through its pid file.
@@ -54,14 +58,26 @@ public final class AgentPidFile {
         try? FileSystem.remove(Array(path.utf8), in: FileSystem.currentDirectory, isDirectory: false)
     }
 
-    /// The open file, opened again when someone removed it meanwhile.
+    /// The open file: made afresh (under a temporary name, then renamed over whatever is at
+    /// the path) the first time, and again when someone removed it meanwhile. A strict agent
+    /// can create entries in its runtime directory, so the daemon never opens one it did not
+    /// make: a fifo put there would block the open.
     private func openFile() throws(SystemError) -> FileDescriptor {
         if let descriptor, (try? FileSystem.status(of: descriptor).linkCount) ?? 0 > 0 { return descriptor }
         close()
-        let opened = try FileSystem.openForRewriting(
-            Array(path.utf8), in: FileSystem.currentDirectory, permissions: 0o640)
-        descriptor = opened
-        return opened
+        let here = FileSystem.currentDirectory
+        let temporary = Array((path + ".tmp").utf8)
+        try? FileSystem.remove(temporary, in: here, isDirectory: false)
+        let created = try FileSystem.createFile(temporary, in: here, permissions: 0o640)
+        do throws(SystemError) {
+            try FileSystem.rename(temporary, in: here, to: Array(path.utf8), in: here)
+        } catch {
+            FileSystem.close(created)
+            try? FileSystem.remove(temporary, in: here, isDirectory: false)
+            throw error
+        }
+        descriptor = created
+        return created
     }
 
     private func close() {
@@ -70,8 +86,14 @@ public final class AgentPidFile {
     }
 
     /// The process the pid file at `path` names, if it still runs with the same start time.
+    /// Only a regular file of this user's counts (read without blocking: it may be anything an
+    /// agent put in its runtime directory).
     public static func live(at path: String) -> Entry? {
-        guard let bytes = try? FileSystem.readWholeFile(path, limit: 128) else { return nil }
+        guard let fd = try? FileSystem.openForReading(Array(path.utf8)) else { return nil }
+        defer { FileSystem.close(fd) }
+        guard let status = try? FileSystem.status(of: fd), status.kind == .regular, status.uid == geteuid(),
+            let bytes = try? FileSystem.read(fd, count: 128, at: 0)
+        else { return nil }
         let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count == 2, let pid = Int32(fields[0]), pid > 1, let start = UInt64(fields[1]),
             let entry = ProcessTree.entry(of: pid), entry.startTime == start

@@ -31,7 +31,7 @@ final class AgentRecord<Instant: InstantProtocol> where Instant.Duration == Dura
     var schedule: RestartSchedule
     var notifySocket: NotifySocket?
     var log: AgentLog?
-    /// Its pid file, open while it runs (see `AgentPidFile`).
+    /// Its pid file, open from its first start until it stops (see `AgentPidFile`).
     var pidFile: AgentPidFile?
     /// Stops its health monitor, while one runs.
     var stopHealth: (@Sendable () -> Void)?
