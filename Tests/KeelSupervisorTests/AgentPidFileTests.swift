@@ -76,4 +76,24 @@ import Testing
         #expect(try FileSystem.status(of: Array(path.utf8)).kind == .regular)
         #expect(AgentPidFile.live(at: path)?.pid == getpid())
     }
+
+    /// Only what is provably the daemon's goes: the file it holds, or, held by none, a regular
+    /// file of its user; a file put in place of the held one, or a fifo, stays.
+    @Test func removeDeletesOnlyTheDaemonsOwnFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("pid")
+        let pidFile = AgentPidFile(path: path)
+        pidFile.record(pid: getpid())
+        let other = directory.appending("other")
+        try Data("someone else's\n".utf8).write(to: URL(fileURLWithPath: other))
+        #expect(rename(other, path) == 0)
+        pidFile.remove()
+        #expect(bytes(path) == Array("someone else's\n".utf8))
+
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o666) == 0)
+        AgentPidFile(path: path).remove()
+        #expect(try FileSystem.status(of: Array(path.utf8)).kind == .special)
+    }
 }

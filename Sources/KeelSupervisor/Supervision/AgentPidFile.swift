@@ -52,30 +52,31 @@ public final class AgentPidFile {
         }
     }
 
-    /// Removes the file (gone already is fine) and closes it.
+    /// Closes the file and removes it, when it is provably the daemon's: the one it holds open,
+    /// or (held by no record, as after a restart of the daemon) a regular file of the daemon's
+    /// user. Anything else at the path, gone already included, is left as it is.
     func remove() {
+        let name = Array(path.utf8)
+        let found = try? FileSystem.status(of: name)
+        let ours: Bool
+        if let descriptor {
+            let held = try? FileSystem.status(of: descriptor)
+            ours = found != nil && found?.device == held?.device && found?.inode == held?.inode
+        } else {
+            ours = found?.kind == .regular && found?.uid == geteuid()
+        }
         close()
-        try? FileSystem.remove(Array(path.utf8), in: FileSystem.currentDirectory, isDirectory: false)
+        if ours { try? FileSystem.remove(name, in: FileSystem.currentDirectory, isDirectory: false) }
     }
 
-    /// The open file: made afresh (under a temporary name, then renamed over whatever is at
-    /// the path) the first time, and again when someone removed it meanwhile. A strict agent
-    /// can create entries in its runtime directory, so the daemon never opens one it did not
-    /// make: a fifo put there would block the open.
+    /// The open file: made afresh and renamed over whatever is at the path the first time, and
+    /// again when someone removed it meanwhile. A strict agent can create entries in its
+    /// runtime directory, so the daemon never opens one it did not make: a fifo put there would
+    /// block the open.
     private func openFile() throws(SystemError) -> FileDescriptor {
         if let descriptor, (try? FileSystem.status(of: descriptor).linkCount) ?? 0 > 0 { return descriptor }
         close()
-        let here = FileSystem.currentDirectory
-        let temporary = Array((path + ".tmp").utf8)
-        try? FileSystem.remove(temporary, in: here, isDirectory: false)
-        let created = try FileSystem.createFile(temporary, in: here, permissions: 0o640)
-        do throws(SystemError) {
-            try FileSystem.rename(temporary, in: here, to: Array(path.utf8), in: here)
-        } catch {
-            FileSystem.close(created)
-            try? FileSystem.remove(temporary, in: here, isDirectory: false)
-            throw error
-        }
+        let created = try FileSystem.createReplacing(atPath: path, permissions: 0o640)
         descriptor = created
         return created
     }

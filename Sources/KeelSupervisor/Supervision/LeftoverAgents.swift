@@ -24,7 +24,7 @@ public enum LeftoverAgents {
         var ended: [Ended] = []
         for name in names.sorted() {
             let pidFile = paths.pidFile(name)
-            defer { try? FileSystem.remove(Array(pidFile.utf8), in: FileSystem.currentDirectory, isDirectory: false) }
+            defer { AgentPidFile(path: pidFile).remove() }
             guard let entry = AgentPidFile.live(at: pidFile),
                 let environment = ProcessTree.environment(of: entry.pid),
                 environment.contains("KEEL_AGENT=\(name)")
