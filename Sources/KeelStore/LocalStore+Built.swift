@@ -6,12 +6,18 @@ import SystemPackage
 
 extension LocalStore {
     /// Takes the lock of each path in `paths` (in a fixed order, so two processes never wait on
-    /// each other), as Nix does before building an output.
+    /// each other), as Nix does before building an output. Each lock holds the store directory
+    /// open until it is released.
     public func lockPaths(_ paths: [StorePath]) throws(StoreError) -> [PathLock] {
-        let directory = try openStoreDirectory()
         var locks: [PathLock] = []
         for path in paths.sorted() {
-            do { locks.append(try PathLock(baseName: path.baseName, in: directory)) } catch {
+            let directory: FileDescriptor
+            do { directory = try openStoreDirectory() } catch {
+                for lock in locks { lock.release() }
+                throw error
+            }
+            do { locks.append(try PathLock(baseName: path.baseName, in: directory, ownsDirectory: true)) } catch {
+                FileSystem.close(directory)
                 for lock in locks { lock.release() }
                 throw StoreError(.fileSystem, "cannot lock '\(fullPath(path))'", cause: error)
             }

@@ -127,16 +127,50 @@ struct LocalStoreTests {
         let validLockNamed = try fixture.store.add(lockNamed)
         try TestFiles.write(directory + "/" + foreign, [2])
         try TestFiles.write(directory + "/" + foreign + ".lock", [])  // Abandoned: nobody holds it.
+        // Marked stale by a holder that died before unlinking it.
+        try TestFiles.write(directory + "/" + kept.baseName + ".lock", Array("d".utf8))
+        // One byte that is not the stale mark: not a lock file Keel can prove abandoned.
+        let oddLock = foreign + "-odd.lock"
+        try TestFiles.write(directory + "/" + oddLock, Array("x".utf8))
         // No process died: opening the store does not scan the store directory.
         _ = try LocalStore(layout: fixture.store.layout)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 8)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 10)
         // A marker nobody holds is what a process killed with the store open leaves.
         try TestFiles.write(fixture.store.layout.root + "/db/active/12345-dead", [])
         _ = try LocalStore(layout: fixture.store.layout)
         let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(left == [".keel-store", foreign, kept.baseName, replaced.baseName, validLockNamed.baseName].sorted())
+        #expect(
+            left
+                == [".keel-store", foreign, oddLock, kept.baseName, replaced.baseName, validLockNamed.baseName].sorted()
+        )
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.store.fullPath(replaced))) == Data([4]))
         #expect(!FileManager.default.fileExists(atPath: fixture.store.layout.root + "/db/active/12345-dead"))
+    }
+
+    @Test("a lock file marked stale by a holder killed before unlinking it is taken over, not waited on forever")
+    func staleMarkedLockFile() throws {
+        let fixture = try StoreFixture()
+        let directory = fixture.store.layout.storeDirectory.path
+        let path = try StorePath(baseName: "8nnk8h887pfkfd2dbvlhw4mrws352dbf-locked")
+        let lockFile = directory + "/" + path.baseName + ".lock"
+        try TestFiles.write(lockFile, Array("d".utf8))
+        let store = fixture.store
+        let finished = DispatchSemaphore(value: 0)
+        let failure = ConcurrentResults()
+        Thread.detachNewThread {
+            do { try store.lockPaths([path]).forEach { $0.release() } } catch { failure.append(nil) }
+            finished.signal()
+        }
+        // A guard against a hang, not a timing: taking a free lock takes microseconds.
+        #expect(finished.wait(timeout: .now() + 60) == .success, "the lock was never taken")
+        #expect(failure.all.isEmpty)
+        // The lock was released and its file removed, as after any lock, and nothing of the
+        // store directory stays open.
+        #expect(!FileManager.default.fileExists(atPath: lockFile))
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)
+        }
+        #expect(!open.contains(directory))
     }
 
     @Test("closure and referrers follow references registered in the database")
