@@ -8,9 +8,15 @@ import KeelLinux
 /// A layer's bytes are a function of its store paths' NAR contents, the store directory, the
 /// tar formatting and the compression (see `StorePathTar`); the key hashes exactly those
 /// (each path with its NAR hash from the store's database). An entry is `layers/KEY` (one
-/// line: diff_id, digest, size) next to the blob itself, `blobs/sha256/HEX`, hard-linked
-/// from the image it was first written for. A hit is linked into the new image without
-/// reading it; a missing or resized blob is a miss. Everything here is safe to delete.
+/// line: diff_id, digest, size, tar size, boot ID) next to the blob itself,
+/// `blobs/sha256/HEX`, hard-linked from the image it was first written for. A hit is linked
+/// into the new image without reading it; a missing or resized blob is a miss.
+///
+/// Nothing here is synced: a blob is written like any output file, and only a crash of the
+/// machine can lose what the page cache holds. So an entry is trusted only in the boot it was
+/// written in (`/proc/sys/kernel/random/boot_id`); after a reboot its blob may hold what the
+/// disk had rather than what was written, and the layer is built again. Everything here is
+/// safe to delete.
 struct LayerCache {
     /// `CACHE/images`.
     let directory: String
@@ -33,14 +39,28 @@ struct LayerCache {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    /// The cached layer under `key` whose blob is still there with its size, if any.
+    /// This boot's ID, which entries are written with and must match to be used; nil (no
+    /// entry is used) where the kernel does not tell it.
+    private static let bootID: String? = {
+        guard let bytes = try? FileSystem.readWholeFile("/proc/sys/kernel/random/boot_id", limit: 64) else {
+            return nil
+        }
+        let text = String(decoding: bytes.filter { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        return text.isEmpty || text.contains(" ") ? nil : text
+    }()
+
+    /// The cached layer under `key`, written in this boot, whose blob is still there with its
+    /// size, if any.
     func lookup(_ key: String) -> (digests: LayerDigests, blob: String)? {
-        guard let bytes = try? FileSystem.readWholeFile(entryPath(key), limit: 4096) else { return nil }
+        // An entry is one line: one without its newline was torn by a crash.
+        guard let bootID = Self.bootID, let bytes = try? FileSystem.readWholeFile(entryPath(key), limit: 4096),
+            bytes.last == UInt8(ascii: "\n")
+        else { return nil }
         // Split on the bytes the entry is written with (one per layer: kept cheap).
         let fields = bytes.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }.map {
             String(decoding: $0, as: UTF8.self)
         }
-        guard fields.count == 4, let diffID = try? ImageDigest(parsing: fields[0]),
+        guard fields.count == 5, fields[4] == bootID, let diffID = try? ImageDigest(parsing: fields[0]),
             let digest = try? ImageDigest(parsing: fields[1]), let size = UInt64(fields[2]),
             let tarSize = UInt64(fields[3])
         else { return nil }
@@ -54,6 +74,7 @@ struct LayerCache {
     /// on the same file system; otherwise nothing is cached) and writes the entry. Failures
     /// are ignored: the cache is only ever an optimisation.
     func store(_ key: String, digests: LayerDigests, blob: String) {
+        guard let bootID = Self.bootID else { return }
         do throws(SystemError) {
             try FileSystem.makeDirectories(directory + "/blobs/sha256", permissions: 0o755)
             try FileSystem.makeDirectories(directory + "/layers", permissions: 0o755)
@@ -74,8 +95,10 @@ struct LayerCache {
             try? FileSystem.remove(Array(temporary.utf8), in: FileSystem.currentDirectory, isDirectory: false)
             return
         }
-        let line = "\(digests.diffID) \(digests.digest) \(digests.size) \(digests.tarSize)\n"
-        try? FileSystem.replaceFile(atPath: entryPath(key), with: Array(line.utf8))
+        let line = Array("\(digests.diffID) \(digests.digest) \(digests.size) \(digests.tarSize) \(bootID)\n".utf8)
+        guard let entry = try? FileSystem.createReplacing(atPath: entryPath(key)) else { return }
+        _ = try? FileSystem.write(entry, line, at: 0)
+        FileSystem.close(entry)
     }
 
     private func entryPath(_ key: String) -> String { directory + "/layers/" + key }

@@ -116,6 +116,23 @@ struct ImageLayeringTests {
             #expect(
                 try ImageFixture.files(in: fixture.work + "/rebuilt") == ImageFixture.files(in: fixture.work + "/fresh")
             )
+            // An entry written in another boot is not used: its blob was never synced, and a
+            // crash of the machine may have left it holding what the disk had.
+            let entries = cache + "/layers"
+            for name in try FileManager.default.contentsOfDirectory(atPath: entries) {
+                let file = entries + "/" + name
+                var fields = try String(contentsOfFile: file, encoding: .utf8).split(separator: " ")
+                #expect(fields.count == 5)
+                fields[fields.count - 1] = "00000000-0000-0000-0000-000000000000\n"
+                try fields.joined(separator: " ").write(toFile: file, atomically: true, encoding: .utf8)
+            }
+            let afterReboot = try ImageBuilder.build(
+                try after.request(output: fixture.work + "/rebooted", maxLayers: 100, cache: cache))
+            #expect(afterReboot.layers.allSatisfy { !$0.fromCache })
+            #expect(afterReboot.manifestDigest == fresh.manifestDigest)
+            let sameBoot = try ImageBuilder.build(
+                try after.request(output: fixture.work + "/same-boot", maxLayers: 100, cache: cache))
+            #expect(sameBoot.layers.dropLast().allSatisfy { $0.fromCache })
             // A cached blob that lost bytes is not used (the images share its inode: they are
             // damaged too, and no longer looked at).
             let blobs = cache + "/blobs/sha256"
