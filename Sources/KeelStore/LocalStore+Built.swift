@@ -6,18 +6,13 @@ import SystemPackage
 
 extension LocalStore {
     /// Takes the lock of each path in `paths` (in a fixed order, so two processes never wait on
-    /// each other), as Nix does before building an output. Each lock holds the store directory
-    /// open until it is released.
+    /// each other), as Nix does before building an output. The locks share one open store
+    /// directory, closed when the last is released.
     public func lockPaths(_ paths: [StorePath]) throws(StoreError) -> [PathLock] {
+        let handle = StoreDirectoryHandle(try openStoreDirectory())
         var locks: [PathLock] = []
         for path in paths.sorted() {
-            let directory: FileDescriptor
-            do { directory = try openStoreDirectory() } catch {
-                for lock in locks { lock.release() }
-                throw error
-            }
-            do { locks.append(try PathLock(baseName: path.baseName, in: directory, ownsDirectory: true)) } catch {
-                FileSystem.close(directory)
+            do { locks.append(try PathLock(baseName: path.baseName, in: handle.fd, keepingOpen: handle)) } catch {
                 for lock in locks { lock.release() }
                 throw StoreError(.fileSystem, "cannot lock '\(fullPath(path))'", cause: error)
             }

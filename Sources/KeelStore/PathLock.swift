@@ -1,121 +1,157 @@
+import Glibc
 import KeelLinux
 import SystemPackage
 
 /// An exclusive lock on one store path, held through `<store>/<base>.lock` with `flock(2)`, the
-/// protocol Nix uses (spec/nix-formats.md §9.4): a lock file that holds data is stale (its
-/// deleter wrote `d` before unlinking it), so the locker retries with a fresh file. A stale file
-/// still under its name means its deleter died between the two steps; the next locker finishes
-/// the removal, so a kill at any instant never leaves a name that nobody can lock.
+/// protocol Nix uses (spec/nix-formats.md §9.4).
+///
+/// Releasing removes the file's name and then writes `d` into it, in Nix's order, so that a
+/// process still waiting on the old file sees it is stale and starts over with a fresh one. A
+/// locker holds the lock only when the file it locked is empty and still the one under the
+/// name: a holder killed between the two steps leaves an empty file without a name, which its
+/// waiters then find unnamed. A marked file still under its name (its deleter wrote the mark
+/// first and died before unlinking) is removed by whoever locks it next, so no kill leaves a
+/// name that nobody can lock.
 public final class PathLock {
     private var fd: FileDescriptor?
     private let name: [UInt8]
     private let directory: FileDescriptor
-    private let ownsDirectory: Bool
+    /// Keeps a shared `directory` open until this lock is released, when the lock has one.
+    private var directoryHandle: StoreDirectoryHandle?
 
     /// Waits for the lock of `baseName` in the store directory open as `directory`; with
-    /// `ownsDirectory`, the lock closes `directory` when it is released (the caller closes it
-    /// when the initializer throws).
-    init(baseName: String, in directory: FileDescriptor, ownsDirectory: Bool = false) throws(SystemError) {
+    /// `handle` (whose descriptor is `directory`), holds it until the lock is released.
+    ///
+    /// - Throws: `SystemError` when the lock file cannot be opened or locked, or holds data
+    ///   that is not a lock's stale mark (it is not a lock file; it is left alone).
+    init(baseName: String, in directory: FileDescriptor, keepingOpen handle: StoreDirectoryHandle? = nil)
+        throws(SystemError)
+    {
         self.directory = directory
-        self.ownsDirectory = ownsDirectory
         let name = Array((baseName + ".lock").utf8)
         while true {
             let fd = try FileSystem.openOrCreate(name, in: directory, permissions: 0o600)
-            do {
+            let held: Bool
+            do throws(SystemError) {
                 try FileSystem.lock(fd)
-                if try FileSystem.status(of: fd).size == 0 {
-                    self.fd = fd
-                    self.name = name
-                    return
-                }
-                Self.finishRemoval(name, of: fd, in: directory)
+                held = try Self.holdsLock(fd, name: name, in: directory)
             } catch {
                 FileSystem.close(fd)
                 throw error
+            }
+            if held {
+                self.fd = fd
+                self.name = name
+                directoryHandle = handle
+                return
             }
             FileSystem.close(fd)
         }
     }
 
     /// Takes the lock only if nobody holds it.
+    ///
+    /// - Throws: `SystemError` as `init` does.
     static func attempt(baseName: String, in directory: FileDescriptor) throws(SystemError) -> PathLock? {
         let name = Array((baseName + ".lock").utf8)
         while true {
             let fd = try FileSystem.openOrCreate(name, in: directory, permissions: 0o600)
-            let locked: Bool
+            let held: Bool
             do throws(SystemError) {
-                locked = try FileSystem.tryLock(fd) ? FileSystem.status(of: fd).size == 0 : false
+                guard try FileSystem.tryLock(fd) else {
+                    FileSystem.close(fd)
+                    return nil
+                }
+                held = try holdsLock(fd, name: name, in: directory)
             } catch {
                 FileSystem.close(fd)
                 throw error
             }
-            if locked { return PathLock(fd: fd, name: name, directory: directory) }
-            // Held by someone else, or stale: only a stale file removed here is worth a retry.
-            let retry = Self.finishRemoval(name, of: fd, in: directory)
+            if held { return PathLock(fd: fd, name: name, directory: directory) }
             FileSystem.close(fd)
-            if !retry { return nil }
         }
-    }
-
-    /// Removes `name` when it still names the stale lock file `fd`, whose lock the caller holds
-    /// (its deleter marked it and died before unlinking it); true when it did. Only the holder
-    /// of a lock file's lock ever unlinks its name, so the check and the removal cannot race.
-    @discardableResult
-    private static func finishRemoval(_ name: [UInt8], of fd: FileDescriptor, in directory: FileDescriptor) -> Bool {
-        guard let held = try? FileSystem.status(of: fd), held.size != 0,
-            let named = try? FileSystem.status(of: name, in: directory), named.inode == held.inode,
-            (try? FileSystem.tryLock(fd)) == true
-        else { return false }
-        return (try? FileSystem.remove(name, in: directory, isDirectory: false)) != nil
     }
 
     private init(fd: FileDescriptor, name: [UInt8], directory: FileDescriptor) {
         self.fd = fd
         self.name = name
         self.directory = directory
-        self.ownsDirectory = false
+    }
+
+    /// With the `flock` of `fd` (opened as `name`) held: whether that is the path's lock, the
+    /// file empty and still under `name`. False, to start over, when its name is gone or names
+    /// another file (its last holder released it), or when it is marked stale and still named:
+    /// its name is removed first (only a holder of a lock file's lock removes its name, so the
+    /// check and the removal cannot race).
+    private static func holdsLock(_ fd: FileDescriptor, name: [UInt8], in directory: FileDescriptor)
+        throws(SystemError) -> Bool
+    {
+        let held = try FileSystem.status(of: fd)
+        guard let named = try? FileSystem.status(of: name, in: directory), named.inode == held.inode,
+            named.device == held.device
+        else { return false }
+        if held.size == 0 { return true }
+        guard isStaleMark(fd, size: held.size) else {
+            throw SystemError(call: "flock", path: FileSystem.display(name), errno: EEXIST)
+        }
+        try FileSystem.remove(name, in: directory, isDirectory: false)
+        return false
+    }
+
+    /// Whether the file `fd` of `size` bytes holds exactly the stale mark `d`.
+    private static func isStaleMark(_ fd: FileDescriptor, size: UInt64) -> Bool {
+        size == 1 && (try? FileSystem.read(fd, count: 1, at: 0)) == [UInt8(ascii: "d")]
     }
 
     /// Whether `name` is a lock file: `*.lock`, a regular file with its owner's write bit (lock
-    /// files are made 0600) that is empty or holds the one-byte stale mark, rather than, say, a
-    /// store path that happens to be named `….lock` (store files never have write bits).
+    /// files are made 0600) that is empty or holds the stale mark, rather than, say, a store path
+    /// that happens to be named `….lock` (store files never have write bits).
     static func isLockFile(_ name: [UInt8], in directory: FileDescriptor) -> Bool {
         guard name.count > 5, name.suffix(5).elementsEqual(".lock".utf8),
-            let status = try? FileSystem.status(of: name, in: directory)
+            let status = try? FileSystem.status(of: name, in: directory),
+            status.kind == .regular, status.permissions & 0o200 != 0
         else { return false }
-        return status.kind == .regular && status.permissions & 0o200 != 0 && status.size <= 1
+        if status.size == 0 { return true }
+        guard status.size == 1, let fd = try? FileSystem.openForReading(name, in: directory) else { return false }
+        defer { FileSystem.close(fd) }
+        return isStaleMark(fd, size: 1)
     }
 
-    /// Removes a lock file nobody holds (left by a process that died); anything that is not a
-    /// lock file (`isLockFile`) is left alone.
+    /// Removes a lock file nobody holds (left by a process that died): an empty one, or one
+    /// marked stale whose deleter died before unlinking it. Anything else (not a lock file by
+    /// `isLockFile`, or one byte that is not the mark) is left alone.
     static func removeIfAbandoned(_ name: [UInt8], in directory: FileDescriptor) {
         guard isLockFile(name, in: directory), let fd = try? FileSystem.openOrCreate(name, in: directory) else {
             return
         }
         defer { FileSystem.close(fd) }
+        // Its name must still be this file: it may now belong to a newer lock file.
         guard (try? FileSystem.tryLock(fd)) == true, let held = try? FileSystem.status(of: fd),
-            let named = try? FileSystem.status(of: name, in: directory), named.inode == held.inode
+            let named = try? FileSystem.status(of: name, in: directory), named.inode == held.inode,
+            named.device == held.device
         else { return }
-        // Marked stale and still named: its deleter died before unlinking it.
-        if held.size == 1, (try? FileSystem.read(fd, count: 1, at: 0)) == [UInt8(ascii: "d")] {
+        if held.size == 0 {
+            markRemoved(name, fd: fd, in: directory)
+        } else if isStaleMark(fd, size: held.size) {
             try? FileSystem.remove(name, in: directory, isDirectory: false)
-            return
         }
-        guard held.size == 0 else { return }
-        let stale: [UInt8] = [UInt8(ascii: "d")]
-        stale.withUnsafeBytes { _ = try? SystemCall.writeAll(fd.rawValue, $0) }
-        try? FileSystem.remove(name, in: directory, isDirectory: false)
     }
 
-    /// Marks the lock file stale, removes it, and releases the lock.
-    public func release() {
-        guard let fd else { return }
+    /// Removes `name` and then marks its file `fd` (whose lock the caller holds) stale, in
+    /// Nix's order.
+    private static func markRemoved(_ name: [UInt8], fd: FileDescriptor, in directory: FileDescriptor) {
+        try? FileSystem.remove(name, in: directory, isDirectory: false)
         let stale: [UInt8] = [UInt8(ascii: "d")]
         stale.withUnsafeBytes { _ = try? SystemCall.writeAll(fd.rawValue, $0) }
-        try? FileSystem.remove(name, in: directory, isDirectory: false)
+    }
+
+    /// Removes the lock file, marks it stale, and releases the lock.
+    public func release() {
+        guard let fd else { return }
+        Self.markRemoved(name, fd: fd, in: directory)
         FileSystem.close(fd)
-        if ownsDirectory { FileSystem.close(directory) }
         self.fd = nil
+        directoryHandle = nil
     }
 
     deinit { release() }

@@ -4,6 +4,7 @@ import KeelFormats
 import KeelLinux
 import KeelStore
 import KeelTesting
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -155,10 +156,11 @@ struct LocalStoreTests {
         let lockFile = directory + "/" + path.baseName + ".lock"
         try TestFiles.write(lockFile, Array("d".utf8))
         let store = fixture.store
+        let other = try StorePath(baseName: "9nnk8h887pfkfd2dbvlhw4mrws352dbf-other")
         let finished = DispatchSemaphore(value: 0)
         let failure = ConcurrentResults()
         Thread.detachNewThread {
-            do { try store.lockPaths([path]).forEach { $0.release() } } catch { failure.append(nil) }
+            do { try store.lockPaths([path, other]).forEach { $0.release() } } catch { failure.append(nil) }
             finished.signal()
         }
         // A guard against a hang, not a timing: taking a free lock takes microseconds.
@@ -171,6 +173,48 @@ struct LocalStoreTests {
             try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)
         }
         #expect(!open.contains(directory))
+        // Data that is not the stale mark: not a lock file; refused, left alone, not waited on.
+        try TestFiles.write(lockFile, Array("not a lock".utf8))
+        #expect(throws: StoreError.self) { try store.lockPaths([path]) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: lockFile)) == Data("not a lock".utf8))
+    }
+
+    @Test("a waiter on a lock file whose holder unlinked it and died before marking it starts over")
+    func unlinkedLockFile() throws {
+        let fixture = try StoreFixture()
+        let path = try StorePath(baseName: "8nnk8h887pfkfd2dbvlhw4mrws352dbf-locked")
+        let lockFile = fixture.store.layout.storeDirectory.path + "/" + path.baseName + ".lock"
+        // The holder: a lock file, locked.
+        let holder = try FileSystem.openOrCreate(Array(lockFile.utf8), permissions: 0o600)
+        try FileSystem.lock(holder)
+        let first = try FileSystem.status(of: holder).inode
+        let store = fixture.store
+        let finished = DispatchSemaphore(value: 0)
+        let named = Mutex<UInt64?>(nil)
+        Thread.detachNewThread {
+            if let locks = try? store.lockPaths([path]) {
+                named.withLock { $0 = (try? FileSystem.status(of: Array(lockFile.utf8)))?.inode }
+                locks.forEach { $0.release() }
+            }
+            finished.signal()
+        }
+        // Once the waiter is blocked on the holder's file (its request shows in /proc/locks),
+        // the holder is "killed" between the two steps of Nix's release: name removed, no mark.
+        var blocked = false
+        var polls = 0
+        while !blocked && polls < 10_000 {
+            let locks = (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? ""
+            blocked = locks.split(separator: "\n").contains { $0.contains("->") && $0.contains(":\(first) ") }
+            if !blocked { usleep(1000) }
+            polls += 1
+        }
+        #expect(blocked, "the waiter never blocked on the lock")
+        try FileSystem.remove(Array(lockFile.utf8), in: FileSystem.currentDirectory, isDirectory: false)
+        FileSystem.close(holder)
+        #expect(finished.wait(timeout: .now() + 60) == .success, "the lock was never taken")
+        // It held a fresh lock file under the name, not the unnamed one (whose inode number the
+        // fresh file may reuse, once the unnamed one is closed).
+        #expect(named.withLock { $0 } != nil)
     }
 
     @Test("closure and referrers follow references registered in the database")

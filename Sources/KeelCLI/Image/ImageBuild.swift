@@ -18,9 +18,9 @@ struct ImageBuild: ParsableCommand {
             config. One layer per store path, most referenced first; past --max-layers, paths \
             of similar popularity share layers of even size (--layering nixpkgs: the least \
             referenced all share the last); a customisation layer on top. The same inputs give the \
-            same bytes on every run and host. Layers already built are taken from the cache \
-            ($KEEL_CACHE_DIR/images, /var/cache/keel/images as root, else ~/.cache/keel/images) \
-            without reading them again. OUT is written only when the image is complete.
+            same bytes on every run and host. Layers already built since the machine last started \
+            are taken from the cache ($KEEL_CACHE_DIR/images, /var/cache/keel/images as root, \
+            else ~/.cache/keel/images) without reading them again. OUT is written only when the image is complete.
             """
     )
 
