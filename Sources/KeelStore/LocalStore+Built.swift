@@ -6,12 +6,12 @@ import SystemPackage
 
 extension LocalStore {
     /// Takes the lock of each path in `paths` (in a fixed order, so two processes never wait on
-    /// each other), as Nix does before building an output. The locks share one open store
-    /// directory, closed when the last is released.
+    /// each other), as Nix does before building an output; a path named twice is locked once.
+    /// The locks share one open store directory, closed when the last is released.
     public func lockPaths(_ paths: [StorePath]) throws(StoreError) -> [PathLock] {
         let handle = StoreDirectoryHandle(try openStoreDirectory())
         var locks: [PathLock] = []
-        for path in paths.sorted() {
+        for path in Set(paths).sorted() {
             do { locks.append(try PathLock(baseName: path.baseName, in: handle.fd, keepingOpen: handle)) } catch {
                 for lock in locks { lock.release() }
                 throw StoreError(.fileSystem, "cannot lock '\(fullPath(path))'", cause: error)

@@ -57,9 +57,11 @@ extension LocalStore {
                     break
                 }
                 let path = try layout.storeDirectory.parse(exported.entry.path)
-                let lock = try PathLock(baseName: path.baseName, in: directory)
-                locks.append(lock)
-                let valid = try isValid(path) || staged.contains { $0.path == path }
+                // A path twice in the stream: its lock is held already (a second flock of it from
+                // this process would wait for ever), and its first copy is the one used.
+                let twice = staged.contains { $0.path == path }
+                if !twice { locks.append(try PathLock(baseName: path.baseName, in: directory)) }
+                let valid = try twice || isValid(path)
                 staged.append(StagedPath(temporary: temporary, exported: exported, path: path, alreadyValid: valid))
                 locks.append(stagingLock)
             }

@@ -91,10 +91,13 @@ public final class PathLock {
             named.device == held.device
         else { return false }
         if held.size == 0 { return true }
-        guard isStaleMark(fd, size: held.size) else {
+        guard held.size == 1, try FileSystem.read(fd, count: 1, at: 0) == [UInt8(ascii: "d")] else {
             throw SystemError(call: "flock", path: FileSystem.display(name), errno: EEXIST)
         }
-        try FileSystem.remove(name, in: directory, isDirectory: false)
+        do throws(SystemError) { try FileSystem.remove(name, in: directory, isDirectory: false) } catch {
+            // Removed by someone outside the protocol meanwhile (a collector, rm): start over.
+            guard error.errno == ENOENT else { throw error }
+        }
         return false
     }
 
@@ -138,11 +141,14 @@ public final class PathLock {
     }
 
     /// Removes `name` and then marks its file `fd` (whose lock the caller holds) stale, in
-    /// Nix's order.
+    /// Nix's order. When the mark cannot be written (a full disk: one byte needs a block), the
+    /// file is made one byte long instead, which needs none: a waiter that only looks at the
+    /// size, as Nix's does, still sees it is stale.
     private static func markRemoved(_ name: [UInt8], fd: FileDescriptor, in directory: FileDescriptor) {
         try? FileSystem.remove(name, in: directory, isDirectory: false)
         let stale: [UInt8] = [UInt8(ascii: "d")]
-        stale.withUnsafeBytes { _ = try? SystemCall.writeAll(fd.rawValue, $0) }
+        let written = stale.withUnsafeBytes { (try? SystemCall.writeAll(fd.rawValue, $0)) != nil }
+        if !written { try? FileSystem.truncate(fd, to: 1) }
     }
 
     /// Removes the lock file, marks it stale, and releases the lock.

@@ -130,13 +130,15 @@ public final class SubstitutionStaging: Sendable {
         let inBatch = Set(paths.map(\.path))
         var pathLocks: [PathLock] = []
         defer { for lock in pathLocks { lock.release() } }
-        for item in paths.sorted(by: { $0.path.baseName < $1.path.baseName }) where staged[item.path] != nil {
-            do { pathLocks.append(try PathLock(baseName: item.path.baseName, in: directory)) } catch {
-                throw StoreError(.fileSystem, "cannot lock '\(store.fullPath(item.path))'", cause: error)
+        // Each path locked once: a second flock of it from this process would wait for ever.
+        for path in inBatch.sorted(by: { $0.baseName < $1.baseName }) where staged[path] != nil {
+            do { pathLocks.append(try PathLock(baseName: path.baseName, in: directory)) } catch {
+                throw StoreError(.fileSystem, "cannot lock '\(store.fullPath(path))'", cause: error)
             }
         }
         var fresh: [SubstitutedPath] = []
-        for item in paths {
+        var seen = Set<StorePath>()
+        for item in paths where seen.insert(item.path).inserted {
             if try store.isValid(item.path) { continue }
             guard staged[item.path] != nil else {
                 throw StoreError(.badInput, "'\(store.fullPath(item.path))' was not staged and is not valid")

@@ -3,6 +3,7 @@ import KeelFileTree
 import KeelFormats
 import KeelStore
 import KeelTesting
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -184,6 +185,29 @@ struct ExportImportTests {
     /// The NAR of a directory holding one symlink named `name` (any bytes, for malformed cases).
     static func directoryHoldingSymlink(named name: String) -> [UInt8] {
         NARTokens.directory([[name, "node", "(", "type", "symlink", "target", "x", ")"]])
+    }
+
+    @Test("a path twice in one stream is imported once, without waiting on its own lock")
+    func pathTwiceInAStream() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.store.layout.storeDirectory.path + "/8nnk8h887pfkfd2dbvlhw4mrws352dbf-twice"
+        let entry = ExportEntry(path: path, references: [], deriver: nil)
+        let nar = Self.directoryHoldingSymlink(named: "link")
+        let stream = ExportStream.write([(entry, nar), (entry, nar)])
+        let store = fixture.store
+        let finished = DispatchSemaphore(value: 0)
+        let imported = Mutex<[StorePath]?>(nil)
+        Thread.detachNewThread {
+            let paths = try? store.importPaths(from: ArrayByteSource(stream))
+            imported.withLock { $0 = paths }
+            finished.signal()
+        }
+        // A guard against a hang, not a timing: the import takes milliseconds.
+        #expect(finished.wait(timeout: .now() + 60) == .success, "the import never finished")
+        let twice = try store.storePath(path)
+        #expect(imported.withLock { $0 } == [twice, twice] || imported.withLock { $0 } == [twice])
+        #expect(try store.isValid(twice))
+        #expect(try fixture.strayEntries().isEmpty)
     }
 
     @Test("SIGKILL at random moments of keel store import leaves all of the stream or none of it")

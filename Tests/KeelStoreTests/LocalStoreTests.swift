@@ -186,8 +186,14 @@ struct LocalStoreTests {
         let lockFile = fixture.store.layout.storeDirectory.path + "/" + path.baseName + ".lock"
         // The holder: a lock file, locked.
         let holder = try FileSystem.openOrCreate(Array(lockFile.utf8), permissions: 0o600)
+        var holderOpen = true
+        defer { if holderOpen { FileSystem.close(holder) } }
         try FileSystem.lock(holder)
-        let first = try FileSystem.status(of: holder).inode
+        let status = try FileSystem.status(of: holder)
+        // How /proc/locks names the file: MAJOR:MINOR:INODE, the device numbers in hex.
+        let major = ((status.device >> 8) & 0xfff) | ((status.device >> 32) & ~0xfff)
+        let minor = (status.device & 0xff) | ((status.device >> 12) & ~0xff)
+        let file = String(format: "%02llx:%02llx:%llu ", major, minor, status.inode)
         let store = fixture.store
         let finished = DispatchSemaphore(value: 0)
         let named = Mutex<UInt64?>(nil)
@@ -204,13 +210,16 @@ struct LocalStoreTests {
         var polls = 0
         while !blocked && polls < 10_000 {
             let locks = (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? ""
-            blocked = locks.split(separator: "\n").contains { $0.contains("->") && $0.contains(":\(first) ") }
+            blocked = locks.split(separator: "\n").contains {
+                $0.contains("->") && $0.contains(" \(getpid()) ") && $0.contains(" " + file)
+            }
             if !blocked { usleep(1000) }
             polls += 1
         }
         #expect(blocked, "the waiter never blocked on the lock")
         try FileSystem.remove(Array(lockFile.utf8), in: FileSystem.currentDirectory, isDirectory: false)
         FileSystem.close(holder)
+        holderOpen = false
         #expect(finished.wait(timeout: .now() + 60) == .success, "the lock was never taken")
         // It held a fresh lock file under the name, not the unnamed one (whose inode number the
         // fresh file may reuse, once the unnamed one is closed).
