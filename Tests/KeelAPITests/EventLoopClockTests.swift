@@ -17,12 +17,19 @@ import Testing
         let loop = NIOAsyncTestingEventLoop()
         let clock = EventLoopClock(loop: loop)
         let ended = Ended()
+        // The deadline is fixed before the sleeping task runs, and the loop's time moves only once
+        // it runs: a task that started late (a busy test run) would otherwise sleep an hour from
+        // a time the loop had already left behind, and wait for ever.
+        let deadline = clock.now.advanced(by: .seconds(3600))
+        let (started, start) = AsyncStream.makeStream(of: Void.self)
         let sleeper = Task {
-            try await clock.sleep(until: clock.now.advanced(by: .seconds(3600)))
+            start.yield()
+            try await clock.sleep(until: deadline)
             ended.value.withLock { $0 = true }
         }
+        for await _ in started { break }
         // The loop's time moves a minute at a time until the sleep returns: not before an hour
-        // has passed on it (and soon after, however late the sleep started).
+        // has passed on it (and soon after).
         var minutes = 0
         while !ended.value.withLock({ $0 }), minutes < 240 {
             await loop.advanceTime(by: .minutes(1))
