@@ -73,7 +73,7 @@ public struct CacheWriter: Sendable {
     /// The path infos of the closure of `roots`.
     private func closureInfos(of roots: [StorePath]) throws(CacheError) -> [PathInfo] {
         do {
-            return try store.infos(of: Array(try store.closure(of: roots)))
+            return try store.closureInfos(of: roots)
         } catch {
             throw CacheError(.store, "cannot read the closure from the store: \(error)")
         }

@@ -76,7 +76,7 @@ public struct RemoteStoreServer {
         let store = self.store
         let infos = Result { () throws(StoreError) -> [PathInfo] in
             try store.requireValid(paths)
-            return try store.infos(of: try store.closure(of: paths).sorted())
+            return try store.closureInfos(of: paths)
         }
         switch infos {
         case .success(let infos):

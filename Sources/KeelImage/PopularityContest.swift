@@ -135,7 +135,10 @@ struct PopularityContest: Sendable {
     }
 
     private static func isNixBase32Digit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            || ((UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) && !"eout".utf8.contains(byte))
+        switch byte {
+        case UInt8(ascii: "e"), UInt8(ascii: "o"), UInt8(ascii: "u"), UInt8(ascii: "t"): false
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"): true
+        default: false
+        }
     }
 }

@@ -215,13 +215,27 @@ public final class LocalStore: Sendable {
     }
 
     func pathInfo(_ record: ValidPathRecord, references: [String]) throws(StoreError) -> PathInfo {
+        let parsed: [StorePath]
+        do {
+            parsed = try references.map { path throws(StorePathError) in try layout.storeDirectory.parse(path) }
+        } catch {
+            throw StoreError(.database, "corrupt database row for '\(record.path)'", cause: UnderlyingError(error))
+        }
+        return try pathInfo(record, path: nil, references: parsed)
+    }
+
+    /// The info of `record`, with its references already parsed; `path` is its path, parsed
+    /// from `record.path` when nil.
+    func pathInfo(_ record: ValidPathRecord, path: StorePath?, references: [StorePath]) throws(StoreError)
+        -> PathInfo
+    {
         do {
             let directory = layout.storeDirectory
             return PathInfo(
-                path: try directory.parse(record.path),
+                path: try path ?? directory.parse(record.path),
                 narHash: try NixHash(parsing: record.hash),
                 narSize: UInt64(record.narSize ?? 0),
-                references: try references.map { path throws(StorePathError) in try directory.parse(path) },
+                references: references,
                 deriver: try record.deriver.map { path throws(StorePathError) in try directory.parse(path) },
                 registrationTime: record.registrationTime,
                 signatures: record.sigs.map { $0.split(separator: " ").map(String.init) } ?? [],

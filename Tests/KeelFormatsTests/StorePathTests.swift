@@ -112,4 +112,19 @@ struct StorePathTests {
         #expect(throws: ContentAddressError.self) { try ContentAddress(parsing: "nar:sha256:00") }
         #expect(throws: ContentAddressError.self) { try ContentAddress(parsing: "text:md5:4425hx5d1mc9y39llj4k4nm55i") }
     }
+
+    @Test("paths order by their base names' bytes, hash part first, then the name")
+    func orderIsBaseNameBytes() throws {
+        let hashes = [
+            "00xyyr3fi8l6hb839bv3f7yb86yjv7xi", "00xyyr3fi8l6hb839bv3f7yb86yjv7xj", "8nnk8h887pfkfd2dbvlhw4mrws352dbf",
+        ]
+        let names = ["a", "a-1", "a.1", "B", "hello-2.12", "hello-2.12.1", "x+y"]
+        var paths: [StorePath] = []
+        for hash in hashes { for name in names { paths.append(try StorePath(hashPart: hash, name: name)) } }
+        for left in paths {
+            for right in paths {
+                #expect((left < right) == left.baseName.utf8.lexicographicallyPrecedes(right.baseName.utf8))
+            }
+        }
+    }
 }

@@ -325,6 +325,10 @@ extension LocalStoreTests {
         #expect(together[0].references.count == 2)
         let gone = try StorePath(baseName: "8nnk8h887pfkfd2dbvlhw4mrws352dbf-gone")
         #expect(throws: StoreError.self) { try store.infos(of: [base, gone]) }
+        // A closure with its infos in one read: what the two queries give, by base name.
+        #expect(try store.closureInfos(of: [top]) == store.infos(of: try store.closure(of: [top]).sorted()))
+        #expect(try store.closureInfos(of: [unrelated, base]).map(\.path) == [unrelated, top, middle, base].sorted())
+        #expect(throws: StoreError.self) { try store.closureInfos(of: [base, gone]) }
         // Only the references among the named paths order them; `unrelated` refers to `top` but
         // is not named, so it plays no part.
         #expect(try store.dependencyOrder([top, base, middle]) == [base, middle, top])

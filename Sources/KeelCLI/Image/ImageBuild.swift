@@ -199,10 +199,8 @@ struct ImageBuild: ParsableCommand {
     /// Every path of the closure of `roots`, with what the layer plan and the cache need.
     private func closure(of roots: [String], in local: LocalStore) throws -> [ClosurePath] {
         try storeOperation {
-            let paths = try roots.map { try local.storePath($0) }
-            // By base name (hash parts all have one length), without building the names.
-            let closure = try local.closure(of: paths).sorted { ($0.hashPart, $0.name) < ($1.hashPart, $1.name) }
-            return try local.infos(of: closure).map { info in
+            let infos = try local.closureInfos(of: try roots.map { try local.storePath($0) })
+            return infos.map { info in
                 ClosurePath(
                     path: local.fullPath(info.path), narHash: info.narHash.description, narSize: info.narSize,
                     references: info.references.map(local.fullPath))

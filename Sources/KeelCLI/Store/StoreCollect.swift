@@ -84,21 +84,3 @@ struct StoreVerify: ParsableCommand {
         }
     }
 }
-
-/// A byte count for people: `12.3 MiB`.
-struct ByteCount: CustomStringConvertible {
-    let bytes: UInt64
-
-    init(_ bytes: UInt64) { self.bytes = bytes }
-
-    var description: String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
-    }
-}

@@ -51,9 +51,11 @@ public struct StorePath: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The 20 bytes the hash part encodes.
     public var digest: [UInt8] { NixBase32.decode(hashPart, byteCount: 20)! }
 
-    /// Orders by base name bytes.
+    /// Orders by base name bytes: hash parts all have one length, so by the hash part's bytes,
+    /// then the name's (without building either base name).
     public static func < (lhs: StorePath, rhs: StorePath) -> Bool {
-        lhs.baseName.utf8.lexicographicallyPrecedes(rhs.baseName.utf8)
+        if lhs.hashPart != rhs.hashPart { return lhs.hashPart.utf8.lexicographicallyPrecedes(rhs.hashPart.utf8) }
+        return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
     }
 
     /// Checks a hash part: 32 characters of the Nix base32 alphabet.
