@@ -29,30 +29,35 @@ public enum ImageBuilder {
         let cache = request.cacheDirectory.map { LayerCache(directory: $0) }
         let narHashes = Dictionary(
             request.closure.map { ($0.path, $0.narHash) }, uniquingKeysWith: { first, _ in first })
-        var layers: [BuiltLayer] = []
+        // Cached layers are linked in as they are found; the others are written afterwards,
+        // several at once.
+        var cached: [Int: BuiltLayer] = [:]
+        var missing: [MissingLayerBuild.Job] = []
         for (index, group) in groups.enumerated() {
             let paths = group.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            progress(.layerStarted(index: index, count: groups.count + 1, paths: paths))
             let key = LayerCache.key(
                 paths: paths.map { ($0, narHashes[$0] ?? "") }, storeDirectory: request.storeDirectory,
                 formatting: request.formatting, compression: request.compression)
-            let layer: BuiltLayer
-            if let cache, let hit = cache.lookup(key) {
-                try staging.adoptBlob(from: hit.blob, digest: hit.digests.digest)
-                layer = BuiltLayer(
-                    paths: paths, digests: hit.digests, mediaType: request.compression.mediaType, fromCache: true)
-            } else {
-                let written = try staging.writeBlob(compression: request.compression) { stream in
-                    let tar = StorePathTar(formatting: request.formatting)
-                    try tar.appendStoreDirectory(request.storeDirectory, into: &stream)
-                    for path in paths { try tar.appendPath(path, into: &stream) }
-                }
-                cache?.store(key, digests: written.digests, blob: written.path)
-                layer = BuiltLayer(
-                    paths: paths, digests: written.digests, mediaType: request.compression.mediaType, fromCache: false)
+            guard let cache, let hit = cache.lookup(key) else {
+                missing.append(MissingLayerBuild.Job(index: index, paths: paths, key: key))
+                continue
+            }
+            progress(.layerStarted(index: index, count: groups.count + 1, paths: paths))
+            try staging.adoptBlob(from: hit.blob, digest: hit.digests.digest)
+            let layer = BuiltLayer(
+                paths: paths, digests: hit.digests, mediaType: request.compression.mediaType, fromCache: true)
+            cached[index] = layer
+            progress(.layerFinished(index: index, count: groups.count + 1, layer: layer))
+        }
+        let written = try MissingLayerBuild(
+            request: request, writer: staging.layerWriter, cache: cache, concurrency: Self.layerConcurrency
+        ).run(missing, layerCount: groups.count + 1, progress: progress)
+        var layers: [BuiltLayer] = []
+        for index in groups.indices {
+            guard let layer = cached[index] ?? written[index] else {
+                throw ImageBuildError("layer \(index + 1) was not built")
             }
             layers.append(layer)
-            progress(.layerFinished(index: index, count: groups.count + 1, layer: layer))
         }
         progress(.layerStarted(index: groups.count, count: groups.count + 1, paths: []))
         let customisation = try staging.writeBlob(compression: request.compression) { stream in
@@ -73,6 +78,10 @@ public enum ImageBuilder {
             layers: layers)
     }
 
+    /// How many layers are written at once: two workers keep two cores busy with the many
+    /// small files of a typical layer, each hashing on a thread of its own besides.
+    static let layerConcurrency = 2
+
     /// The store layers' paths, most popular first, at most `maxLayers - 1` groups.
     static func plan(_ request: ImageBuildRequest) -> [[String]] {
         guard !request.closure.isEmpty else { return [] }
@@ -84,7 +93,20 @@ public enum ImageBuilder {
         }
         let order = LayerPlanner.popularityOrder(references: references)
         switch request.grouping {
-        case .balanced: return LayerPlanner.balancedGroups(order, sizes: sizes, maxStoreLayers: request.maxLayers - 1)
+        case .balanced:
+            // The closure's roots (the paths none of it references) score 1, the lowest score,
+            // so they end the order. Any change under a root gives it a new path, so each root
+            // gets a layer of its own while they are few: a change never drags the paths a
+            // root would share a layer with into the rebuild.
+            let budget = request.maxLayers - 1
+            let referenced = Set(request.closure.flatMap { path in path.references.filter { $0 != path.path } })
+            let roots = order.reversed().prefix { !referenced.contains($0) }.count
+            guard order.count > budget, roots > 0, roots <= budget / 4 else {
+                return LayerPlanner.balancedGroups(order, sizes: sizes, maxStoreLayers: budget)
+            }
+            return LayerPlanner.balancedGroups(
+                Array(order.dropLast(roots)), sizes: sizes, maxStoreLayers: budget - roots)
+                + order.suffix(roots).map { [$0] }
         case .nixpkgs: return LayerPlanner.group(order, maxStoreLayers: request.maxLayers - 1)
         }
     }

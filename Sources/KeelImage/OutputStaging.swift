@@ -51,30 +51,11 @@ final class OutputStaging {
     func writeBlob(compression: LayerCompression, _ fill: (inout LayerStream) throws -> Void) throws
         -> (path: String, digests: LayerDigests)
     {
-        let temporary = blobs + "/.layer-" + UUID().uuidString
-        let fd: FileDescriptor
-        do throws(SystemError) {
-            fd = try FileSystem.createFile(Array(temporary.utf8), in: FileSystem.currentDirectory, permissions: 0o644)
-        } catch {
-            throw ImageBuildError("cannot create \(temporary): \(error)")
-        }
-        var closed = false
-        defer { if !closed { FileSystem.close(fd) } }
-        var stream = try LayerStream(file: fd, compression: compression)
-        try fill(&stream)
-        let digests = try stream.finish()
-        FileSystem.close(fd)
-        closed = true
-        let final = blobs + "/" + digests.digest.hex
-        do throws(SystemError) {
-            try FileSystem.rename(
-                Array(temporary.utf8), in: FileSystem.currentDirectory, to: Array(final.utf8),
-                in: FileSystem.currentDirectory)
-        } catch {
-            throw ImageBuildError("cannot name the layer \(final): \(error)")
-        }
-        return (final, digests)
+        try layerWriter.write(compression: compression, fill)
     }
+
+    /// Writes layer blobs into it, from any thread.
+    var layerWriter: LayerBlobWriter { LayerBlobWriter(directory: blobs) }
 
     /// Puts the cached blob at `source` in as `digest`: a hard link, or a copy when the cache
     /// is on another file system.

@@ -70,11 +70,12 @@ struct ImageLayeringTests {
             #expect(names[2] == ["p9"])
             #expect(Set(names[3]) == Set((0...8).map { "p\($0)" }))
             #expect(names[4].isEmpty)
-            // Balanced (the default): runs of the same order, of even size.
+            // Balanced (the default): runs of the same order, of even size, and the root (p0,
+            // referenced by nothing) alone, last.
             let balanced = try ImageBuilder.build(
                 try closure.request(output: fixture.work + "/balanced", maxLayers: 5, cache: nil))
             let runs = balanced.layers.map { Set($0.paths.map { String($0.split(separator: "-").last ?? "") }) }
-            #expect(runs == [["p11", "p10", "p9"], ["p8", "p7", "p6"], ["p5", "p4", "p3"], ["p2", "p1", "p0"], []])
+            #expect(runs == [["p11", "p10", "p9", "p8"], ["p7", "p6", "p5", "p4"], ["p3", "p2", "p1"], ["p0"], []])
             try ImageTools.checkLayout(output, tag: "test", scratch: fixture.work)
             let history = try ImageTools.inspect("oci:\(output):test", config: true)["history"] as? [[String: Any]]
             #expect(history?.compactMap { $0["comment"] as? String }.last == "customisation layer")
@@ -144,6 +145,57 @@ struct ImageLayeringTests {
             let afterDamage = try ImageBuilder.build(
                 try after.request(output: fixture.work + "/again", maxLayers: 100, cache: cache))
             #expect(afterDamage.manifestDigest == fresh.manifestDigest)
+        }
+    }
+
+    @Test func aLayerThatCannotBeReadFailsTheBuildAndLeavesNothing() async throws {
+        try await Blocking.run {
+            let fixture = try ImageFixture()
+            defer { fixture.remove() }
+            let closure = try Closure(in: fixture.work, count: 12)
+            // A fifo in one path, several layers ahead of it and behind it: the layers being
+            // written beside the failing one finish, no later one starts, and nothing is kept.
+            let broken = closure.paths[5].path
+            #expect(mkfifo(broken + "/lib/pipe", 0o644) == 0)
+            for cache in [fixture.cache + "/images", nil] {
+                let output = fixture.work + "/out"
+                #expect {
+                    try ImageBuilder.build(try closure.request(output: output, maxLayers: 100, cache: cache))
+                } throws: { error in
+                    "\(error)".contains(broken + "/lib/pipe is not a directory, regular file or symlink")
+                }
+                #expect(!FileManager.default.fileExists(atPath: output))
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.work).filter {
+                    $0.hasPrefix(".keel-image")
+                }
+                #expect(leftovers.isEmpty)
+            }
+        }
+    }
+
+    @Test func theRootHasALayerOfItsOwnWhenPathsShareLayers() async throws {
+        try await Blocking.run {
+            let fixture = try ImageFixture()
+            defer { fixture.remove() }
+            let cache = fixture.cache + "/images"
+            let before = try Closure(in: fixture.work, count: 12)
+            let root = before.paths[0].path
+            let first = try ImageBuilder.build(
+                try before.request(output: fixture.work + "/first", maxLayers: 6, cache: cache))
+            let storeLayers = first.layers.dropLast()
+            #expect(storeLayers.count == 5)
+            #expect(storeLayers.last?.paths == [root])
+            #expect(storeLayers.map(\.paths.count).reduce(0, +) == 12)
+            // A new root (a change under it gives it a new path): only its layer is built again.
+            let after = try Closure(in: fixture.work, count: 12, changing: 0)
+            let rebuilt = try ImageBuilder.build(
+                try after.request(output: fixture.work + "/rebuilt", maxLayers: 6, cache: cache))
+            #expect(rebuilt.layers.filter { !$0.fromCache }.map(\.paths) == [[after.paths[0].path], []])
+            // Nixpkgs' rule puts it in the last layer with the other least popular paths.
+            var nixpkgs = try before.request(output: fixture.work + "/nixpkgs", maxLayers: 6, cache: nil)
+            nixpkgs.grouping = .nixpkgs
+            let shared = try ImageBuilder.build(nixpkgs).layers.dropLast().last?.paths ?? []
+            #expect(shared.contains(root) && shared.count > 1)
         }
     }
 }

@@ -47,6 +47,14 @@ struct ImageBuildReport {
             print(
                 "        past the budget, runs of that order of even size: \(sharing) paths share \(shared.count) layers;"
             )
+            let referenced = Set(closure.flatMap { path in path.references.filter { $0 != path.path } })
+            let roots = storeLayers.reversed().prefix { $0.paths.count == 1 && !referenced.contains($0.paths[0]) }.count
+            if roots > 0 {
+                let which =
+                    roots == 1
+                    ? "root (new with any change under it)" : "\(roots) roots (new with any change under them)"
+                print("        the closure's \(which) last, a layer each;")
+            }
         }
         print("        the customisation layer on top")
         let sizes = Dictionary(closure.map { ($0.path, $0.narSize) }, uniquingKeysWith: { first, _ in first })
