@@ -42,11 +42,18 @@ struct MissingLayerBuild {
         let request = request
         let writer = writer
         let cache = cache
+        // Workers walk store trees recursively, a stack frame per directory level: they get the
+        // main thread's usual 8 MiB.
         let queue = WorkQueue<Job, any Error>(
-            threads: workers,
+            threads: workers, stackSize: 8 << 20,
             perform: { job in
+                // The failure is recorded before the worker counts as idle, so the calling
+                // thread, woken by that, starts no further layer.
                 defer { idle.signal() }
-                done.add(job.index, try Self.write(job, request: request, writer: writer, cache: cache))
+                do { done.add(job.index, try Self.write(job, request: request, writer: writer, cache: cache)) } catch {
+                    done.recordFailure()
+                    throw error
+                }
             },
             discard: { _ in idle.signal() })
         var layers: [Int: BuiltLayer] = [:]
@@ -59,7 +66,7 @@ struct MissingLayerBuild {
         for job in jobs {
             idle.wait()
             reportFinished()
-            if queue.failure != nil { break }
+            if done.failed { break }
             progress(.layerStarted(index: job.index, count: layerCount, paths: job.paths))
             queue.submit(job)
         }
@@ -83,17 +90,29 @@ struct MissingLayerBuild {
     }
 }
 
-/// Layers the workers finished and the calling thread has not reported yet.
+/// Layers the workers finished and the calling thread has not reported yet, and whether one
+/// failed.
 private final class FinishedLayers: Sendable {
-    private let layers = Mutex<[(index: Int, layer: BuiltLayer)]>([])
+    private struct State {
+        var layers: [(index: Int, layer: BuiltLayer)] = []
+        var failed = false
+    }
 
-    func add(_ index: Int, _ layer: BuiltLayer) { layers.withLock { $0.append((index, layer)) } }
+    private let state = Mutex(State())
+
+    func add(_ index: Int, _ layer: BuiltLayer) { state.withLock { $0.layers.append((index, layer)) } }
+
+    /// Notes that a layer failed.
+    func recordFailure() { state.withLock { $0.failed = true } }
+
+    /// Whether a layer failed.
+    var failed: Bool { state.withLock { $0.failed } }
 
     /// Those added since the last call, in the order they finished.
     func take() -> [(index: Int, layer: BuiltLayer)] {
-        layers.withLock { layers in
-            defer { layers = [] }
-            return layers
+        state.withLock { state in
+            defer { state.layers = [] }
+            return state.layers
         }
     }
 }

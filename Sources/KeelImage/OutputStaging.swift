@@ -21,10 +21,20 @@ final class OutputStaging {
     /// Creates it (with its `blobs/sha256` and its locked owner file) in `parent`.
     init(parent: String, name: String) throws {
         do throws(SystemError) {
-            path = try FileSystem.makeTemporaryDirectory(in: parent, prefix: Self.prefix(for: name))
-            let owner = try FileSystem.openOrCreate(Array((path + "/" + Self.ownerFile).utf8))
-            self.owner = owner
-            _ = try FileSystem.tryLock(owner)
+            var made: (path: String, owner: FileDescriptor)?
+            // Another build of this output removes an empty staging directory it finds (one
+            // killed before its owner file was made): if that happens to this one in the instant
+            // before its owner file exists, make another.
+            for attempt in 1...3 where made == nil {
+                let directory = try FileSystem.makeTemporaryDirectory(in: parent, prefix: Self.prefix(for: name))
+                do {
+                    made = (directory, try FileSystem.openOrCreate(Array((directory + "/" + Self.ownerFile).utf8)))
+                } catch  where error.errno == ENOENT && attempt < 3 {}
+            }
+            guard let made else { throw SystemError(call: "open", path: parent, errno: ENOENT) }
+            path = made.path
+            owner = made.owner
+            _ = try FileSystem.tryLock(made.owner)
             try FileSystem.makeDirectories(path + "/blobs/sha256", permissions: 0o755)
             try FileSystem.changePermissions(of: path, to: 0o755)
         } catch {
@@ -37,12 +47,17 @@ final class OutputStaging {
     /// The start of the staging directories' names for output `name`.
     static func prefix(for name: String) -> String { ".keel-image-" + name }
 
-    /// Removes the owner file and lets go of its lock: the directory is about to become the
-    /// output, or to be removed.
-    func release() {
+    /// Removes the owner file and lets go of its lock: the directory became the output (then
+    /// `directory` is where it is now) or is about to be removed.
+    ///
+    /// The output is moved into place with the owner file still in it, and the file removed
+    /// after: a build killed in between leaves an empty hidden file in the output rather than a
+    /// finished staging directory nothing proves Keel's.
+    func release(movedTo directory: String? = nil) {
         guard let owner else { return }
         try? FileSystem.remove(
-            Array((path + "/" + Self.ownerFile).utf8), in: FileSystem.currentDirectory, isDirectory: false)
+            Array(((directory ?? path) + "/" + Self.ownerFile).utf8), in: FileSystem.currentDirectory,
+            isDirectory: false)
         FileSystem.close(owner)
         self.owner = nil
     }

@@ -55,8 +55,9 @@ struct OutputTarget {
     }
 
     /// Removes the staging directories of this output whose owner file exists and is locked by
-    /// nobody (their build was killed), with the archive each may have been writing. A
-    /// directory without an owner file is not provably Keel's and is left alone.
+    /// nobody (their build was killed), with the archive each may have been writing, and those
+    /// that are empty. A directory with contents but no owner file is not provably Keel's and
+    /// is left alone.
     func removeAbandonedStaging() {
         let prefix = OutputStaging.prefix(for: name)
         guard let directory = try? FileSystem.openDirectory(Array(parent.utf8)) else { return }
@@ -68,6 +69,9 @@ struct OutputTarget {
             guard entryName.hasPrefix(prefix + "-"), entryName.count == prefix.count + 7 else { continue }
             let path = parent + "/" + entryName
             guard let owner = try? FileSystem.openForReading(Array((path + "/" + OutputStaging.ownerFile).utf8)) else {
+                // A build killed between making the directory and its owner file left it empty:
+                // removing an empty directory loses nothing (and fails on any other).
+                try? FileSystem.remove(Array(path.utf8), in: FileSystem.currentDirectory, isDirectory: true)
                 continue
             }
             defer { FileSystem.close(owner) }
@@ -82,7 +86,6 @@ struct OutputTarget {
     func commit(_ staging: OutputStaging, documents: ImageDocuments) throws {
         switch format {
         case .ociDirectory:
-            staging.release()
             if exists {
                 // One step: the new image at OUT, the old one where the staging directory was.
                 do throws(SystemError) {
@@ -92,9 +95,11 @@ struct OutputTarget {
                 } catch {
                     throw ImageBuildError("cannot move the image to \(path): \(error)")
                 }
+                staging.release(movedTo: path)
                 try? FileSystem.removeTree(Array(staging.path.utf8))
             } else {
                 try rename(staging.path, path)
+                staging.release(movedTo: path)
             }
         case .ociArchive, .dockerArchive:
             let archive = staging.path + ".tar"

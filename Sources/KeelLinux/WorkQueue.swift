@@ -41,13 +41,15 @@ public final class WorkQueue<Item: Sendable, Failure: Error>: Sendable {
     ///   - yieldingOnWakeUp: whether the workers are in the batch scheduling class
     ///     (`ThreadScheduling.yieldOnWakeUp`), for bookkeeping that must not preempt the host's
     ///     other work; where the kernel refuses, they are scheduled as any thread.
+    ///   - stackSize: each worker's stack, in bytes (1 MiB unless the work recurses deeply).
     public init(
-        threads: Int = 1, yieldingOnWakeUp: Bool = false, perform: @escaping @Sendable (Item) throws(Failure) -> Void,
+        threads: Int = 1, yieldingOnWakeUp: Bool = false, stackSize: Int = 1 << 20,
+        perform: @escaping @Sendable (Item) throws(Failure) -> Void,
         discard: @escaping @Sendable (Item) -> Void = { _ in }
     ) {
         self.threads = max(1, threads)
         for _ in 0..<self.threads {
-            DetachedThread.start {
+            DetachedThread.start(stackSize: stackSize) {
                 if yieldingOnWakeUp { try? ThreadScheduling.yieldOnWakeUp() }
                 self.serve(perform: perform, discard: discard)
             }

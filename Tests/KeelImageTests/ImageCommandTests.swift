@@ -176,12 +176,19 @@ struct ImageCommandTests {
                 }
                 #expect(leftovers.isEmpty, "\(leftovers)")
             }
-            // A staging-like directory without an owner file is not provably Keel's: kept.
+            // A staging-like directory with contents but no owner file is not provably Keel's:
+            // kept. An empty one (a build killed before making its owner file) is removed.
             let foreign = fixture.work + "/.keel-image-out-0-abcdef"
+            let empty = fixture.work + "/.keel-image-out-0-ghijkl"
             try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+            try "mine".write(toFile: foreign + "/notes", atomically: false, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
             try fixture.keelSucceeding(
                 ["image", "build", path, "-o", fixture.work + "/out-0", "--force"] + fixture.storeArguments)
-            #expect(FileManager.default.fileExists(atPath: foreign))
+            #expect(try String(contentsOfFile: foreign + "/notes", encoding: .utf8) == "mine")
+            #expect(!FileManager.default.fileExists(atPath: empty))
+            // The owner file goes with the staging directory into place, then is removed.
+            #expect(!FileManager.default.fileExists(atPath: fixture.work + "/out-0/.keel-image-owner"))
         }
     }
 }

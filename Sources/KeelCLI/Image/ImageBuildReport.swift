@@ -47,9 +47,11 @@ struct ImageBuildReport {
             print(
                 "        past the budget, runs of that order of even size: \(sharing) paths share \(shared.count) layers;"
             )
+            // Said only when every root of the closure has a layer of its own, last.
             let referenced = Set(closure.flatMap { path in path.references.filter { $0 != path.path } })
-            let roots = storeLayers.reversed().prefix { $0.paths.count == 1 && !referenced.contains($0.paths[0]) }.count
-            if roots > 0 {
+            let roots = closure.filter { !referenced.contains($0.path) }.count
+            let alone = storeLayers.reversed().prefix { $0.paths.count == 1 && !referenced.contains($0.paths[0]) }.count
+            if roots > 0 && alone == roots {
                 let which =
                     roots == 1
                     ? "root (new with any change under it)" : "\(roots) roots (new with any change under them)"
