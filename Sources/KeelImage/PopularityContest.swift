@@ -16,17 +16,23 @@
 struct PopularityContest: Sendable {
     /// Every path, most popular first.
     let order: [String]
+    /// Every path, in tie-break order, and its score.
+    private let paths: [String]
+    private let totals: [PopularityScore]
+
     /// Every path's score.
-    let scores: [String: PopularityScore]
+    var scores: [String: PopularityScore] {
+        Dictionary(zip(paths, totals), uniquingKeysWith: { first, _ in first })
+    }
 
     /// Runs the contest on `references` (path to the paths it references).
     init(references: [String: [String]]) {
         var names = Set(references.keys)
         for referenced in references.values { names.formUnion(referenced) }
-        let nodes = names.map { (path: $0, key: Array(Self.tieKey(of: $0).utf8), bytes: Array($0.utf8)) }
+        let nodes = names.map { (path: $0, key: Self.tieKey(of: Array($0.utf8))) }
             .sorted {
                 $0.key == $1.key
-                    ? $0.bytes.lexicographicallyPrecedes($1.bytes) : $0.key.lexicographicallyPrecedes($1.key)
+                    ? $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) : $0.key.lexicographicallyPrecedes($1.key)
             }
         let count = nodes.count
         var indexOf: [String: Int] = [:]
@@ -35,7 +41,10 @@ struct PopularityContest: Sendable {
         var children = [[Int]](repeating: [], count: count)
         for (path, referenced) in references {
             guard let from = indexOf[path] else { continue }
-            children[from] = Set(referenced.compactMap { indexOf[$0] }).subtracting([from]).sorted()
+            // Sorted, without duplicates or a self-reference.
+            for target in referenced.compactMap({ indexOf[$0] }).sorted() where target != from {
+                if children[from].last != target { children[from].append(target) }
+            }
         }
 
         let topological = Self.topologicalOrder(children: children)
@@ -84,10 +93,8 @@ struct PopularityContest: Sendable {
             totals[left] == totals[right] ? left < right : totals[right] < totals[left]
         }
         order = ranked.map { nodes[$0].path }
-        var scores: [String: PopularityScore] = [:]
-        scores.reserveCapacity(count)
-        for index in 0..<count { scores[nodes[index].path] = totals[index] }
-        self.scores = scores
+        paths = nodes.map(\.path)
+        self.totals = totals
     }
 
     /// Parents before children: reverse post-order of a depth-first walk started from every node
@@ -119,19 +126,18 @@ struct PopularityContest: Sendable {
         return postOrder.reversed()
     }
 
-    /// The store path's name with its hash moved to the end (`hello-2.12-<hash>`), or the last
-    /// path component when it does not look like `<32-char hash>-<name>`.
-    static func tieKey(of path: String) -> String {
-        let whole = Array(path.utf8)
+    /// The bytes of the store path's name with its hash moved to the end (`hello-2.12-<hash>`),
+    /// or of the last path component when it does not look like `<32-char hash>-<name>` (the
+    /// whole path when that is empty).
+    static func tieKey(of whole: [UInt8]) -> [UInt8] {
         var end = whole.count
         while end > 0 && whole[end - 1] == UInt8(ascii: "/") { end -= 1 }
         let start = whole[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
-        let bytes = Array(whole[start..<end])
-        let base = String(decoding: bytes, as: UTF8.self)
-        guard bytes.count > 33, bytes[32] == UInt8(ascii: "-"),
-            bytes[0..<32].allSatisfy({ isNixBase32Digit($0) })
-        else { return base.isEmpty ? path : base }
-        return String(decoding: bytes[33...], as: UTF8.self) + "-" + String(decoding: bytes[0..<32], as: UTF8.self)
+        let base = whole[start..<end]
+        guard base.count > 33, base[start + 32] == UInt8(ascii: "-"),
+            base.prefix(32).allSatisfy({ isNixBase32Digit($0) })
+        else { return base.isEmpty ? whole : Array(base) }
+        return Array(base.dropFirst(33)) + [UInt8(ascii: "-")] + Array(base.prefix(32))
     }
 
     private static func isNixBase32Digit(_ byte: UInt8) -> Bool {

@@ -30,10 +30,12 @@ extension LocalStore {
                         id: row[0], path: row[1], hash: row[2], registrationTime: row[3], deriver: row[4],
                         narSize: row[5], ultimate: row[6], sigs: row[7], ca: row[8]))
             }
+            // The references of the rows just read (by ID, the closure is not walked again).
+            let ids = "[" + records.compactMap { $0.id.map { String($0) } }.joined(separator: ",") + "]"
             var references: [(referrer: Int64, reference: Int64)] = []
             let rows = try Row.fetchCursor(
-                db, sql: closure + " SELECT referrer, reference FROM Refs WHERE referrer IN closure",
-                arguments: [start])
+                db, sql: "SELECT referrer, reference FROM Refs WHERE referrer IN (SELECT value FROM json_each(?))",
+                arguments: [ids])
             while let row = try rows.next() { references.append((row[0], row[1])) }
             return (records, references)
         }
