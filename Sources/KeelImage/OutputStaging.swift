@@ -62,6 +62,22 @@ final class OutputStaging {
         self.owner = nil
     }
 
+    /// Moves the owner file, still locked, from `directory` (where the layout went in an
+    /// exchange) back to this path, which now holds the replaced output: removed under the lock,
+    /// it is left, if the build is killed meanwhile, for the next build to remove. Returns
+    /// whether it moved.
+    func moveOwnerFile(from directory: String) -> Bool {
+        guard owner != nil else { return false }
+        do throws(SystemError) {
+            try FileSystem.rename(
+                Array((directory + "/" + Self.ownerFile).utf8), in: FileSystem.currentDirectory,
+                to: Array((path + "/" + Self.ownerFile).utf8), in: FileSystem.currentDirectory)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Streams one layer into a new blob (`fill` appends its members), named by its digest.
     func writeBlob(compression: LayerCompression, _ fill: (inout LayerStream) throws -> Void) throws
         -> (path: String, digests: LayerDigests)
@@ -100,10 +116,21 @@ final class OutputStaging {
     /// The blob file of `digest`.
     func blobFile(_ digest: ImageDigest) -> String { blobs + "/" + digest.hex }
 
-    /// Removes it and everything in it.
+    /// Removes it and everything in it: while it holds its owner file, everything else first,
+    /// then the owner file (letting go of the lock), then the directory. A build killed at any
+    /// point leaves a directory with an owner file nobody locks, or an empty one, and the next
+    /// build of the output removes either.
     func remove() {
-        try? FileSystem.removeTree(Array(path.utf8))
+        if owner != nil, let directory = try? FileSystem.openDirectory(Array(path.utf8)) {
+            let entries = (try? DirectoryListing.read(directory)) ?? []
+            FileSystem.close(directory)
+            let ownerName = Array(Self.ownerFile.utf8)
+            for entry in entries where entry.name != ownerName {
+                try? FileSystem.removeTree(Array((path + "/").utf8) + entry.name)
+            }
+        }
         release()
+        try? FileSystem.removeTree(Array(path.utf8))
     }
 
     private func writeFile(_ file: String, _ bytes: [UInt8]) throws {

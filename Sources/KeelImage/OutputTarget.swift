@@ -95,8 +95,14 @@ struct OutputTarget {
                 } catch {
                     throw ImageBuildError("cannot move the image to \(path): \(error)")
                 }
-                staging.release(movedTo: path)
-                try? FileSystem.removeTree(Array(staging.path.utf8))
+                // The replaced image, now at the staging path, is removed with the owner file
+                // (still locked) in it, so a kill meanwhile leaves it for the next build.
+                if staging.moveOwnerFile(from: path) {
+                    staging.remove()
+                } else {
+                    staging.release(movedTo: path)
+                    try? FileSystem.removeTree(Array(staging.path.utf8))
+                }
             } else {
                 try rename(staging.path, path)
                 staging.release(movedTo: path)
