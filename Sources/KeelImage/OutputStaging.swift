@@ -23,18 +23,25 @@ final class OutputStaging {
         do throws(SystemError) {
             var made: (path: String, owner: FileDescriptor)?
             // Another build of this output removes an empty staging directory it finds (one
-            // killed before its owner file was made): if that happens to this one in the instant
-            // before its owner file exists, make another.
+            // killed before its owner file was made), and one whose owner file nobody locks:
+            // if that happens to this one in the instants before its owner file exists and is
+            // locked, make another.
             for attempt in 1...3 where made == nil {
                 let directory = try FileSystem.makeTemporaryDirectory(in: parent, prefix: Self.prefix(for: name))
+                let ownerPath = Array((directory + "/" + Self.ownerFile).utf8)
                 do {
-                    made = (directory, try FileSystem.openOrCreate(Array((directory + "/" + Self.ownerFile).utf8)))
+                    let owner = try FileSystem.openOrCreate(ownerPath)
+                    if try FileSystem.tryLock(owner), try Self.isNamed(owner, ownerPath) {
+                        made = (directory, owner)
+                    } else {
+                        FileSystem.close(owner)
+                        try? FileSystem.removeTree(Array(directory.utf8))
+                    }
                 } catch  where error.errno == ENOENT && attempt < 3 {}
             }
-            guard let made else { throw SystemError(call: "open", path: parent, errno: ENOENT) }
+            guard let made else { throw SystemError(call: "flock", path: parent, errno: EAGAIN) }
             path = made.path
             owner = made.owner
-            _ = try FileSystem.tryLock(made.owner)
             try FileSystem.makeDirectories(path + "/blobs/sha256", permissions: 0o755)
             try FileSystem.changePermissions(of: path, to: 0o755)
         } catch {
@@ -43,6 +50,13 @@ final class OutputStaging {
     }
 
     deinit { if let owner { FileSystem.close(owner) } }
+
+    /// Whether `fd` is the file named `path` (same device and inode).
+    private static func isNamed(_ fd: FileDescriptor, _ path: [UInt8]) throws(SystemError) -> Bool {
+        let held = try FileSystem.status(of: fd)
+        guard let named = try? FileSystem.status(of: path) else { return false }
+        return named.device == held.device && named.inode == held.inode
+    }
 
     /// The start of the staging directories' names for output `name`.
     static func prefix(for name: String) -> String { ".keel-image-" + name }
