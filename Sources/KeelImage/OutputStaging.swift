@@ -76,6 +76,23 @@ final class OutputStaging {
         self.owner = nil
     }
 
+    /// Links the owner file, still locked, into `directory` (the output an exchange is about
+    /// to replace), over a stray one a killed build may have left there. Returns whether it is
+    /// linked.
+    func linkOwnerFile(into directory: String) -> Bool {
+        guard owner != nil else { return false }
+        let target = Array((directory + "/" + Self.ownerFile).utf8)
+        try? FileSystem.remove(target, in: FileSystem.currentDirectory, isDirectory: false)
+        do throws(SystemError) {
+            try FileSystem.link(
+                Array((path + "/" + Self.ownerFile).utf8), in: FileSystem.currentDirectory, as: target,
+                in: FileSystem.currentDirectory)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Moves the owner file, still locked, from `directory` (where the layout went in an
     /// exchange) back to this path, which now holds the replaced output: removed under the lock,
     /// it is left, if the build is killed meanwhile, for the next build to remove. Returns
@@ -135,13 +152,28 @@ final class OutputStaging {
     /// point leaves a directory with an owner file nobody locks, or an empty one, and the next
     /// build of the output removes either.
     func remove() {
-        if owner != nil, let directory = try? FileSystem.openDirectory(Array(path.utf8)) {
-            let entries = (try? DirectoryListing.read(directory)) ?? []
+        guard let owner else {
+            try? FileSystem.removeTree(Array(path.utf8))
+            return
+        }
+        var removedAll = false
+        if let directory = try? FileSystem.openDirectory(Array(path.utf8)) {
+            let entries = try? DirectoryListing.read(directory)
             FileSystem.close(directory)
             let ownerName = Array(Self.ownerFile.utf8)
-            for entry in entries where entry.name != ownerName {
-                try? FileSystem.removeTree(Array((path + "/").utf8) + entry.name)
+            removedAll = entries != nil
+            for entry in entries ?? [] where entry.name != ownerName {
+                do throws(SystemError) { try FileSystem.removeTree(Array((path + "/").utf8) + entry.name) } catch {
+                    removedAll = false
+                }
             }
+        }
+        guard removedAll else {
+            // Something could not be removed: the owner file stays, unlocked once closed, so the
+            // next build of the output tries again.
+            FileSystem.close(owner)
+            self.owner = nil
+            return
         }
         release()
         try? FileSystem.removeTree(Array(path.utf8))

@@ -87,6 +87,12 @@ struct OutputTarget {
         switch format {
         case .ociDirectory:
             if exists {
+                // The owner file, still locked, is linked into the image being replaced first:
+                // after the exchange that image, now at the staging path, holds it, and is
+                // removed under its lock. A build killed at any point leaves nothing the next
+                // build does not remove (before the exchange, an empty hidden file in the old
+                // image at OUT, which a --force build replaces anyway).
+                let linked = staging.linkOwnerFile(into: path)
                 // One step: the new image at OUT, the old one where the staging directory was.
                 do throws(SystemError) {
                     try FileSystem.exchange(
@@ -95,9 +101,10 @@ struct OutputTarget {
                 } catch {
                     throw ImageBuildError("cannot move the image to \(path): \(error)")
                 }
-                // The replaced image, now at the staging path, is removed with the owner file
-                // (still locked) in it, so a kill meanwhile leaves it for the next build.
-                if staging.moveOwnerFile(from: path) {
+                if linked || staging.moveOwnerFile(from: path) {
+                    try? FileSystem.remove(
+                        Array((path + "/" + OutputStaging.ownerFile).utf8), in: FileSystem.currentDirectory,
+                        isDirectory: false)
                     staging.remove()
                 } else {
                     staging.release(movedTo: path)
@@ -113,8 +120,9 @@ struct OutputTarget {
                 try OutputArchive.write(staging: staging, documents: documents, to: archive)
                 try rename(archive, path)
             } catch {
-                staging.remove()
+                // The archive first: only the staging directory's removal also finds it.
                 try? FileSystem.remove(Array(archive.utf8), in: FileSystem.currentDirectory, isDirectory: false)
+                staging.remove()
                 throw error
             }
             staging.remove()
